@@ -1,0 +1,88 @@
+"""Find the data package a caller means: the bundled one, a local directory, or a published URL.
+
+The wheel carries a copy of the repository's ``datapackage.json``, ``data/`` and ``schemas/``
+under ``afpak_data/_package/`` (hatch ``force-include``), so an installed package works offline.
+An editable install has no such copy; it reads the repository root instead, so there is never a
+second copy in git.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+from pathlib import Path
+
+DESCRIPTOR_NAME = "datapackage.json"
+
+#: What ``source`` may be: None (bundled package), a directory, a ``datapackage.json`` path, a URL.
+Source = str | os.PathLike[str] | None
+
+
+class PackageNotFoundError(FileNotFoundError):
+    """No data package where the caller pointed (or nothing bundled with this installation)."""
+
+
+def bundled_root() -> Path:
+    """Return the directory of the package shipped with this installation.
+
+    A wheel has ``afpak_data/_package``; an editable install falls back to the repository root
+    (found from this file in the src layout) when it holds ``datapackage.json`` and ``metadata/``,
+    the marks of a checkout rather than of some unrelated directory.
+    """
+    packaged = importlib.resources.files("afpak_data") / "_package"
+    if packaged.is_dir() and (packaged / DESCRIPTOR_NAME).is_file():
+        if not isinstance(packaged, Path):
+            # A zip import: the CSVs would have to be extracted first; wheels install unzipped.
+            raise PackageNotFoundError(
+                f"{packaged}: the bundled package is inside an archive; install afpak-data unzipped"
+            )
+        return packaged
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / DESCRIPTOR_NAME).is_file() and (checkout / "metadata").is_dir():
+        return checkout
+    raise PackageNotFoundError(
+        f"no bundled data package: neither {packaged} nor a repository checkout at {checkout} "
+        f"holds {DESCRIPTOR_NAME} (reinstall afpak-data, or pass source=<package directory>)"
+    )
+
+
+def is_url(source: Source) -> bool:
+    """Whether ``source`` names a published package by URL rather than a local path."""
+    return isinstance(source, str) and source.startswith(("http://", "https://"))
+
+
+def descriptor_path(source: Source = None) -> Path:
+    """Return the ``datapackage.json`` that ``source`` designates (local sources only).
+
+    ``source`` may be None (bundled), a directory holding ``datapackage.json``, or the path of a
+    descriptor file. URLs are handled by :func:`fetch_remote`, not here.
+    """
+    if source is None:
+        return bundled_root() / DESCRIPTOR_NAME
+    if is_url(source):
+        raise ValueError(f"{source}: a URL, not a local path (use fetch_remote)")
+    path = Path(source).expanduser()
+    if path.is_dir():
+        candidate = path / DESCRIPTOR_NAME
+        if not candidate.is_file():
+            raise PackageNotFoundError(f"{path}: no {DESCRIPTOR_NAME} in this directory")
+        return candidate
+    if path.is_file():
+        return path
+    raise PackageNotFoundError(f"{path}: no such file or directory (expected a data package)")
+
+
+def fetch_remote(base_url: str, resources: list[str]) -> Path:
+    """Download (or reuse from the cache) the named resources of the package at ``base_url``.
+
+    Returns the local, hash-verified package directory. The work is done by ``afpak_data._remote``;
+    this wrapper only turns its absence into a clear message.
+    """
+    try:
+        from afpak_data._remote import fetch
+    except ImportError as exc:  # pragma: no cover - depends on what is installed
+        raise RuntimeError(
+            f"{base_url}: loading from a URL needs afpak_data._remote, "
+            f"which is not available ({exc})"
+        ) from exc
+    return Path(fetch(base_url, resources))
