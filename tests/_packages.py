@@ -52,6 +52,15 @@ AGREEMENTS = {
     ],
     "primaryKey": ["agreement_id"],
     "missingValues": [""],
+    "x-rules": [
+        {
+            "kind": "unknown_when_empty",
+            "fields": ["date", "date_precision"],
+            "description": "date is empty exactly when date_precision is unknown.",
+        },
+        {"kind": "paired", "fields": ["binding", "parties"], "description": "both or neither"},
+        {"kind": "ordered", "fields": ["parties", "year"], "description": "parties <= year"},
+    ],
 }
 AGREEMENTS_CSV = (
     "agreement_id,title,date,date_precision,status,binding,parties,value_musd,year\n"

@@ -72,6 +72,16 @@ class PolymorphicReference:
 
 
 @dataclass(frozen=True)
+class RowRule:
+    """A rule between fields of one row (``x-rules``): ``kind`` names it, ``fields`` are its
+    operands in order, ``description`` says it in words (see docs/architecture.md)."""
+
+    kind: str
+    fields: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Schema:
     """A Table Schema: fields in order, keys, and missing-value markers."""
 
@@ -80,6 +90,7 @@ class Schema:
     foreign_keys: tuple[ForeignKey, ...] = ()
     unique_keys: tuple[tuple[str, ...], ...] = ()
     polymorphic_references: tuple[PolymorphicReference, ...] = ()
+    rules: tuple[RowRule, ...] = ()
     missing_values: tuple[str, ...] = ("",)
 
     @property
@@ -178,6 +189,11 @@ def parse_schema(raw: dict[str, Any], where: str = "schema") -> Schema:
         PolymorphicReference(_names(p.get("fields")), _names(p.get("resources")))
         for p in raw.get("x-polymorphicReferences", [])
     )
+    rules = tuple(
+        RowRule(str(r.get("kind", "")), _names(r.get("fields")), str(r.get("description", "")))
+        for r in raw.get("x-rules", [])
+        if isinstance(r, dict)
+    )
     missing = raw.get("missingValues", [""])
     return Schema(
         fields=fields,
@@ -185,6 +201,7 @@ def parse_schema(raw: dict[str, Any], where: str = "schema") -> Schema:
         foreign_keys=foreign_keys,
         unique_keys=unique_keys,
         polymorphic_references=polymorphic,
+        rules=rules,
         missing_values=tuple(str(m) for m in missing),
     )
 

@@ -39,7 +39,31 @@ _SHOWN_PROBLEMS = 3
 
 
 class DataError(ValueError):
-    """A CSV cannot be loaded as its schema says (``path:line: column 'x': what is wrong``)."""
+    """A CSV cannot be loaded as its schema says (``path:line: column 'x': what is wrong``).
+
+    The parts stay available as attributes (``path``, ``line``, ``column``, ``check``,
+    ``detail``) so callers can report the problem in their own format.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        detail: str,
+        *,
+        line: int | None = None,
+        column: str | None = None,
+        check: str = "load",
+    ) -> None:
+        self.path, self.detail, self.line, self.column, self.check = (
+            path,
+            detail,
+            line,
+            column,
+            check,
+        )
+        where = f"{path}:{line}" if line is not None else path
+        column_part = f" column {column!r}:" if column else ""
+        super().__init__(f"{where}:{column_part} {detail}")
 
 
 def tables(source: Source = None) -> list[str]:
@@ -114,11 +138,11 @@ def read_resource(resource: Resource) -> pd.DataFrame:
             encoding=resource.encoding,
         )
     except FileNotFoundError as exc:
-        raise DataError(f"{resource.path}: file not found ({resource.file})") from exc
+        raise DataError(resource.path, f"file not found ({resource.file})") from exc
     except UnicodeDecodeError as exc:
-        raise DataError(f"{resource.path}: not valid {resource.encoding} ({exc.reason})") from exc
+        raise DataError(resource.path, f"not valid {resource.encoding} ({exc.reason})") from exc
     except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-        raise DataError(f"{resource.path}: cannot be read as CSV ({exc})") from exc
+        raise DataError(resource.path, f"cannot be read as CSV ({exc})") from exc
     _check_header(resource, list(frame.columns))
     for spec in schema.fields:
         frame[spec.name] = convert_column(frame[spec.name], spec, resource.path)
@@ -162,7 +186,8 @@ def convert_column(values: pd.Series, field: Field, path: str = "<table>") -> pd
     if field.enum is not None:
         allowed = list(field.enum)
         expected = "one of " + ", ".join(str(v) for v in allowed)
-        _refuse(values, converted.notna() & ~converted.isin(allowed), field, path, expected)
+        bad = converted.notna() & ~converted.isin(allowed)
+        _refuse(values, bad, field, path, expected, check="enum")
         if field.type == "string":
             converted = pd.Series(
                 pd.Categorical(converted, categories=allowed), index=values.index, name=values.name
@@ -170,18 +195,26 @@ def convert_column(values: pd.Series, field: Field, path: str = "<table>") -> pd
     return converted
 
 
-def _refuse(values: pd.Series, bad: pd.Series, field: Field, path: str, expected: str) -> None:
-    """Raise DataError naming the first bad values and their lines, if ``bad`` flags any."""
+def _refuse(
+    values: pd.Series,
+    bad: pd.Series,
+    field: Field,
+    path: str,
+    expected: str,
+    check: str = "type",
+) -> None:
+    """Raise DataError at the first bad value, naming the next few bad lines too."""
     if not bad.any():
         return
     rows = bad[bad.fillna(False)].index
-    shown = [f"line {row + 2}: {values[row]!r}" for row in rows[:_SHOWN_PROBLEMS]]
-    more = f" and {len(rows) - _SHOWN_PROBLEMS} more" if len(rows) > _SHOWN_PROBLEMS else ""
-    first = rows[0] + 2
-    raise DataError(
-        f"{path}:{first}: column {field.name!r}: {len(rows)} value(s) not {expected} "
-        f"({'; '.join(shown)}{more})"
-    )
+    first = rows[0]
+    detail = f"{values[first]!r} is not {expected}"
+    others = [f"line {row + 2}: {values[row]!r}" for row in rows[1 : _SHOWN_PROBLEMS + 1]]
+    if others:
+        rest = len(rows) - 1 - len(others)
+        more = f" and {rest} more" if rest else ""
+        detail += f" (also {'; '.join(others)}{more})"
+    raise DataError(path, detail, line=int(first) + 2, column=field.name, check=check)
 
 
 def _check_header(resource: Resource, header: list[str]) -> None:
@@ -199,6 +232,8 @@ def _check_header(resource: Resource, header: list[str]) -> None:
     if not detail:
         detail.append("columns out of order")
     raise DataError(
-        f"{resource.path}:1: header does not match the schema ({'; '.join(detail)}; "
-        f"expected {', '.join(expected)})"
+        resource.path,
+        f"header does not match the schema ({'; '.join(detail)}; expected {', '.join(expected)})",
+        line=1,
+        check="header",
     )

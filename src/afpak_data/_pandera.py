@@ -9,8 +9,8 @@ Check names follow the Table Schema words (``required``, ``enum``, ``pattern``, 
 
 What Table Schema cannot say lives in two places:
 
-* ``ROW_RULES``: rules between fields of one row, declared as data. A rule applies to every table
-  that has all its fields, so no rule is tied to a table name.
+* ``x-rules`` in a table's schema: rules between two fields of one row, as data. Their kinds
+  (``paired``, ``ordered``, ``unknown_when_empty``) are implemented once, in ``RULE_KINDS``.
 * :func:`check_foreign_keys`: keys across tables, including ``x-polymorphicReferences`` (an ID that
   may point into one of several tables; the table whose ID pattern it matches is the one it must
   exist in). Self-references are table-local and are checked inside each table's schema.
@@ -19,7 +19,7 @@ What Table Schema cannot say lives in two places:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from afpak_data._descriptor import Field, Package, Resource, Schema
+from afpak_data._descriptor import Field, Package, PackageError, Resource, RowRule, Schema
 from afpak_data._loader import DATE_FORMAT, DataError, package_for, pandas_dtype, read_resource
 from afpak_data._resources import Source
 
@@ -35,37 +35,27 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-@dataclass(frozen=True)
-class RowRule:
-    """A rule between fields of the same row; ``holds(frame)`` is True on the rows that obey it."""
-
-    name: str
-    fields: tuple[str, ...]
-    description: str
-    holds: Callable[[pd.DataFrame], pd.Series]
-    applies: Callable[[Schema], bool] = lambda schema: True
+def _paired(frame: pd.DataFrame, a: str, b: str) -> pd.Series:
+    return frame[a].isna() == frame[b].isna()
 
 
-def _unknown_iff_no_date(frame: pd.DataFrame) -> pd.Series:
-    unknown = frame["date_precision"].astype("string").eq("unknown").fillna(False)
-    return unknown == frame["date"].isna()
+def _ordered(frame: pd.DataFrame, a: str, b: str) -> pd.Series:
+    both = frame[a].notna() & frame[b].notna()
+    return ~both | (frame[a] <= frame[b]).fillna(True)
 
 
-def _has_unknown_precision(schema: Schema) -> bool:
-    enum = schema.field("date_precision").enum
-    return enum is not None and "unknown" in enum
+def _unknown_when_empty(frame: pd.DataFrame, a: str, b: str) -> pd.Series:
+    unknown = frame[b].astype("string").eq("unknown").fillna(False)
+    return frame[a].isna() == unknown
 
 
-#: Cross-field rules, applied to every table that has the named fields (and passes ``applies``).
-ROW_RULES: tuple[RowRule, ...] = (
-    RowRule(
-        name="date_precision_unknown_iff_no_date",
-        fields=("date", "date_precision"),
-        description="date_precision is 'unknown' exactly when date is empty",
-        holds=_unknown_iff_no_date,
-        applies=_has_unknown_precision,
-    ),
-)
+#: ``x-rules`` kinds: each takes the frame and the rule's two fields and returns True on the rows
+#: that obey it. A new kind is one function and one line here; tables opt in through their schema.
+RULE_KINDS: dict[str, Callable[[pd.DataFrame, str, str], pd.Series]] = {
+    "paired": _paired,
+    "ordered": _ordered,
+    "unknown_when_empty": _unknown_when_empty,
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -93,8 +83,9 @@ def build_schema(resource: Resource) -> pa.DataFrameSchema:
     """Build the pandera DataFrameSchema of one resource from its Table Schema.
 
     Every check is named after the Table Schema constraint it enforces and carries a
-    ``description`` saying what was expected; table-level checks record the fields they concern in
-    ``schema.metadata["table_checks"]`` so failures can be reported on those fields only.
+    ``description`` saying what was expected; ``schema.metadata["table_checks"]`` lists, in the
+    order of ``schema.checks``, the fields each table-level check concerns, so its failures are
+    reported once per row on those fields rather than on every column.
     """
     schema = resource.schema
     primary = set(schema.primary_key)
@@ -117,7 +108,7 @@ def build_schema(resource: Resource) -> pa.DataFrameSchema:
         ordered=True,
         name=resource.name,
         description=resource.description or None,
-        metadata={"table_checks": {check.name: list(fields) for check, fields in table_checks}},
+        metadata={"table_checks": [list(fields) for _, fields in table_checks]},
     )
 
 
@@ -194,11 +185,31 @@ def _table_checks(schema: Schema, table: str) -> list[tuple[pa.Check, tuple[str,
     for fk in schema.foreign_keys:
         if fk.resource in (None, table):
             checks.append((_self_reference(fk.fields, fk.reference_fields), fk.fields))
-    names = set(schema.field_names)
-    for rule in ROW_RULES:
-        if set(rule.fields) <= names and rule.applies(schema):
-            checks.append((_check(rule.holds, rule.name, rule.description), rule.fields))
+    for rule in schema.rules:
+        checks.append((_rule_check(rule, schema, table), rule.fields))
     return checks
+
+
+def _rule_check(rule: RowRule, schema: Schema, table: str) -> pa.Check:
+    """The pandera check of one ``x-rules`` entry (refusing kinds and fields we do not know)."""
+    kind = RULE_KINDS.get(rule.kind)
+    if kind is None:
+        raise PackageError(
+            f"table {table!r}: x-rules kind {rule.kind!r} is unknown "
+            f"(expected one of {', '.join(RULE_KINDS)})"
+        )
+    unknown = [f for f in rule.fields if f not in schema.field_names]
+    if len(rule.fields) != 2 or unknown:
+        raise PackageError(
+            f"table {table!r}: x-rules {rule.kind!r} needs two fields of the table "
+            f"(got {', '.join(rule.fields) or 'none'})"
+        )
+    first, second = rule.fields
+    return _check(
+        lambda frame: kind(frame, first, second),
+        f"x-rules:{rule.kind}",
+        rule.description or f"{rule.kind} ({first}, {second})",
+    )
 
 
 def _unique_rows(key: Sequence[str], name: str) -> pa.Check:
@@ -234,12 +245,17 @@ def _keys_found(
 
 
 def check_foreign_keys(
-    frames: Mapping[str, pd.DataFrame], package: Package, *, include_self: bool = True
+    frames: Mapping[str, pd.DataFrame],
+    package: Package,
+    *,
+    include_self: bool = True,
+    unavailable: Collection[str] = (),
 ) -> list[Problem]:
     """Return every foreign-key problem across the tables in ``frames``.
 
     Includes ``x-polymorphicReferences``. Self-references are checked too unless ``include_self``
     is False (``validate_all`` leaves them to the pandera schemas, which check them already).
+    Keys into the tables named in ``unavailable`` (already reported as unloadable) are skipped.
     """
     problems: list[Problem] = []
     for resource in package.resources:
@@ -248,7 +264,7 @@ def check_foreign_keys(
             continue
         for fk in resource.schema.foreign_keys:
             target_name = fk.resource or resource.name
-            if not include_self and target_name == resource.name:
+            if target_name in unavailable or (not include_self and target_name == resource.name):
                 continue
             target = frames.get(target_name)
             if target is None:
@@ -277,6 +293,8 @@ def check_foreign_keys(
                     )
                 )
         for poly in resource.schema.polymorphic_references:
+            if set(poly.resources) & set(unavailable):
+                continue
             problems.extend(
                 _polymorphic_problems(resource, frame, poly.fields, poly.resources, frames, package)
             )
@@ -346,11 +364,12 @@ def validate_all(source: Source = None) -> list[Problem]:
         try:
             frame = read_resource(resource)
         except DataError as exc:
-            problems.append(Problem(resource.path, None, None, "load", str(exc)))
+            problems.append(Problem(exc.path, exc.line, exc.column, exc.check, exc.detail))
             continue
         frames[resource.name] = frame
         problems.extend(schema_problems(resource, frame))
-    problems.extend(check_foreign_keys(frames, package, include_self=False))
+    failed = [r.name for r in package.resources if r.name not in frames]
+    problems.extend(check_foreign_keys(frames, package, include_self=False, unavailable=failed))
     return sorted(problems, key=_sort_key)
 
 
@@ -377,17 +396,18 @@ def problems_from_errors(
 ) -> list[Problem]:
     """One problem per failing (row, check); table-level checks name their fields once."""
     expected = _expectations(schema)
-    table_fields: dict[str, list[str]] = (schema.metadata or {}).get("table_checks", {})
+    table_fields: list[list[str]] = (schema.metadata or {}).get("table_checks", [])
     problems = set()
     for case in errors.failure_cases.itertuples(index=False):
         check = _check_name(case.check)
         line = _line(case.index)
-        if case.schema_context == "DataFrameSchema" and check in table_fields:
-            fields = table_fields[check]
+        number = _table_check_number(case, len(table_fields))
+        if number is not None:
+            fields = table_fields[number]
             column = ", ".join(fields)
             row = case.index
             shown = ", ".join(_show(frame.at[row, f]) for f in fields) if line else ""
-            wanted = expected.get((None, check), check)
+            wanted = schema.checks[number].description or check
         else:
             column = case.column if isinstance(case.column, str) else None
             shown = _show(case.failure_case)
@@ -416,9 +436,18 @@ def _expectations(schema: pa.DataFrameSchema) -> dict[tuple[str | None, str], st
         for check in column.checks:
             found[(name, str(check.name))] = check.description or str(check.name)
         found[(name, "dtype")] = str(column.dtype)
-    for check in schema.checks:
-        found[(None, str(check.name))] = check.description or str(check.name)
     return found
+
+
+def _table_check_number(case: Any, count: int) -> int | None:
+    """The position in ``schema.checks`` of a failing table-level check (None for column checks)."""
+    if case.schema_context != "DataFrameSchema":
+        return None
+    try:
+        number = int(case.check_number)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 <= number < count else None
 
 
 def _check_name(check: Any) -> str:
