@@ -1,0 +1,125 @@
+"""Quotes against the source texts: each must occur verbatim in the paragraph its row names.
+
+Source texts live outside the package (``--sources-dir``); each is matched to its ``sources`` row by
+``file_name`` or, failing that, by ``sha256``. Paragraphs are counted by ``afpak_data._paragraphs``, the
+rule the codebook states. Without the texts the check is reported as skipped, never as passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from afpak_data._paragraphs import split_paragraphs
+from afpak_data._validate.context import TableContext
+from afpak_data._validate.files import MAX_FILE_BYTES
+from afpak_data._validate.problems import Problem, Skipped
+
+SOURCES = "sources"
+EVIDENCE_FIELDS = ("source_id", "paragraph", "quote")
+
+
+def _sha256(file: Path) -> str:
+    digest = hashlib.sha256()
+    with open(file, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_texts(
+    sources: TableContext, directory: Path
+) -> tuple[dict[str, str], list[Problem], list[Skipped]]:
+    """Map each source ID to its text; report mismatched or unreadable texts, skip absent ones."""
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    skipped: list[Skipped] = []
+    candidates = (
+        [p for p in sorted(directory.iterdir()) if p.is_file()] if directory.is_dir() else []
+    )
+    by_hash: dict[str, Path] | None = None
+    id_field = sources.schema.primary_key[0] if len(sources.schema.primary_key) == 1 else None
+    if id_field is None or id_field not in sources.columns:
+        return (
+            texts,
+            problems,
+            [Skipped("evidence", "the sources table has no single-field primary key")],
+        )
+    names = sources.columns.get("file_name")
+    hashes = sources.columns.get("sha256")
+    for row in np.flatnonzero(sources.usable):
+        source_id = str(sources.columns[id_field].iat[row])
+        name = str(names.iat[row]) if names is not None else ""
+        expected = (
+            str(hashes.iat[row]).lower().removeprefix("sha256:") if hashes is not None else ""
+        )
+        file = directory / name if name and "/" not in name and "\\" not in name else None
+        if file is None or not file.is_file():
+            if expected:
+                if by_hash is None:
+                    by_hash = {
+                        _sha256(p): p for p in candidates if p.stat().st_size <= MAX_FILE_BYTES
+                    }
+                file = by_hash.get(expected)
+        if file is None or not file.is_file():
+            skipped.append(Skipped("evidence", f"no text for source {source_id!r} in {directory} "
+                                   f"(looked for {name or '-'} and sha256 {expected or '-'}); its quotes were not checked"))  # fmt: skip
+            continue
+        raw = file.read_bytes()
+        actual = hashlib.sha256(raw).hexdigest()
+        if expected and actual != expected:
+            problems.append(sources.problem(int(row), "sha256", "source-text",
+                                            f"{file.name} has sha256 {actual}, the row says {expected}"))  # fmt: skip
+            continue
+        try:
+            texts[source_id] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(
+                sources.problem(int(row), "file_name", "source-text", f"{file.name} is not UTF-8")
+            )
+    return texts, problems, skipped
+
+
+def check_quotes(ctx: TableContext, texts: dict[str, str]) -> list[Problem]:
+    """Every row with a quote: its paragraph exists and holds the quote verbatim."""
+    if any(f not in ctx.columns for f in EVIDENCE_FIELDS):
+        return []
+    source, paragraph, quote = (ctx.columns[f] for f in EVIDENCE_FIELDS)
+    rows = ctx.present(list(EVIDENCE_FIELDS)) & source.isin(list(texts)).to_numpy(dtype=bool)
+    paragraphs = {sid: split_paragraphs(text) for sid, text in texts.items()}
+    problems = []
+    numbers = paragraph.str.fullmatch(r"\d+").to_numpy(dtype=bool, na_value=False)
+    rows &= numbers  # non-integers are reported by the type check
+    index = np.flatnonzero(rows)
+    for row, sid, para, text in zip(
+        index,
+        source.to_numpy()[index],
+        paragraph.to_numpy()[index],
+        quote.to_numpy()[index],
+        strict=True,
+    ):
+        paras = paragraphs[sid]
+        number = int(para)
+        if not 1 <= number <= len(paras):
+            problems.append(ctx.problem(int(row), "paragraph", "paragraph",
+                                        f"paragraph {number} does not exist; source {sid!r} has "
+                                        f"{len(paras)} paragraphs"))  # fmt: skip
+        elif text not in paras[number - 1]:
+            problems.append(
+                ctx.problem(int(row), "quote", "quote", _quote_message(text, number, paras))
+            )
+    return problems
+
+
+def _quote_message(quote: str, number: int, paras: list[str]) -> str:
+    """Say where the quote is if it is elsewhere, or what differs (failing rows only)."""
+    elsewhere = [i for i, p in enumerate(paras, 1) if quote in p]
+    if elsewhere:
+        return f"the quote is not in paragraph {number}; it occurs in paragraph {elsewhere[0]}"
+    plain = quote.replace("'", "\u2019").replace('"', "\u201d")
+    if any(plain in p or quote.replace("'", "\u2019") in p for p in paras):
+        return (f"the quote is not verbatim in paragraph {number}: the source uses typographic "
+                "apostrophes or quotation marks (’ ” “)")  # fmt: skip
+    return f"the quote does not occur verbatim in paragraph {number} (copy it from the source text)"

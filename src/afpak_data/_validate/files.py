@@ -1,0 +1,232 @@
+"""Read one CSV resource safely: size limits, bytes and hash, encoding, shape, and the editor's lines.
+
+The file is read once, in binary, read-only. Parsing is vectorised (pyarrow's CSV reader when it is
+installed, else the standard library's) into string columns plus, for every kept row, the physical line
+an editor shows, counting the newlines inside quoted cells. Rows of the wrong shape are reported and
+left out, so the cell checks see only rows whose columns mean what the header says.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from afpak_data._validate.problems import Problem
+
+#: Files beyond this are not read (a clear error rather than a memory blow-up).
+MAX_FILE_BYTES = 1024 * 1024 * 1024
+#: Cells beyond this many characters are refused (spreadsheets cap cells at 32,767 characters).
+MAX_CELL_CHARS = 32_767
+#: Encoding problems reported per file before the rest are summarised.
+MAX_ENCODING_REPORTS = 20
+
+
+@dataclass
+class Table:
+    """A parsed CSV: the header, string cells (columns 0..n-1), and each row's physical line."""
+
+    header: list[str]
+    cells: pd.DataFrame
+    lines: np.ndarray
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_bytes(file: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
+    """The file's bytes, or None and why not (missing, a directory, too large, unreadable)."""
+
+    def fail(check: str, message: str) -> tuple[None, list[Problem]]:
+        return None, [Problem(shown, None, None, None, check, message)]
+
+    try:
+        stat = file.stat()
+    except FileNotFoundError:
+        return fail("file-missing", "file not found")
+    except OSError as exc:
+        return fail("file-missing", f"cannot be read: {exc.strerror or exc}")
+    if not file.is_file():
+        return fail("file-missing", "not a regular file")
+    if stat.st_size > MAX_FILE_BYTES:
+        return fail(
+            "file-size", f"{stat.st_size} bytes; files over {MAX_FILE_BYTES} bytes are not read"
+        )
+    try:
+        with open(file, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1), []
+    except OSError as exc:
+        return fail("file-missing", f"cannot be read: {exc.strerror or exc}")
+
+
+def check_integrity(
+    raw: bytes, shown: str, declared_bytes: int | None, declared_hash: str | None
+) -> list[Problem]:
+    """Compare the declared ``bytes`` and ``hash`` with the file (hash as ``sha256:<hex>``)."""
+    problems = []
+    if declared_bytes is not None and declared_bytes != len(raw):
+        problems.append(Problem(shown, None, None, None, "bytes",
+                                f"declared bytes={declared_bytes}, file has {len(raw)} "
+                                "(run python scripts/build_datapackage.py)"))  # fmt: skip
+    if declared_hash is not None:
+        algorithm, sep, expected = declared_hash.partition(":")
+        if not sep:
+            algorithm, expected = "md5", declared_hash  # Data Package v1: a bare hex string is md5
+        if algorithm not in hashlib.algorithms_available or not expected:
+            problems.append(Problem(shown, None, None, None, "hash",
+                                    f"declared hash {declared_hash!r} is not <algorithm>:<hex>"))  # fmt: skip
+        else:
+            actual = hashlib.new(algorithm, raw).hexdigest()
+            if actual != expected.lower():
+                problems.append(Problem(shown, None, None, None, "hash",
+                                        f"declared hash={declared_hash}, file has {algorithm}:{actual} "
+                                        "(run python scripts/build_datapackage.py)"))  # fmt: skip
+    return problems
+
+
+def decode_checks(raw: bytes, shown: str) -> tuple[bytes, list[Problem]]:
+    """Report a BOM and invalid UTF-8 (naming lines); return bytes that are valid UTF-8 without BOM."""
+    problems = []
+    if raw.startswith(b"\xef\xbb\xbf"):
+        problems.append(Problem(shown, 1, None, None, "bom",
+                                "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM"))  # fmt: skip
+        raw = raw[3:]
+        offset = 3
+    else:
+        offset = 0
+    try:
+        raw.decode("utf-8")
+        return raw, problems
+    except UnicodeDecodeError:
+        pass
+    start, reported = 0, 0
+    while start < len(raw):
+        try:
+            raw[start:].decode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            pos = start + exc.start
+            line = raw.count(b"\n", 0, pos) + 1
+            if reported < MAX_ENCODING_REPORTS:
+                problems.append(Problem(shown, line, None, None, "encoding",
+                                        f"byte 0x{raw[pos]:02x} at offset {pos + offset} is not valid UTF-8 "
+                                        "(save the file as UTF-8)"))  # fmt: skip
+            reported += 1
+            start = pos + max(1, exc.end - exc.start)
+    if reported > MAX_ENCODING_REPORTS:
+        problems.append(Problem(shown, None, None, None, "encoding",
+                                f"{reported - MAX_ENCODING_REPORTS} more invalid UTF-8 sequences"))  # fmt: skip
+    return raw.decode("utf-8", errors="replace").encode("utf-8"), problems
+
+
+def parse_csv(raw: bytes, shown: str) -> Table | None:
+    """Parse valid UTF-8 CSV bytes; None with problems attached is impossible: returns a Table always."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:  # pragma: no cover - exercised through parse_csv_stdlib in tests
+        return parse_csv_stdlib(raw, shown)
+    try:
+        return _parse_arrow(raw, shown)
+    except Exception:
+        # pyarrow refuses some inputs the standard library reads (huge rows, odd quoting): the slow,
+        # exact path then decides, and reports what is wrong.
+        return parse_csv_stdlib(raw, shown)
+
+
+def _newlines(values: pd.Series) -> np.ndarray:
+    """Physical line breaks inside each cell (CRLF, LF or a lone CR count once)."""
+    return values.str.count("\r\n|\r|\n").to_numpy(dtype=np.int64, na_value=0)
+
+
+def _header(raw: bytes) -> list[str]:
+    """The header row, parsed by the standard library (it may itself hold quoted newlines)."""
+    head = raw[: 1024 * 1024].decode("utf-8", errors="replace")
+    return next(csv.reader(io.StringIO(head, newline="")), [])
+
+
+def _parse_arrow(raw: bytes, shown: str) -> Table:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    header = _header(raw)
+    n = len(header)
+    bad: list[tuple[int, int, str]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        bad.append((row.number, row.actual_columns, row.text))
+        return "skip"
+
+    names = [f"c{i}" for i in range(n)]
+    table = pacsv.read_csv(
+        io.BytesIO(raw),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=1 << 26),
+        parse_options=pacsv.ParseOptions(
+            newlines_in_values=True, invalid_row_handler=on_invalid, ignore_empty_lines=False
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame.columns = range(n)
+    records = len(frame) + len(bad)
+    # Record numbers (1-based, header = 1) of the rows pyarrow kept, then each record's extra lines.
+    bad_numbers = np.array([b[0] for b in bad], dtype=np.int64)
+    extra = np.zeros(records, dtype=np.int64)
+    kept = np.setdiff1d(np.arange(1, records + 1), bad_numbers)
+    if raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n") > records:
+        per_row = sum((_newlines(frame[c]) for c in frame.columns), np.zeros(len(frame), np.int64))
+        extra[kept - 1] = per_row
+        for number, _, text in bad:
+            extra[number - 1] = text.count("\n") + text.count("\r") - text.count("\r\n")
+    starts = np.arange(1, records + 1) + np.concatenate(([0], np.cumsum(extra)[:-1]))
+    problems = [
+        _shape_problem(shown, int(starts[number - 1]), count, n) for number, count, _ in bad
+    ]
+    body = frame.iloc[1:].reset_index(drop=True)
+    return Table(header, body, starts[kept - 1][1:], problems)
+
+
+def _shape_problem(shown: str, line: int, count: int, n: int) -> Problem:
+    check = "extra-cells" if count > n else "missing-cells"
+    return Problem(shown, line, None, None, check, f"row has {count} cells, the header has {n}")
+
+
+def parse_csv_stdlib(raw: bytes, shown: str) -> Table:
+    """The exact, slower reader: the standard library's csv module, with its physical line counter."""
+    text = raw.decode("utf-8", errors="replace")
+    csv.field_size_limit(MAX_CELL_CHARS * 4 + 1)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    problems: list[Problem] = []
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    header: list[str] = []
+    start = 1
+    try:
+        for row in reader:
+            if not header and not lines and start == 1 and not rows:
+                header = row
+                n = len(header)
+                start = reader.line_num + 1
+                continue
+            if len(row) != n and row:
+                problems.append(_shape_problem(shown, start, len(row), n))
+            else:
+                rows.append(row or [""] * n)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        message = str(exc)
+        check = "cell-size" if "field larger" in message else "csv-syntax"
+        if check == "cell-size":
+            message = f"a cell is longer than {MAX_CELL_CHARS} characters; the rest of the file is not read"
+        problems.append(Problem(shown, start, None, None, check, message))
+    cells = (
+        pd.DataFrame(rows, columns=range(len(header)), dtype="str") if header else pd.DataFrame()
+    )
+    return Table(header, cells, np.array(lines, dtype=np.int64), problems)

@@ -1,0 +1,99 @@
+"""The problem record every check produces, and the stable vocabulary of check names.
+
+Checks never print or raise: they return :class:`Problem` records, so one run can report everything,
+the report formats (text, JSON, GitHub annotations) stay in one place, and tests can assert the
+structured result ``(file, line, column, check)`` instead of prose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+#: The stable vocabulary of ``check`` names (documented in CONTRIBUTING.md and ``--list-checks``).
+#: Renaming one breaks users' filters on ``--format json``: add names, never reuse or rename them.
+CHECKS: dict[str, str] = {
+    # descriptor
+    "descriptor-unreadable": "datapackage.json is missing, unreadable, not UTF-8, not JSON or not an object",
+    "descriptor-property": "a required descriptor or resource property is missing or has the wrong type",
+    "version": "the package version is not MAJOR.MINOR.PATCH",
+    "resource-path": "a resource or schema path is absolute, contains '..', is a URL or leaves the package (never opened)",
+    "schema": "a Table Schema is missing, unreadable or invalid (fields, types, constraints, keys)",
+    "bytes": "the resource's declared `bytes` differs from the file's size",
+    "hash": "the resource's declared `hash` (sha256:<hex>) differs from the file's digest, or is malformed",
+    # files
+    "file-missing": "a resource file does not exist",
+    "file-empty": "a resource file is empty (no header)",
+    "file-size": "a file is larger than the validator's size limit (not read, to avoid a memory blow-up)",
+    "encoding": "a file is not valid UTF-8 (the line is named)",
+    "bom": "a file starts with a byte-order mark (spreadsheets add it; the header's first name breaks)",
+    "csv-syntax": "the CSV cannot be parsed (for example a quote that is never closed)",
+    "missing-column": "a schema field has no column in the header",
+    "extra-column": "the header has a column the schema does not define",
+    "duplicate-column": "the header names a column twice",
+    "misnamed-column": "a header column looks like a misspelt schema field",
+    "column-order": "the header's columns are not in the schema's order",
+    "extra-cells": "a row has more cells than the header",
+    "missing-cells": "a row has fewer cells than the header",
+    "blank-row": "a row is empty",
+    "cell-size": "a cell is longer than the validator's size limit",
+    # cells
+    "type": "a value is not of the field's type (integer, date, boolean, ...)",
+    "required": "a required value (or part of the primary key) is missing",
+    "enum": "a value is not in the field's vocabulary",
+    "pattern": "a value does not match the field's pattern (IDs: lowercase prefixed slugs)",
+    "min-length": "a value is shorter than minLength",
+    "max-length": "a value is longer than maxLength",
+    "minimum": "a value is below minimum",
+    "maximum": "a value is above maximum",
+    "whitespace": "a value has leading or trailing white space",
+    "formula": "a text value starts with =, +, -, @, tab or carriage return (spreadsheets execute it as a formula)",
+    "max-words": "a quote is longer than the schema's x-maxWords",
+    # tables
+    "primary-key": "two rows share a primary key (both lines are named)",
+    "unique": "two rows share a value that must be unique",
+    "foreign-key": "a value refers to a row that does not exist (link tables and self-references included)",
+    "polymorphic-key": "an x-polymorphicReferences value matches no table's ID pattern or no row in it",
+    # evidence and release
+    "source-text": "a source text cannot be matched to its `sources` row, or its sha256 differs",
+    "paragraph": "a row names a paragraph that its source text does not have",
+    "quote": "a quote does not occur verbatim in the paragraph its row names",
+    "changelog": "the descriptor version is not the top `## [X.Y.Z]` entry of CHANGELOG.md",
+    "internal-error": "the validator failed unexpectedly on this input (please report it)",
+}
+
+#: Checks that make the input unreadable as a whole: the command exits 2 rather than 1.
+FATAL_CHECKS = frozenset({"descriptor-unreadable"})
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong, located as an editor shows it: ``file`` relative to the package, 1-based ``line``."""
+
+    file: str
+    line: int | None
+    record_id: str | None
+    column: str | None
+    check: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON record: the six fields, nulls where a location does not apply."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A check that was not run, and why: reported so that 'not checked' never reads as 'passed'."""
+
+    check: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON record of a skipped check."""
+        return asdict(self)
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Sort by file, then line (file-level problems first); ties keep the order checks found them."""
+    return sorted(problems, key=lambda p: (p.file, p.line or 0))

@@ -1,0 +1,100 @@
+"""Render a report as text (one line per problem), JSON records, or GitHub Actions annotations.
+
+Text starts by saying which package was checked and ends with the verdict, so a log read from either end
+is unambiguous; skipped checks are printed as SKIPPED so that 'not checked' never reads as 'passed'.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from afpak_data._validate.problems import Problem
+from afpak_data._validate.run import Report
+
+
+def _location(p: Problem) -> str:
+    where = p.file if p.line is None else f"{p.file}:{p.line}"
+    parts = [where]
+    if p.record_id:
+        parts.append(p.record_id)
+    if p.column:
+        parts.append(f"column '{p.column}'")
+    return ": ".join(parts)
+
+
+def text(report: Report) -> str:
+    """The human format: ``file:line: record: column 'x': message``, between a heading and a verdict."""
+    lines = [
+        f"Checking {report.package} ({report.origin})"
+        if report.origin
+        else f"Checking {report.package}"
+    ]
+    lines += [f"{_location(p)}: {p.message}" for p in report.problems]
+    lines += [f"SKIPPED {s.check}: {s.reason}" for s in report.skipped]
+    rows = sum(report.rows.values())
+    if report.problems:
+        files = len({p.file for p in report.problems})
+        noun = "problem" if len(report.problems) == 1 else "problems"
+        lines.append(
+            f"INVALID: {len(report.problems)} {noun} in {files} file(s) of {report.package}"
+        )
+    else:
+        lines.append(f"VALID: {report.package} ({len(report.rows)} tables, {rows} rows)")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(report: Report) -> str:
+    """Machine records: every problem as (file, line, record_id, column, check, message)."""
+    return (
+        json.dumps(
+            {
+                "package": str(report.package),
+                "origin": report.origin,
+                "valid": not report.problems,
+                "problems": [p.as_dict() for p in report.problems],
+                "skipped": [s.as_dict() for s in report.skipped],
+                "rows": report.rows,
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
+
+
+def _escape(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return value.replace(":", "%3A").replace(",", "%2C") if prop else value
+
+
+def github(report: Report, cwd: Path | None = None) -> str:
+    """GitHub Actions workflow commands: an ``::error`` per problem, a ``::notice`` per skipped check.
+
+    Paths are made relative to the working directory (the repository root in CI), so annotations land
+    on the files in the pull request's diff.
+    """
+    base = report.package.parent
+    here = (cwd or Path.cwd()).resolve()
+    out = []
+    for p in report.problems:
+        path = Path(os.path.relpath((base / p.file).resolve(), here)).as_posix()
+        props = [f"file={_escape(path, True)}"]
+        if p.line is not None:
+            props.append(f"line={p.line}")
+        props.append(f"title={_escape('afpak-data ' + p.check, True)}")
+        prefix = ": ".join(
+            x for x in (p.record_id, f"column '{p.column}'" if p.column else None) if x
+        )
+        message = f"{prefix}: {p.message}" if prefix else p.message
+        out.append(f"::error {','.join(props)}::{_escape(message)}")
+    for s in report.skipped:
+        out.append(
+            f"::notice title={_escape('afpak-data ' + s.check + ' skipped', True)}::{_escape(s.reason)}"
+        )
+    verdict = "INVALID" if report.problems else "VALID"
+    out.append(
+        f"{verdict}: {len(report.problems)} problem(s) in {report.package} ({report.origin})"
+    )
+    return "\n".join(out) + "\n"

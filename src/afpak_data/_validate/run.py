@@ -1,0 +1,234 @@
+"""Run every check on a package and collect one report; no check can stop the others.
+
+Each stage runs under :func:`_guard`, which turns an unexpected exception into a located
+``internal-error`` problem: contributors get a message naming the file, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from afpak_data._validate import cells, changelog, evidence, files, keys
+from afpak_data._validate.context import TableContext
+from afpak_data._validate.descriptor import DESCRIPTOR, ResourceSpec, check_descriptor
+from afpak_data._validate.problems import FATAL_CHECKS, Problem, Skipped, sort_problems
+
+
+@dataclass
+class Report:
+    """The outcome of one validation: what was checked, what is wrong, what was not checked."""
+
+    package: Path
+    origin: str
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def fatal(self) -> bool:
+        """The input could not be read as a package at all (exit 2)."""
+        return any(p.check in FATAL_CHECKS for p in self.problems)
+
+    @property
+    def exit_code(self) -> int:
+        """0 valid, 1 invalid, 2 unreadable input."""
+        return 2 if self.fatal else 1 if self.problems else 0
+
+
+def _guard(problems: list[Problem], shown: str, stage: str, fn: Callable[[], object]) -> object:
+    try:
+        return fn()
+    except Exception as exc:  # the promise: a located message, never a traceback
+        problems.append(Problem(shown, None, None, None, "internal-error",
+                                f"the {stage} check failed unexpectedly ({type(exc).__name__}: {exc}); "
+                                "please report this"))  # fmt: skip
+        return None
+
+
+def validate_package(
+    descriptor_file: Path, sources_dir: Path | None = None, origin: str = ""
+) -> Report:
+    """Check the package whose descriptor is ``descriptor_file``; never writes to it."""
+    root = descriptor_file.parent
+    report = Report(package=descriptor_file, origin=origin)
+    problems = report.problems
+    desc = _guard(
+        problems, DESCRIPTOR, "descriptor", lambda: check_descriptor(root, descriptor_file)
+    )
+    if desc is None:
+        return report
+    problems.extend(desc.problems)
+    if desc.data is None:
+        report.problems = sort_problems(problems)
+        return report
+    tables: dict[str, TableContext] = {}
+    for spec in desc.resources:
+        shown = spec.path or DESCRIPTOR
+        ctx = _guard(problems, shown, "file", lambda s=spec: _check_resource(s, problems))
+        if isinstance(ctx, TableContext):
+            tables[spec.name] = ctx
+            report.rows[spec.name] = ctx.size
+    _guard(
+        problems,
+        DESCRIPTOR,
+        "reference",
+        lambda: problems.extend(_check_references(desc.resources)),
+    )
+    for ctx in tables.values():
+        _guard(problems, ctx.shown, "key", lambda c=ctx: problems.extend(_check_keys(c, tables)))
+    if sources_dir is None:
+        report.skipped.append(Skipped("evidence", "quotes were not checked against the source texts "
+                                      "(pass --sources-dir DIR)"))  # fmt: skip
+    else:
+        _guard(problems, DESCRIPTOR, "evidence",
+               lambda: _check_evidence(tables, sources_dir, problems, report.skipped))  # fmt: skip
+    _guard(problems, "CHANGELOG.md", "changelog",
+           lambda: problems.extend(changelog.check_changelog(root, desc.data.get("version"))))  # fmt: skip
+    report.problems = sort_problems(problems)
+    return report
+
+
+def _check_resource(spec: ResourceSpec, problems: list[Problem]) -> TableContext | None:
+    """File-level and cell checks of one resource; the context for the key checks, if it parsed."""
+    if spec.file is None or spec.path is None:
+        return None
+    shown = spec.path
+    raw, found = files.read_bytes(spec.file, shown)
+    problems.extend(found)
+    if raw is None:
+        return None
+    problems.extend(files.check_integrity(raw, shown, spec.bytes, spec.hash))
+    if not raw.strip(b"\xef\xbb\xbf \t\r\n"):
+        problems.append(
+            Problem(
+                shown,
+                None,
+                None,
+                None,
+                "file-empty",
+                "the file is empty; it needs at least a header row",
+            )
+        )
+        return None
+    clean, found = files.decode_checks(raw, shown)
+    problems.extend(found)
+    table = files.parse_csv(clean, shown)
+    problems.extend(table.problems)
+    if spec.schema is None:
+        return None
+    schema = spec.schema
+    columns = _check_header(table.header, schema, shown, problems)
+    series = {name: table.cells[i] for name, i in columns.items()}
+    blank = np.ones(len(table.lines), bool)
+    for i in table.cells.columns:
+        blank &= (table.cells[i] == "").to_numpy(dtype=bool, na_value=True)
+    for row in np.flatnonzero(blank):
+        problems.append(
+            Problem(
+                shown, int(table.lines[row]), None, None, "blank-row", "the row is empty; delete it"
+            )
+        )
+    ctx = TableContext(spec.name, shown, schema, series, table.lines, ~blank)
+    key_fields = set(schema.primary_key)
+    for field_spec in schema.fields:
+        if field_spec.name in series:
+            problems.extend(cells.check_field(ctx, field_spec, field_spec.name in key_fields))
+    return ctx
+
+
+def _check_header(header: list[str], schema, shown: str, problems: list[Problem]) -> dict[str, int]:
+    """Header problems; returns the column index of each schema field found in the header."""
+    import difflib
+
+    fields = [f.name for f in schema.fields]
+    positions: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name in positions:
+            problems.append(Problem(shown, 1, None, name, "duplicate-column",
+                                    f"column {i + 1} repeats the name '{name}' (first in column {positions[name] + 1})"))  # fmt: skip
+        else:
+            positions[name] = i
+    extra = [(i, n) for i, n in enumerate(header) if n not in fields and positions.get(n) == i]
+    missing = [f for f in fields if f not in positions]
+    columns = {f: positions[f] for f in fields if f in positions}
+    for i, name in extra:
+        guess = fields[i] if i < len(fields) and fields[i] in missing else None
+        close = difflib.get_close_matches(name, missing, n=1, cutoff=0.6)
+        guess = close[0] if close else guess
+        if guess is not None:
+            missing.remove(guess)
+            columns[guess] = i
+            problems.append(Problem(shown, 1, None, guess, "misnamed-column",
+                                    f"column {i + 1} is named {name!r}; the schema calls it '{guess}'"))  # fmt: skip
+        elif schema.fields_match not in {"subset", "partial"}:
+            problems.append(Problem(shown, 1, None, name, "extra-column",
+                                    f"column {i + 1} {name!r} is not a field of the schema (fields: {', '.join(fields)})"))  # fmt: skip
+    if schema.fields_match not in {"superset", "partial"}:
+        for name in missing:
+            problems.append(Problem(shown, 1, None, name, "missing-column",
+                                    f"the header has no column '{name}'"))  # fmt: skip
+    in_header = [n for n in header if n in fields and positions.get(n) is not None]
+    ordered = [n for n in fields if n in in_header]
+    if schema.fields_match == "exact" and not extra and not missing and in_header != ordered:
+        problems.append(Problem(shown, 1, None, None, "column-order",
+                                f"columns are {', '.join(in_header)}; the schema's order is {', '.join(ordered)}"))  # fmt: skip
+    return columns
+
+
+def _check_references(resources: list[ResourceSpec]) -> list[Problem]:
+    """Foreign keys and polymorphic references must name resources and fields that exist."""
+    by_name = {r.name: r for r in resources}
+    problems = []
+    for res in resources:
+        if res.schema is None:
+            continue
+        for fk in res.schema.foreign_keys:
+            target = by_name.get(fk.resource) if fk.resource else res
+            if target is None:
+                problems.append(Problem(DESCRIPTOR, res.line, None, ", ".join(fk.fields), "schema",
+                                        f"resource '{res.name}': foreign key refers to unknown resource '{fk.resource}'"))  # fmt: skip
+            elif target.schema is not None and any(
+                target.schema.field(f) is None for f in fk.ref_fields
+            ):
+                problems.append(Problem(DESCRIPTOR, res.line, None, ", ".join(fk.fields), "schema",
+                                        f"resource '{res.name}': foreign key refers to unknown fields {fk.ref_fields} of '{target.name}'"))  # fmt: skip
+        for ref in res.schema.polymorphic:
+            for name in ref.resources:
+                if name not in by_name:
+                    problems.append(Problem(DESCRIPTOR, res.line, None, ref.field, "schema",
+                                            f"resource '{res.name}': x-polymorphicReferences names unknown resource '{name}'"))  # fmt: skip
+    return problems
+
+
+def _check_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
+    out = []
+    if ctx.schema.primary_key:
+        out += keys.duplicates(ctx, ctx.schema.primary_key, "primary-key")
+    for spec in ctx.schema.fields:
+        if spec.unique and spec.name in ctx.columns and [spec.name] != ctx.schema.primary_key:
+            out += keys.duplicates(ctx, [spec.name], "unique")
+    for fields in ctx.schema.unique_keys:
+        out += keys.duplicates(ctx, fields, "unique")
+    out += keys.foreign_keys(ctx, tables)
+    out += keys.polymorphic(ctx, tables)
+    return out
+
+
+def _check_evidence(tables: dict[str, TableContext], directory: Path, problems: list[Problem],
+                    skipped: list[Skipped]) -> None:  # fmt: skip
+    sources = tables.get(evidence.SOURCES)
+    if sources is None:
+        skipped.append(Skipped("evidence", "the package has no readable 'sources' table"))
+        return
+    if not directory.is_dir():
+        skipped.append(Skipped("evidence", f"{directory} is not a directory"))
+        return
+    texts, found, skips = evidence.load_texts(sources, directory)
+    problems.extend(found)
+    skipped.extend(skips)
+    for ctx in tables.values():
+        problems.extend(evidence.check_quotes(ctx, texts))
