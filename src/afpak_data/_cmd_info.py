@@ -1,0 +1,55 @@
+"""``afpak-data info``: what is in a package, at a glance, without importing pandas."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import click
+
+from afpak_data import __version__
+from afpak_data.cli import InputError
+
+
+@click.command()
+@click.option(
+    "--source",
+    metavar="PATH|URL",
+    default=None,
+    help="Package directory, datapackage.json or URL (default: the bundled package).",
+)
+def info(source: str | None) -> None:
+    """Show the package version, its tables with row counts, and how to cite it."""
+    from afpak_data._citation import citation
+    from afpak_data._descriptor import PackageError
+    from afpak_data._loader import package_for
+
+    try:
+        package = package_for(source, [])
+        if source is not None and source.startswith(("http://", "https://")):
+            package = package_for(source, package.names)
+        counts = [(r.name, count_rows(r.file, r.encoding)) for r in package.resources]
+        cite = citation(package.root, package.descriptor)
+    except (PackageError, OSError, UnicodeDecodeError, csv.Error, RuntimeError) as exc:
+        raise InputError(" ".join(str(exc).split())) from exc
+    width = max((len(name) for name, _ in counts), default=0)
+    digits = max((len(str(n)) for _, n in counts), default=1)
+    lines = [
+        f"afpak-data {__version__}",
+        f"package: {package.title or package.name}",
+        f"data version: {package.version or '(none)'}",
+        f"location: {package.root}",
+        "",
+        f"tables ({len(counts)}, rows):",
+        *(f"  {name:<{width}}  {n:>{digits}}" for name, n in counts),
+        "",
+        "cite as:",
+        f"  {cite}",
+    ]
+    click.echo("\n".join(lines))
+
+
+def count_rows(path: Path, encoding: str = "utf-8") -> int:
+    """Data rows of a CSV (records, not lines: a quoted cell may span lines)."""
+    with path.open(encoding=encoding, newline="") as handle:
+        return max(sum(1 for _ in csv.reader(handle)) - 1, 0)

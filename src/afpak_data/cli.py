@@ -1,0 +1,67 @@
+"""The ``afpak-data`` command line: a click group whose commands are imported only when used.
+
+Each command lives in its own module and is listed in ``COMMANDS`` as ``"module:attribute"``, so
+``afpak-data --help`` and ``--version`` stay fast (no pandas, pandera or frictionless), and adding a
+command is one line here. Command modules must keep heavy imports inside their functions: listing
+the commands in ``--help`` imports each module to read its docstring.
+
+Exit codes shared by all commands: 0 success, 1 the data is invalid (commands that check data),
+2 usage error or unreadable input, reported as one line on stderr (raise :class:`InputError`).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from afpak_data import __version__
+
+#: Command name -> "module:attribute" of its click command. Keep sorted by name.
+COMMANDS: dict[str, str] = {
+    "info": "afpak_data._cmd_info:info",
+    # --- Add other commands below: ONE line each, "name": "package.module:attribute". ---
+}
+
+
+class InputError(click.ClickException):
+    """Unreadable input or a bad argument: ``Error: <one line>`` on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when the command is needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(super().list_commands(ctx)))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"COMMANDS[{cmd_name!r}] = {target!r} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    __version__,
+    "--version",
+    prog_name="afpak-data",
+    message="%(prog)s, version %(version)s",
+    help="Show the version of afpak-data and exit.",
+)
+def cli() -> None:
+    """Pakistan's relations with the Taliban government of Afghanistan, as a data package.
+
+    Run a command with --help for its options.
+    """
+
+
+def main() -> None:
+    """Entry point of the ``afpak-data`` script."""
+    cli(prog_name="afpak-data")
