@@ -139,9 +139,13 @@ def check_descriptor(root: Path, descriptor_file: Path) -> Descriptor:
     cursor = 0
     for i, raw in enumerate(raw_resources, 1):
         name = raw.get("name") if isinstance(raw, dict) else None
-        line = line_of(text, json.dumps(name), cursor) if isinstance(name, str) else None
-        if line is not None:
-            cursor = text.find(json.dumps(name), cursor)
+        found = (
+            re.compile(r'"name"\s*:\s*' + re.escape(json.dumps(name))).search(text, cursor)
+            if isinstance(name, str)
+            else None
+        )
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+        cursor = found.end() if found else cursor
         if not isinstance(raw, dict) or not isinstance(name, str) or not name:
             bad("descriptor-property", f"resource {i} has no 'name'", line)
             continue

@@ -171,7 +171,7 @@ def _check_header(header: list[str], schema, shown: str, problems: list[Problem]
         for name in missing:
             problems.append(Problem(shown, 1, None, name, "missing-column",
                                     f"the header has no column '{name}'"))  # fmt: skip
-    in_header = [n for n in header if n in fields and positions.get(n) is not None]
+    in_header = [n for i, n in enumerate(header) if n in fields and positions.get(n) == i]
     ordered = [n for n in fields if n in in_header]
     if schema.fields_match == "exact" and not extra and not missing and in_header != ordered:
         problems.append(Problem(shown, 1, None, None, "column-order",
