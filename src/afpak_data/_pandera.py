@@ -112,9 +112,23 @@ def build_schema(resource: Resource) -> pa.DataFrameSchema:
     )
 
 
-def _check(fn: Callable[[Any], Any], name: str, expected: str) -> pa.Check:
-    """A vectorised check named after its constraint; ``expected`` says what a value must be."""
-    return pa.Check(fn, name=name, description=expected)
+def _check(
+    fn: Callable[[Any], Any], name: str, expected: str, needs: Sequence[str] = ()
+) -> pa.Check:
+    """A vectorised check named after its constraint; ``expected`` says what a value must be.
+
+    A row check that ``needs`` columns passes when one of them is absent: the missing column is
+    reported once by pandera's own column check, not again as a crash of every rule using it.
+    """
+    if not needs:
+        return pa.Check(fn, name=name, description=expected)
+
+    def guarded(frame: pd.DataFrame) -> Any:
+        if any(column not in frame.columns for column in needs):
+            return True
+        return fn(frame)
+
+    return pa.Check(guarded, name=name, description=expected)
 
 
 def _column_checks(spec: Field) -> list[pa.Check]:
@@ -209,6 +223,7 @@ def _rule_check(rule: RowRule, schema: Schema, table: str) -> pa.Check:
         lambda frame: kind(frame, first, second),
         f"x-rules:{rule.kind}",
         rule.description or f"{rule.kind} ({first}, {second})",
+        (first, second),
     )
 
 
@@ -222,7 +237,7 @@ def _unique_rows(key: Sequence[str], name: str) -> pa.Check:
         duplicated = frame[fields].duplicated(keep=False) & complete
         return ~duplicated
 
-    return _check(unique, name, f"({', '.join(fields)}) unique across rows")
+    return _check(unique, name, f"({', '.join(fields)}) unique across rows", fields)
 
 
 def _self_reference(fields: Sequence[str], reference: Sequence[str]) -> pa.Check:
@@ -231,7 +246,9 @@ def _self_reference(fields: Sequence[str], reference: Sequence[str]) -> pa.Check
     def resolves(frame: pd.DataFrame) -> pd.Series:
         return _keys_found(frame, local, frame, target)
 
-    return _check(resolves, "foreignKey", f"an existing {', '.join(target)} of this table")
+    return _check(
+        resolves, "foreignKey", f"an existing {', '.join(target)} of this table", local + target
+    )
 
 
 def _keys_found(
@@ -386,9 +403,17 @@ def schema_problems(resource: Resource, frame: pd.DataFrame) -> list[Problem]:
 def failed_checks(errors: SchemaErrors) -> set[tuple[str | None, str]]:
     """``(column, check)`` pairs of a pandera SchemaErrors (check names as in Table Schema)."""
     return {
-        (case.column if isinstance(case.column, str) else None, _check_name(case.check))
+        (_column_of(case), _check_name(case.check))
         for case in errors.failure_cases.itertuples(index=False)
     }
+
+
+def _column_of(case: Any) -> str | None:
+    """The column a failure concerns; for a missing or unexpected column, pandera puts the table
+    name in ``column`` and the column's name in ``failure_case``."""
+    if _check_name(case.check) in ("column_in_dataframe", "column_in_schema", "column_ordered"):
+        return str(case.failure_case)
+    return case.column if isinstance(case.column, str) else None
 
 
 def problems_from_errors(
@@ -409,7 +434,7 @@ def problems_from_errors(
             shown = ", ".join(_show(frame.at[row, f]) for f in fields) if line else ""
             wanted = schema.checks[number].description or check
         else:
-            column = case.column if isinstance(case.column, str) else None
+            column = _column_of(case)
             shown = _show(case.failure_case)
             wanted = expected.get((column, check), _PANDERA_WORDS.get(check, str(case.check)))
         if check == "required":
