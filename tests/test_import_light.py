@@ -1,0 +1,48 @@
+"""Importing the package, loading a table and asking for --help stay light."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("pandas", "pandera", "frictionless")
+
+
+def imported_after(code: str) -> dict[str, bool]:
+    """Run ``code`` in a fresh interpreter; report which heavy modules it imported."""
+    probe = (
+        f"{code}\nimport json, sys\nprint(json.dumps({{m: m in sys.modules for m in {HEAVY!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("code", "allowed"),
+    [
+        pytest.param("import afpak_data", set(), id="import"),
+        pytest.param(
+            "import afpak_data; afpak_data.tables(); afpak_data.metadata()", set(), id="metadata"
+        ),
+        pytest.param(
+            "from afpak_data.cli import cli\ntry: cli(['--help'])\nexcept SystemExit: pass",
+            set(),
+            id="cli-help",
+        ),
+        pytest.param("import afpak_data; afpak_data.load_all()", {"pandas"}, id="load"),
+        pytest.param(
+            "import afpak_data; afpak_data.pandera_schema(afpak_data.tables()[0])",
+            {"pandas", "pandera"},
+            id="pandera",
+        ),
+    ],
+)
+def test_heavy_modules_are_imported_only_when_needed(code: str, allowed: set[str]) -> None:
+    """Each step imports exactly the heavy modules it needs (frictionless never)."""
+    imported = {name for name, present in imported_after(code).items() if present}
+    assert imported == allowed
