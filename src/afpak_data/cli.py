@@ -21,6 +21,7 @@ from afpak_data import __version__
 COMMANDS: dict[str, str] = {
     "info": "afpak_data._cmd_info:info",
     # --- Add other commands below: ONE line each, "name": "package.module:attribute". ---
+    "export": "afpak_data._export.cli:export",
     "validate": "afpak_data._validate.cli:validate",
 }
 

@@ -1,0 +1,49 @@
+"""``afpak-data export``: the package as Parquet, SQLite, Excel or JSON, in one command."""
+
+from __future__ import annotations
+
+import click
+
+from afpak_data.cli import InputError
+
+#: Kept here (not imported from afpak_data._export) so that ``--help`` lists them cheaply.
+FORMAT_CHOICES = ("json", "parquet", "sqlite", "xlsx")
+
+
+@click.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMAT_CHOICES),
+    required=True,
+    help="Output format: parquet (one file per table), sqlite (one database with keys and "
+    "views), xlsx (one workbook with a codebook sheet) or json (records per table + descriptor).",
+)
+@click.option(
+    "--source",
+    metavar="PATH|URL",
+    default=None,
+    help="Package directory, datapackage.json or URL (default: the bundled package).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Do not list the files written.")
+@click.argument("out", type=click.Path(file_okay=False, writable=True))
+def export(fmt: str, source: str | None, quiet: bool, out: str) -> None:
+    """Write every table of the package into directory OUT in another format.
+
+    Files are written next to OUT first and moved in when complete, so a failure never leaves a
+    half-written file.
+    """
+    from afpak_data._descriptor import PackageError
+    from afpak_data._export import ExportError, MissingDependencyError
+    from afpak_data._export import export as run_export
+    from afpak_data._loader import DataError
+
+    try:
+        written = run_export(fmt, out, source)
+    except MissingDependencyError as exc:
+        raise InputError(str(exc)) from exc
+    except (PackageError, DataError, ExportError, OSError, RuntimeError) as exc:
+        raise InputError(" ".join(str(exc).split())) from exc
+    if not quiet:
+        for path in written:
+            click.echo(str(path))

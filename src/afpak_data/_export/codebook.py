@@ -1,0 +1,115 @@
+"""The codebook as plain rows (tables, fields, vocabularies), for the Excel sheet and the site.
+
+Field rows come from the Table Schemas. Vocabulary definitions live in
+``metadata/vocabularies.toml`` (see docs/architecture.md), which a checkout has beside
+``datapackage.json`` but the wheel's bundled copy does not; there the values are still listed
+(from ``constraints.enum``) without definitions, rather than failing. Values found in the schemas
+but not in the toml are listed too, so the codebook never omits a value a cell can hold.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from afpak_data._descriptor import Field, Package
+
+VOCABULARIES_FILE = "metadata/vocabularies.toml"
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One field of one table, described for readers."""
+
+    table: str
+    name: str
+    type: str
+    required: bool
+    description: str
+    vocabulary: str
+    constraints: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A named category list: its description and ``(value, definition)`` pairs in order."""
+
+    name: str
+    description: str
+    values: tuple[tuple[str, str], ...]
+
+
+def constraints_text(field: Field) -> str:
+    """The field's constraints in words (pattern, lengths, range, words, key references)."""
+    parts = []
+    if field.pattern:
+        parts.append(f"pattern {field.pattern}")
+    if field.min_length is not None:
+        parts.append(f"at least {field.min_length} characters")
+    if field.max_length is not None:
+        parts.append(f"at most {field.max_length} characters")
+    if field.minimum is not None:
+        parts.append(f"at least {field.minimum}")
+    if field.maximum is not None:
+        parts.append(f"at most {field.maximum}")
+    if field.max_words is not None:
+        parts.append(f"at most {field.max_words} words")
+    if field.enum is not None and not field.vocabulary:
+        parts.append("one of " + ", ".join(str(v) for v in field.enum))
+    return "; ".join(parts)
+
+
+def field_rows(package: Package) -> list[FieldRow]:
+    """Every field of every table, in descriptor and schema order."""
+    return [
+        FieldRow(
+            table=resource.name,
+            name=field.name,
+            type=field.type,
+            required=field.required,
+            description=field.description,
+            vocabulary=field.vocabulary or "",
+            constraints=constraints_text(field),
+        )
+        for resource in package.resources
+        for field in resource.schema.fields
+    ]
+
+
+def vocabularies(package: Package) -> list[Vocabulary]:
+    """Every vocabulary a field uses, with definitions where the package has them."""
+    defined = _read_definitions(package)
+    used: dict[str, list[str]] = {}
+    for resource in package.resources:
+        for field in resource.schema.fields:
+            if field.vocabulary and field.enum is not None:
+                values = used.setdefault(field.vocabulary, [])
+                values.extend(str(v) for v in field.enum if str(v) not in values)
+    result = []
+    for name, values in used.items():
+        spec = defined.get(name, {})
+        definitions = spec.get("values", {}) if isinstance(spec.get("values"), dict) else {}
+        ordered = [v for v in definitions if v in values] + [
+            v for v in values if v not in definitions
+        ]
+        result.append(
+            Vocabulary(
+                name=name,
+                description=str(spec.get("description", "")),
+                values=tuple((v, str(definitions.get(v, ""))) for v in ordered),
+            )
+        )
+    return result
+
+
+def _read_definitions(package: Package) -> dict[str, Any]:
+    """The parsed vocabularies file of a checkout, or ``{}`` where there is none."""
+    path = package.root / VOCABULARIES_FILE
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, dict)}

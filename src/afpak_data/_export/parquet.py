@@ -1,0 +1,106 @@
+"""Parquet export: one typed file per table, carrying its codebook in the Arrow metadata.
+
+R (arrow), Python (pandas, polars), DuckDB and Spark read Parquet with types intact, so the Arrow
+schema is built from the Table Schema rather than guessed from pandas: vocabularies become
+dictionary (categorical) columns with the categories in vocabulary order, integers stay nullable
+``int64``, dates are ``date32`` and text is ``string``. Each field's metadata holds its
+``description`` (and vocabulary); the schema metadata holds the table's title, description, keys and
+the package version, so the file explains itself when separated from the package. pyarrow also
+stores its usual ``pandas`` metadata, so ``pd.read_parquet`` gives back the loader's dtypes
+(``Int64``, ``string``, ``category``; dates come back as ``datetime.date`` objects).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from afpak_data._export import ExportError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from afpak_data._descriptor import Field, Package, Resource
+
+
+def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
+    """Write ``<table>.parquet`` for every resource into ``staging``."""
+    import pyarrow.parquet as pq
+
+    for resource in package.resources:
+        table = arrow_table(package, resource, frames[resource.name])
+        pq.write_table(table, staging / f"{resource.name}.parquet")
+
+
+def arrow_type(field: Field) -> pa.DataType:
+    """The Arrow type of a loaded column of ``field``."""
+    import pyarrow as pa
+
+    if field.enum is not None and field.type == "string":
+        return pa.dictionary(pa.int32(), pa.string())
+    return {
+        "integer": pa.int64(),
+        "year": pa.int64(),
+        "number": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+    }.get(field.type, pa.string())
+
+
+def field_metadata(field: Field) -> dict[str, str]:
+    """What a reader needs to understand the column: description, type, vocabulary."""
+    meta = {"description": field.description, "table_schema_type": field.type}
+    if field.vocabulary:
+        meta["vocabulary"] = field.vocabulary
+    if field.enum is not None:
+        meta["enum"] = json.dumps(list(field.enum), ensure_ascii=False)
+    return meta
+
+
+def schema_metadata(package: Package, resource: Resource) -> dict[str, str]:
+    """Table-level metadata: title, description, keys, package name and version."""
+    schema = resource.schema
+    foreign_keys = [
+        {
+            "fields": list(k.fields),
+            "reference": {
+                "resource": k.resource or resource.name,
+                "fields": list(k.reference_fields),
+            },
+        }
+        for k in schema.foreign_keys
+    ]
+    return {
+        "title": resource.title,
+        "description": resource.description,
+        "primary_key": json.dumps(list(schema.primary_key)),
+        "foreign_keys": json.dumps(foreign_keys),
+        "package": package.name,
+        "package_version": package.version,
+    }
+
+
+def arrow_table(package: Package, resource: Resource, frame: pd.DataFrame) -> pa.Table:
+    """The loaded table as an Arrow table with field and schema metadata."""
+    import pyarrow as pa
+
+    fields = resource.schema.fields
+    schema = pa.schema(
+        [
+            pa.field(f.name, arrow_type(f), nullable=not f.required, metadata=field_metadata(f))
+            for f in fields
+        ],
+        metadata=schema_metadata(package, resource),
+    )
+    table = pa.Table.from_pandas(
+        frame[[f.name for f in fields]], schema=schema, preserve_index=False
+    )
+    for f, values in zip(fields, table.columns, strict=True):
+        if f.required and values.null_count:
+            raise ExportError(
+                f"{resource.path}: column {f.name!r} is required but has "
+                f"{values.null_count} empty cell(s) (run `afpak-data validate`)"
+            )
+    return table

@@ -1,0 +1,271 @@
+"""SQLite export: one table per resource with the Table Schema's keys declared, plus helpful views.
+
+Why declare the constraints rather than just dump rows: SQL users join on keys, and a database
+that states ``PRIMARY KEY`` / ``FOREIGN KEY ... REFERENCES`` (self-references included) documents
+the model in the one place they look (``.schema``) and lets ``PRAGMA foreign_keys = ON`` protect
+their edits. Types map as: string -> TEXT, integer/year -> INTEGER, number -> REAL, boolean ->
+INTEGER 0/1, date -> TEXT ``YYYY-MM-DD`` (SQLite's date functions read it). Required fields are
+``NOT NULL`` and vocabularies become ``CHECK (x IN (...))``.
+
+Rows are inserted with foreign-key enforcement off (so table order does not matter), then
+``PRAGMA foreign_key_check`` must come back empty, or the export fails. Two extra tables carry the
+metadata: ``_package`` (descriptor properties) and ``_codebook`` (one row per field).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from afpak_data._export import ExportError
+from afpak_data._export.values import json_value, rows
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from afpak_data._descriptor import Field, Package, Resource
+
+FILE_NAME = "{name}.sqlite"
+
+SQL_TYPES = {
+    "string": "TEXT",
+    "integer": "INTEGER",
+    "year": "INTEGER",
+    "number": "REAL",
+    "boolean": "INTEGER",
+    "date": "TEXT",
+}
+
+
+def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
+    """Write ``<package name>.sqlite`` into ``staging``."""
+    path = staging / FILE_NAME.format(name=package.name or "datapackage")
+    connection = sqlite3.connect(path)
+    try:
+        with connection:
+            for resource in package.resources:
+                connection.execute(create_table(resource))
+                insert(connection, resource, frames[resource.name])
+            write_metadata(connection, package)
+            for view in views(package):
+                connection.execute(view)
+        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            table, rowid, parent, _ = problems[0]
+            raise ExportError(
+                f"{len(problems)} foreign key violation(s), first: table {table!r} row {rowid} "
+                f"refers to a missing row of {parent!r} (run `afpak-data validate`)"
+            )
+    finally:
+        connection.close()
+
+
+def quote(name: str) -> str:
+    """An SQL identifier, double-quoted (so names like ``table`` or ``date`` are safe)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: Any) -> str:
+    """An SQL literal for a CHECK constraint (vocabulary values are text or numbers)."""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def column(field: Field) -> str:
+    """The column definition of ``field``: type, NOT NULL, CHECKs for vocabulary/boolean/date."""
+    name = quote(field.name)
+    parts = [name, SQL_TYPES.get(field.type, "TEXT")]
+    if field.required:
+        parts.append("NOT NULL")
+    if field.enum is not None:
+        allowed = ", ".join(literal(v) for v in field.enum)
+        parts.append(f"CHECK ({name} IN ({allowed}))")
+    elif field.type == "boolean":
+        parts.append(f"CHECK ({name} IN (0, 1))")
+    elif field.type == "date":
+        parts.append(f"CHECK ({name} IS date({name}))")
+    return " ".join(parts)
+
+
+def create_table(resource: Resource) -> str:
+    """``CREATE TABLE`` with columns, the primary key and every foreign key of the schema."""
+    schema = resource.schema
+    lines = [column(field) for field in schema.fields]
+    if schema.primary_key:
+        lines.append(f"PRIMARY KEY ({', '.join(map(quote, schema.primary_key))})")
+    lines.extend(
+        f"UNIQUE ({', '.join(map(quote, unique))})"
+        for unique in schema.unique_keys
+        if tuple(unique) != tuple(schema.primary_key)
+    )
+    for key in schema.foreign_keys:
+        target = key.resource or resource.name  # no resource: a self-reference
+        lines.append(
+            f"FOREIGN KEY ({', '.join(map(quote, key.fields))}) "
+            f"REFERENCES {quote(target)} ({', '.join(map(quote, key.reference_fields))})"
+        )
+    body = ",\n  ".join(lines)
+    return f"CREATE TABLE {quote(resource.name)} (\n  {body}\n)"
+
+
+def insert(connection: sqlite3.Connection, resource: Resource, frame: pd.DataFrame) -> None:
+    """Insert every row of ``frame`` (plain values; dates as ISO text, booleans as 0/1)."""
+    names = resource.schema.field_names
+    placeholders = ", ".join("?" for _ in names)
+    statement = (
+        f"INSERT INTO {quote(resource.name)} ({', '.join(map(quote, names))}) "
+        f"VALUES ({placeholders})"
+    )
+    connection.executemany(
+        statement,
+        (tuple(json_value(v) for v in row) for row in rows(frame, resource.schema)),
+    )
+
+
+def write_metadata(connection: sqlite3.Connection, package: Package) -> None:
+    """``_package`` (key, value JSON) and ``_codebook`` (table, field, type, ..., description)."""
+    connection.execute('CREATE TABLE "_package" (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
+    properties = {k: v for k, v in package.descriptor.items() if k != "resources"}
+    connection.executemany(
+        'INSERT INTO "_package" VALUES (?, ?)',
+        ((key, json.dumps(value, ensure_ascii=False)) for key, value in properties.items()),
+    )
+    connection.execute(
+        'CREATE TABLE "_codebook" (table_name TEXT NOT NULL, field_name TEXT NOT NULL, '
+        "position INTEGER NOT NULL, type TEXT NOT NULL, required INTEGER NOT NULL, "
+        "vocabulary TEXT, allowed_values TEXT, description TEXT, "
+        "PRIMARY KEY (table_name, field_name))"
+    )
+    connection.executemany(
+        'INSERT INTO "_codebook" VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        (
+            (
+                resource.name,
+                field.name,
+                position,
+                field.type,
+                int(field.required),
+                field.vocabulary,
+                json.dumps(list(field.enum), ensure_ascii=False) if field.enum else None,
+                field.description,
+            )
+            for resource in package.resources
+            for position, field in enumerate(resource.schema.fields, start=1)
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class LinkTable:
+    """A table linking records of ``record_table`` to actors (``agreement_actors`` and the like)."""
+
+    name: str
+    record_table: str
+    record_key: str
+
+
+def link_tables(package: Package) -> list[LinkTable]:
+    """Tables with one foreign key to ``actors.actor_id`` and one to another table's single key."""
+    found = []
+    for resource in package.resources:
+        keys = resource.schema.foreign_keys
+        to_actors = [k for k in keys if k.resource == "actors" and k.fields == ("actor_id",)]
+        to_records = [
+            k for k in keys if k.resource not in (None, "actors", "sources") and len(k.fields) == 1
+        ]
+        if len(to_actors) == 1 and len(to_records) == 1 and "role" in resource.schema.field_names:
+            found.append(
+                LinkTable(resource.name, str(to_records[0].resource), to_records[0].fields[0])
+            )
+    return found
+
+
+def views(package: Package) -> list[str]:
+    """``CREATE VIEW`` statements for the views this package has the tables for."""
+    names = set(package.names)
+    fields = {r.name: set(r.schema.field_names) for r in package.resources}
+    links = [
+        link
+        for link in link_tables(package)
+        if "name" in fields.get(link.record_table, set())
+        and {"actor_id", "name"} <= fields.get("actors", set())
+    ]
+    statements = []
+    if links:
+        union = "\nUNION ALL\n".join(_link_select(link, fields[link.name]) for link in links)
+        statements.append("CREATE VIEW record_actors AS\n" + union)
+    by_table = {link.record_table for link in links}
+    if "agreements" in by_table:
+        statements.append(
+            "CREATE VIEW agreements_with_parties AS\n"
+            "SELECT g.agreement_id, g.name,"
+            f"{' g.kind,' if 'kind' in fields['agreements'] else ''}"
+            f"{' g.status,' if 'status' in fields['agreements'] else ''}"
+            " (SELECT group_concat(actor_name, '; ') FROM (SELECT actor_name FROM record_actors"
+            " WHERE record_table = 'agreements' AND record_id = g.agreement_id AND role = 'party'"
+            " ORDER BY actor_name)) AS parties,"
+            " (SELECT group_concat(actor_id, '; ') FROM (SELECT actor_id FROM record_actors"
+            " WHERE record_table = 'agreements' AND record_id = g.agreement_id AND role = 'party'"
+            " ORDER BY actor_name)) AS party_ids\n"
+            "FROM agreements g"
+        )
+    if "risks" in by_table:
+        statements.append(
+            "CREATE VIEW risk_positions AS\n"
+            "SELECT record_id AS risk_id, record_name AS risk, actor_id, actor_name AS actor,"
+            " position, paragraph, quote\n"
+            "FROM record_actors WHERE record_table = 'risks' AND position IS NOT NULL"
+        )
+    if "evidence" in names and {"record_id", "quote"} <= fields["evidence"]:
+        statements.extend(_evidence_view(package, fields))
+    return statements
+
+
+def _link_select(link: LinkTable, columns: set[str]) -> str:
+    """One link table's part of ``record_actors`` (absent optional columns read as NULL)."""
+    optional = ", ".join(
+        f"l.{name} AS {name}" if name in columns else f"NULL AS {name}"
+        for name in ("attribution", "position", "paragraph", "quote")
+    )
+    key = quote(link.record_key)
+    return (
+        f"SELECT '{link.record_table}' AS record_table, l.{key} AS record_id, "
+        f"r.name AS record_name, l.actor_id, a.name AS actor_name, l.role, {optional} "
+        f"FROM {quote(link.name)} l "
+        f"JOIN {quote(link.record_table)} r ON r.{key} = l.{key} "
+        "JOIN actors a ON a.actor_id = l.actor_id"
+    )
+
+
+def _evidence_view(package: Package, fields: dict[str, set[str]]) -> list[str]:
+    """``evidence_with_records``: each evidence passage with the table and name of its record."""
+    schema = package.resource("evidence").schema
+    targets = [
+        name
+        for reference in schema.polymorphic_references
+        if reference.fields == ("record_id",)
+        for name in reference.resources
+        if name in fields and "name" in fields[name]
+    ]
+    parts = []
+    for name in targets:
+        key = package.resource(name).schema.primary_key
+        if len(key) == 1:
+            parts.append(
+                f"SELECT '{name}' AS record_table, {quote(key[0])} AS record_id, "
+                f"name AS record_name FROM {quote(name)}"
+            )
+    if not parts:
+        return []
+    union = "\n  UNION ALL ".join(parts)
+    return [
+        "CREATE VIEW evidence_with_records AS\n"
+        "SELECT e.*, r.record_table, r.record_name\n"
+        f"FROM evidence e LEFT JOIN (\n  {union}\n) r ON r.record_id = e.record_id"
+    ]

@@ -1,0 +1,170 @@
+"""Excel export: an ``about`` sheet, one sheet per table, and a ``codebook`` sheet.
+
+Spreadsheet users get typed cells (numbers as numbers, dates as dates, text as text), a frozen and
+filterable header row, and the definitions they need without leaving the workbook.
+
+Text is never interpreted: every string is written with ``write_string`` and the workbook is opened
+with ``strings_to_formulas``/``strings_to_numbers``/``strings_to_urls`` off, so a quote that begins
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return stays the text it is (no formula
+injection). Such cells also get Excel's quote-prefix style, so editing one in Excel keeps it text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from afpak_data._export.codebook import field_rows, vocabularies
+from afpak_data._export.values import rows
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+    from afpak_data._descriptor import Package
+
+FILE_NAME = "{name}.xlsx"
+#: Characters that make a spreadsheet treat the start of a cell as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_SHEET_NAME = 31
+_FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+MAX_COLUMN_WIDTH = 60
+
+
+def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
+    """Write ``<package name>.xlsx`` into ``staging``."""
+    import xlsxwriter
+
+    path = staging / FILE_NAME.format(name=package.name or "datapackage")
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
+    styles = Styles(workbook)
+    names = sheet_names(["about", *package.names, "codebook"])
+    write_about(workbook.add_worksheet(names[0]), package, styles)
+    for sheet_name, resource in zip(names[1:-1], package.resources, strict=True):
+        sheet = workbook.add_worksheet(sheet_name)
+        header = list(resource.schema.field_names)
+        body = list(rows(frames[resource.name], resource.schema))
+        write_grid(sheet, header, body, styles)
+    write_codebook(workbook.add_worksheet(names[-1]), package, styles)
+    workbook.close()
+
+
+class Styles:
+    """The few cell formats the workbook uses, created once."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.header = workbook.add_format({"bold": True, "bg_color": "#E8E8E8", "bottom": 1})
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        self.date = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        self.text_prefixed = workbook.add_format({"quote_prefix": True})
+        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+
+
+def sheet_names(wanted: list[str]) -> list[str]:
+    """Valid, unique sheet names: forbidden characters replaced, at most 31 characters."""
+    result: list[str] = []
+    taken: set[str] = set()
+    for name in wanted:
+        base = _FORBIDDEN_IN_SHEET_NAME.sub("_", name).strip("'")[:MAX_SHEET_NAME] or "sheet"
+        candidate, n = base, 1
+        while candidate.lower() in taken:
+            n += 1
+            suffix = f"~{n}"
+            candidate = base[: MAX_SHEET_NAME - len(suffix)] + suffix
+        taken.add(candidate.lower())
+        result.append(candidate)
+    return result
+
+
+def write_cell(sheet: Worksheet, row: int, col: int, value: Any, styles: Styles) -> None:
+    """Write one plain value with the cell type that matches it; text always as text."""
+    if value is None:
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, int | float):
+        sheet.write_number(row, col, value)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), styles.date)
+    else:
+        text = str(value)
+        style = styles.text_prefixed if text.startswith(FORMULA_START) else None
+        sheet.write_string(row, col, text, style)
+
+
+def write_grid(
+    sheet: Worksheet, header: list[str], body: list[tuple[Any, ...]], styles: Styles
+) -> None:
+    """A header row (frozen, with autofilter) and the body, columns sized to their content."""
+    for col, name in enumerate(header):
+        sheet.write_string(0, col, name, styles.header)
+    for r, values in enumerate(body, start=1):
+        for col, value in enumerate(values):
+            write_cell(sheet, r, col, value, styles)
+    sheet.freeze_panes(1, 0)
+    if header:
+        sheet.autofilter(0, 0, max(len(body), 1), len(header) - 1)
+    for col, name in enumerate(header):
+        longest = max([len(name) + 2, *(len(str(v[col])) for v in body if v[col] is not None)])
+        sheet.set_column(col, col, min(longest + 1, MAX_COLUMN_WIDTH))
+
+
+def write_about(sheet: Worksheet, package: Package, styles: Styles) -> None:
+    """Title, version, description, licence, and what each table is, for a first look."""
+    descriptor = package.descriptor
+    sheet.write_string(0, 0, package.title or package.name, styles.title)
+    facts = [
+        ("name", package.name),
+        ("version", package.version),
+        ("description", str(descriptor.get("description", ""))),
+        ("homepage", str(descriptor.get("homepage", ""))),
+        ("licenses", "; ".join(str(x.get("name", "")) for x in descriptor.get("licenses", []))),
+        ("sheet codebook", "Every field of every table and every category value, defined."),
+    ]
+    for r, (key, value) in enumerate(facts, start=2):
+        sheet.write_string(r, 0, key, styles.header)
+        write_cell(sheet, r, 1, value, styles)
+    start = len(facts) + 3
+    for col, name in enumerate(("table", "title", "description")):
+        sheet.write_string(start, col, name, styles.header)
+    for r, resource in enumerate(package.resources, start=start + 1):
+        for col, value in enumerate((resource.name, resource.title, resource.description)):
+            write_cell(sheet, r, col, value, styles)
+    sheet.set_column(0, 0, 20)
+    sheet.set_column(1, 1, 45, styles.wrap)
+    sheet.set_column(2, 2, 90, styles.wrap)
+
+
+def write_codebook(sheet: Worksheet, package: Package, styles: Styles) -> None:
+    """Two blocks: the fields of every table, then every vocabulary value with its definition."""
+    fields = [
+        (f.table, f.name, f.type, f.required, f.vocabulary, f.constraints, f.description)
+        for f in field_rows(package)
+    ]
+    header = ["table", "field", "type", "required", "vocabulary", "constraints", "description"]
+    write_grid(sheet, header, fields, styles)
+    start = len(fields) + 2
+    sheet.write_string(start, 0, "vocabulary", styles.header)
+    sheet.write_string(start, 1, "value", styles.header)
+    sheet.write_string(start, 2, "definition", styles.header)
+    r = start
+    for vocabulary in vocabularies(package):
+        r += 1
+        sheet.write_string(r, 0, vocabulary.name)
+        write_cell(sheet, r, 2, vocabulary.description, styles)
+        for value, definition in vocabulary.values:
+            r += 1
+            sheet.write_string(r, 0, vocabulary.name)
+            write_cell(sheet, r, 1, value, styles)
+            write_cell(sheet, r, 2, definition, styles)
