@@ -23,6 +23,9 @@ COMMANDS: dict[str, str] = {
     # --- Add other commands below: ONE line each, "name": "package.module:attribute". ---
     "export": "afpak_data._export.cli:export",
     "validate": "afpak_data._validate.cli:validate",
+    "bundle": "afpak_data._cmd_release:bundle",
+    "diff": "afpak_data._cmd_release:diff",
+    "release-check": "afpak_data._cmd_release:release_check",
 }
 
 

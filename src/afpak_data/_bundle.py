@@ -1,0 +1,133 @@
+"""Write a package version as one zip for archiving (Zenodo, a library), with a checksum file.
+
+The same package must give the same bytes, so that an archived bundle can be checked against a
+rebuilt one: entries are sorted, every entry gets the same timestamp (the descriptor's ``created``
+date, else 1980-01-01) and the same permissions, and the compression level is fixed. Everything
+sits under one top-level folder ``afpak-data-<version>/``, so extracting never scatters files.
+Before writing, each CSV is checked against the ``bytes`` and ``hash`` its descriptor declares: an
+archive of a stale package would be worse than none. Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from afpak_data._descriptor import Package
+from afpak_data._remote import atomic_write, declared_sha256, sha256_of
+
+#: Folders copied whole, and single files copied when present, relative to the package root.
+FOLDERS = ("data", "schemas")
+OPTIONAL_FILES = ("docs/codebook.md", "CHANGELOG.md", "CITATION.cff", "README.md")
+#: Licence files at the root (``LICENSE``, ``LICENSE-DATA.md``, ...) are copied too.
+LICENSE_GLOB = "LICENSE*"
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+_SAFE_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
+
+
+class BundleError(ValueError):
+    """The package cannot be bundled as it is (a stale hash, no usable version)."""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The files written: the zip, its ``sha256sum`` file, and the zip's hex digest."""
+
+    archive: Path
+    checksum: Path
+    sha256: str
+
+
+def bundle(package: Package, outdir: Path) -> Bundle:
+    """Write ``afpak-data-<version>.zip`` and ``.zip.sha256`` for ``package`` into ``outdir``."""
+    version = package.version
+    if not _SAFE_VERSION.fullmatch(version):
+        raise BundleError(
+            f"{package.descriptor_file}: version {version!r} cannot name a file "
+            "(expected a version such as 1.0.0)"
+        )
+    check_hashes(package)
+    stem = f"afpak-data-{version}"
+    entries = members(package.root)
+    timestamp = _timestamp(package.descriptor.get("created"))
+    outdir.mkdir(parents=True, exist_ok=True)
+    archive = outdir / f"{stem}.zip"
+    digest = hashlib.sha256()
+
+    def write_zip(handle: IO[bytes]) -> None:
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+            for relative in entries:
+                info = zipfile.ZipInfo(f"{stem}/{relative}", date_time=timestamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3  # Unix, so that external_attr means permissions everywhere
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, (package.root / relative).read_bytes(), compresslevel=9)
+
+    atomic_write(archive, write_zip)
+    with archive.open("rb") as handle:
+        while chunk := handle.read(1 << 16):
+            digest.update(chunk)
+    hexdigest = digest.hexdigest()
+    checksum = outdir / f"{archive.name}.sha256"
+    line = f"{hexdigest}  {archive.name}\n".encode()
+    atomic_write(checksum, lambda handle: handle.write(line))
+    return Bundle(archive, checksum, hexdigest)
+
+
+def members(root: Path) -> list[str]:
+    """Relative POSIX paths to archive, sorted: the descriptor, data/, schemas/, docs and notes."""
+    found = {"datapackage.json"}
+    for folder in FOLDERS:
+        base = root / folder
+        if base.is_dir():
+            for path in base.rglob("*"):
+                relative = path.relative_to(root)
+                hidden = any(part.startswith(".") for part in relative.parts)
+                if path.is_file() and not hidden and "__pycache__" not in relative.parts:
+                    found.add(relative.as_posix())
+    found.update(name for name in OPTIONAL_FILES if (root / name).is_file())
+    found.update(path.name for path in root.glob(LICENSE_GLOB) if path.is_file())
+    return sorted(found)
+
+
+def check_hashes(package: Package) -> None:
+    """Each CSV must match the ``bytes`` and ``sha256`` hash its descriptor declares."""
+    problems = []
+    for resource in package.resources:
+        try:
+            size, sha256 = sha256_of(resource.file)
+        except OSError as exc:
+            problems.append(f"{resource.file}: cannot be read ({exc.strerror})")
+            continue
+        declared = declared_sha256(resource.hash)
+        if resource.bytes is not None and resource.bytes != size:
+            problems.append(
+                f"{resource.file}: {size} bytes, datapackage.json declares {resource.bytes}"
+            )
+        if resource.hash is not None and declared is None:
+            problems.append(f"{resource.file}: hash {resource.hash!r} is not 'sha256:<hex>'")
+        elif declared is not None and declared != sha256:
+            problems.append(
+                f"{resource.file}: sha256 {sha256}, datapackage.json declares {declared}"
+            )
+    if problems:
+        raise BundleError(
+            "; ".join(problems) + " (regenerate: python scripts/build_datapackage.py)"
+        )
+
+
+def _timestamp(created: object) -> tuple[int, int, int, int, int, int]:
+    """The descriptor's ``created`` as a zip timestamp (1980-01-01 when absent or unusable)."""
+    if isinstance(created, str):
+        try:
+            moment = datetime.fromisoformat(created.replace("Z", "+00:00"))
+        except ValueError:
+            return _EPOCH
+        if 1980 <= moment.year <= 2107:
+            return (moment.year, moment.month, moment.day, moment.hour, moment.minute, 0)
+    return _EPOCH

@@ -1,0 +1,114 @@
+"""Release commands: ``diff`` (what changed), ``release-check`` (is the bump right), ``bundle``.
+
+Kept apart from the modules that do the work so that ``afpak-data --help`` imports nothing heavy:
+these modules use the standard library only, and are imported when a command runs. Exit status:
+0 success, 1 the release breaks a rule (``release-check``) or the package is stale (``bundle``),
+2 unreadable input, reported as one line on stderr.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from afpak_data.cli import InputError
+
+DIFF_FORMATS = ("text", "markdown", "json")
+
+
+@click.command("diff")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(DIFF_FORMATS),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for a pull-request comment, json for scripts.",
+)
+def diff(old: str, new: str, fmt: str) -> None:
+    """Show what changed from package OLD to package NEW (directories holding datapackage.json).
+
+    Per table: records added, removed and changed (matched by primary key, with each changed
+    field before and after) and schema changes. Exit 0 with or without differences, 2 when a
+    package cannot be read.
+    """
+    from afpak_data._diff import DiffInputError, diff_paths
+    from afpak_data._diff_render import render
+
+    try:
+        result = diff_paths(old, new)
+    except DiffInputError as exc:
+        raise InputError(str(exc)) from exc
+    click.echo(render(result, fmt), nl=False)
+
+
+@click.command("release-check")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.pass_context
+def release_check(ctx: click.Context, old: str, new: str) -> None:
+    """Check that NEW follows the versioning policy relative to OLD (the released version).
+
+    The version must be MAJOR.MINOR.PATCH, not go backwards, and be bumped as far as the changes
+    need; released IDs must not disappear unless withdrawn, and withdrawn IDs must not come back;
+    CHANGELOG.md (in NEW, else its parent) must have an entry for NEW's version. Exit 0 when all
+    holds, 1 with one line per problem, 2 when a package cannot be read.
+    """
+    from afpak_data._diff import DiffInputError
+    from afpak_data._release import check_release
+
+    try:
+        report = check_release(old, new)
+    except DiffInputError as exc:
+        raise InputError(str(exc)) from exc
+    lines = [f"release-check: {old} ({report.old_version}) -> {new} ({report.new_version})"]
+    lines += [f"ok: {line}" for line in report.checked]
+    lines += report.problems
+    if report.problems:
+        n = len(report.problems)
+        lines.append(f"release-check failed: {n} problem{'s' if n != 1 else ''}")
+    else:
+        lines.append("release-check passed")
+    click.echo("\n".join(lines))
+    if report.problems:
+        ctx.exit(1)
+
+
+@click.command("bundle")
+@click.argument("outdir", metavar="OUTDIR")
+@click.option(
+    "--source",
+    metavar="PATH|URL",
+    default=None,
+    help="Package directory, datapackage.json or URL to bundle (default: the bundled package).",
+)
+@click.pass_context
+def bundle(ctx: click.Context, outdir: str, source: str | None) -> None:
+    """Write afpak-data-<version>.zip and its .sha256 file into OUTDIR, for archiving.
+
+    The zip holds datapackage.json, data/, schemas/ and, when present, the codebook, changelog,
+    citation, README and licence files, under one folder; the same package gives the same bytes.
+    Exit 1 when a CSV does not match its declared hash, 2 when the package cannot be read.
+    """
+    from afpak_data._bundle import BundleError
+    from afpak_data._bundle import bundle as write_bundle
+    from afpak_data._descriptor import PackageError
+    from afpak_data._loader import package_for
+    from afpak_data._resources import is_url
+
+    try:
+        package = package_for(source, [])
+        if is_url(source):
+            package = package_for(source, package.names)
+        result = write_bundle(package, Path(outdir))
+    except BundleError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        ctx.exit(1)
+    except (PackageError, OSError) as exc:
+        raise InputError(" ".join(str(exc).split())) from exc
+    click.echo(f"wrote {result.archive}")
+    click.echo(f"wrote {result.checksum}")
+    click.echo(f"sha256 {result.sha256}")

@@ -1,0 +1,332 @@
+"""Check that a new version of the package follows the data versioning policy (see the README).
+
+Policy: MAJOR for a breaking change (a table or field removed or renamed, a type changed, a category
+removed, the primary key changed, a released ID gone without being withdrawn); MINOR for additions
+(records, fields, tables, categories; withdrawing an ID, which also adds a row to ``withdrawn``);
+PATCH for corrections (changed values, other schema properties, rows of link tables removed). A
+bump larger than needed is fine. Independently of the bump, released IDs never disappear silently
+and are never used again, and CHANGELOG.md must have an entry for the new version.
+
+The check reads both packages through :mod:`afpak_data._diff` (raw CSV text, standard library only).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from afpak_data._descriptor import Package
+from afpak_data._diff import (
+    PackageDiff,
+    SchemaChange,
+    TableDiff,
+    diff_packages,
+    open_package,
+    read_table,
+)
+from afpak_data._diff_render import describe_schema_change
+from afpak_data._resources import Source
+
+WITHDRAWN = "withdrawn"
+LEVELS = ("none", "PATCH", "MINOR", "MAJOR")
+NONE, PATCH, MINOR, MAJOR = range(4)
+SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
+_SHOWN_REASONS = 4
+
+_SCHEMA_LEVELS = {
+    "field_removed": MAJOR,
+    "field_retyped": MAJOR,
+    "enum_removed": MAJOR,
+    "primary_key_changed": MAJOR,
+    "field_added": MINOR,
+    "enum_added": MINOR,
+    "field_changed": PATCH,
+    "fields_reordered": PATCH,
+    "schema_changed": PATCH,
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a change needs (at least) ``level``: e.g. MINOR, "2 records added to 'risks'"."""
+
+    level: int
+    text: str
+
+
+@dataclass
+class ReleaseReport:
+    """Outcome of a release check: what was checked, and what is wrong (one line per problem)."""
+
+    old_version: str
+    new_version: str
+    checked: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no rule is broken."""
+        return not self.problems
+
+
+def parse_version(version: str) -> tuple[int, int, int] | None:
+    """``"1.2.3"`` -> ``(1, 2, 3)``; anything but MAJOR.MINOR.PATCH -> None."""
+    match = SEMVER.fullmatch(version)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+def bump_level(old: tuple[int, int, int], new: tuple[int, int, int]) -> int:
+    """The level of the bump from ``old`` to ``new`` (NONE when equal; callers refuse decreases)."""
+    if new[0] != old[0]:
+        return MAJOR
+    if new[1] != old[1]:
+        return MINOR
+    return PATCH if new[2] != old[2] else NONE
+
+
+def reasons(diff: PackageDiff, withdrawn: set[str], id_tables: set[str]) -> list[Reason]:
+    """Every difference with the bump it needs, in the diff's order."""
+    found: list[Reason] = []
+    for table in diff.tables:
+        q = repr(table.name)
+        if table.status == "added":
+            found.append(Reason(MINOR, f"table {q} added"))
+            continue
+        if table.status == "removed":
+            found.append(Reason(MAJOR, f"table {q} removed"))
+            continue
+        for change in table.schema_changes:
+            found.append(Reason(_SCHEMA_LEVELS.get(change.kind, PATCH), _schema_text(q, change)))
+        if table.added:
+            found.append(Reason(MINOR, f"{_records(len(table.added))} added to {q}"))
+        if table.changed:
+            found.append(Reason(PATCH, f"{_records(len(table.changed))} changed in {q}"))
+        found.extend(_removal_reasons(table, withdrawn, id_tables))
+    return found
+
+
+def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
+    """Run every rule on OLD and NEW (local package paths); unreadable input: DiffInputError."""
+    old, new = open_package(old_source), open_package(new_source)
+    diff = diff_packages(old, new)
+    report = ReleaseReport(old.version, new.version)
+    old_ids = _released_ids(old)
+    new_ids = _released_ids(new)
+    old_withdrawn = _withdrawn(old)
+    new_withdrawn = _withdrawn(new)
+    id_tables = {name for name in old_ids if name in new.names}
+    _check_versions(report, new, diff, set(new_withdrawn), id_tables)
+    _check_disappeared(report, old, old_ids, new_ids, set(new_withdrawn))
+    _check_withdrawn(report, new, old_withdrawn, new_withdrawn, new_ids)
+    _check_changelog(report, new)
+    return report
+
+
+def _check_versions(
+    report: ReleaseReport, new: Package, diff: PackageDiff, withdrawn: set[str], ids: set[str]
+) -> None:
+    where = str(new.descriptor_file)
+    old_v, new_v = parse_version(report.old_version), parse_version(report.new_version)
+    for label, version, parsed in (
+        ("OLD", report.old_version, old_v),
+        ("NEW", report.new_version, new_v),
+    ):
+        if parsed is None:
+            report.problems.append(
+                f"{where}: {label} version {version!r} is not a version "
+                "(expected MAJOR.MINOR.PATCH, e.g. 1.2.0)"
+            )
+    if old_v is None or new_v is None:
+        return
+    if new_v < old_v:
+        report.problems.append(
+            f"{where}: version goes backwards from {report.old_version} to {report.new_version} "
+            f"(expected at least {report.old_version})"
+        )
+        return
+    report.checked.append(
+        f"versions {report.old_version} -> {report.new_version} are MAJOR.MINOR.PATCH "
+        "and do not go backwards"
+    )
+    found = reasons(diff, withdrawn, ids)
+    needed = max((r.level for r in found), default=NONE)
+    bump = bump_level(old_v, new_v)
+    why = _explain(found, needed)
+    if bump < needed:
+        report.problems.append(
+            f"{where}: version {report.new_version} is "
+            + (f"a {LEVELS[bump]} bump" if bump else "not bumped")
+            + f" from {report.old_version}, but the changes need a {LEVELS[needed]} bump ({why})"
+        )
+    elif needed:
+        report.checked.append(
+            f"the changes need a {LEVELS[needed]} bump ({why}); "
+            f"the version has a {LEVELS[bump]} bump"
+        )
+    else:
+        report.checked.append("no differences in data or schemas, so no bump is needed")
+
+
+def _check_disappeared(
+    report: ReleaseReport,
+    old: Package,
+    old_ids: dict[str, dict[str, int]],
+    new_ids: dict[str, dict[str, int]],
+    withdrawn: set[str],
+) -> None:
+    """A released ID may leave its table only by being listed in NEW's ``withdrawn``."""
+    count = 0
+    before = len(report.problems)
+    withdrawn_file = _file_name(old, WITHDRAWN)
+    for name, ids in old_ids.items():
+        resource = old.resource(name)
+        column = resource.schema.primary_key[0]
+        remaining = new_ids.get(name, {})
+        for record_id, row in ids.items():
+            count += 1
+            if record_id in remaining or record_id in withdrawn:
+                continue
+            gone = "its table was removed" if name not in new_ids else "it is no longer in NEW"
+            report.problems.append(
+                f"{resource.file}:{row}: column {column!r}: released ID {record_id!r} disappeared "
+                f"({gone}; expected the record, or the ID listed in {withdrawn_file})"
+            )
+    if len(report.problems) == before:
+        report.checked.append(f"no released ID disappeared without being withdrawn ({count} IDs)")
+
+
+def _check_withdrawn(
+    report: ReleaseReport,
+    new: Package,
+    old_withdrawn: dict[str, int],
+    new_withdrawn: dict[str, int],
+    new_ids: dict[str, dict[str, int]],
+) -> None:
+    """Withdrawn IDs stay withdrawn, are never used again, and name the version they left in."""
+    before = len(report.problems)
+    withdrawn_path = _file_path(new, WITHDRAWN)
+    for record_id in old_withdrawn:
+        if record_id not in new_withdrawn:
+            report.problems.append(
+                f"{withdrawn_path}: ID {record_id!r} was withdrawn in {report.old_version} and is "
+                "no longer listed (expected it to stay: withdrawn IDs remain reserved)"
+            )
+    reserved = set(old_withdrawn) | set(new_withdrawn)
+    for name, ids in new_ids.items():
+        resource = new.resource(name)
+        column = resource.schema.primary_key[0]
+        for record_id, row in ids.items():
+            if record_id in reserved:
+                report.problems.append(
+                    f"{resource.file}:{row}: column {column!r}: ID {record_id!r} is withdrawn and "
+                    "used again by a record (expected a new ID: withdrawn IDs are never reused)"
+                )
+    if WITHDRAWN in new.names:
+        table = read_table(new.resource(WITHDRAWN))
+        for key, values in table.rows.items():
+            version = values.get("withdrawn_in")
+            if key[0] in old_withdrawn or version is None or version == report.new_version:
+                continue
+            report.problems.append(
+                f"{withdrawn_path}:{table.row_numbers[key]}: column 'withdrawn_in': {version!r} "
+                f"for newly withdrawn {key[0]!r} (expected this release, {report.new_version})"
+            )
+    if len(report.problems) == before:
+        report.checked.append(
+            f"withdrawn IDs stay listed and no record uses one ({len(new_withdrawn)} withdrawn)"
+        )
+
+
+def _check_changelog(report: ReleaseReport, new: Package) -> None:
+    """CHANGELOG.md (beside NEW's descriptor, else in its parent) needs ``## [version]``."""
+    candidates = [new.root / "CHANGELOG.md", new.root.parent / "CHANGELOG.md"]
+    found = next((path for path in candidates if path.is_file()), None)
+    if found is None:
+        report.problems.append(
+            f"{candidates[0]}: no CHANGELOG.md in NEW or its parent "
+            f"(expected one with a '## [{report.new_version}]' entry)"
+        )
+        return
+    try:
+        text = found.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        report.problems.append(f"{found}: cannot be read ({exc.strerror})")
+        return
+    heading = re.compile(rf"^## \[{re.escape(report.new_version)}\]", re.MULTILINE)
+    match = heading.search(text)
+    if match is None:
+        report.problems.append(
+            f"{found}: no entry for version {report.new_version} "
+            f"(expected a heading '## [{report.new_version}] - YYYY-MM-DD')"
+        )
+        return
+    line = text.count("\n", 0, match.start()) + 1
+    report.checked.append(f"{found}:{line} is the entry for {report.new_version}")
+
+
+def _released_ids(package: Package) -> dict[str, dict[str, int]]:
+    """Tables keyed by one ID field (not ``withdrawn``): table -> {ID: CSV row}."""
+    ids: dict[str, dict[str, int]] = {}
+    for resource in package.resources:
+        if resource.name == WITHDRAWN or len(resource.schema.primary_key) != 1:
+            continue
+        table = read_table(resource)
+        ids[resource.name] = {key[0]: row for key, row in table.row_numbers.items()}
+    return ids
+
+
+def _withdrawn(package: Package) -> dict[str, int]:
+    """Withdrawn IDs of ``package`` -> CSV row (empty when it has no ``withdrawn`` table)."""
+    if WITHDRAWN not in package.names:
+        return {}
+    table = read_table(package.resource(WITHDRAWN))
+    return {key[0]: row for key, row in table.row_numbers.items()}
+
+
+def _removal_reasons(table: TableDiff, withdrawn: set[str], id_tables: set[str]) -> list[Reason]:
+    q = repr(table.name)
+    if not table.removed:
+        return []
+    if table.name == WITHDRAWN:
+        return [Reason(MAJOR, f"{_records(len(table.removed))} removed from {q} (un-withdrawn)")]
+    if table.name not in id_tables or len(table.key_fields) != 1:
+        return [Reason(PATCH, f"{_records(len(table.removed))} removed from {q}")]
+    gone = [r for r in table.removed if r.key[0] not in withdrawn]
+    listed = len(table.removed) - len(gone)
+    found = []
+    if gone:
+        found.append(Reason(MAJOR, f"{_ids(len(gone))} removed from {q} without being withdrawn"))
+    if listed:
+        found.append(Reason(MINOR, f"{_ids(listed)} withdrawn from {q}"))
+    return found
+
+
+def _schema_text(table: str, change: SchemaChange) -> str:
+    return f"{table}: {describe_schema_change(change)}"
+
+
+def _explain(found: Iterable[Reason], level: int) -> str:
+    texts = [r.text for r in found if r.level == level]
+    shown = "; ".join(texts[:_SHOWN_REASONS])
+    rest = len(texts) - _SHOWN_REASONS
+    return shown + (f"; and {rest} more" if rest > 0 else "")
+
+
+def _records(n: int) -> str:
+    return f"{n} record{'s' if n != 1 else ''}"
+
+
+def _ids(n: int) -> str:
+    return f"{n} ID{'s' if n != 1 else ''}"
+
+
+def _file_path(package: Package, name: str) -> Path:
+    if name in package.names:
+        return package.resource(name).file
+    return package.root / "data" / f"{name}.csv"
+
+
+def _file_name(package: Package, name: str) -> str:
+    return package.resource(name).path if name in package.names else f"the {name!r} table"
