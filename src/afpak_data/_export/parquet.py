@@ -7,7 +7,9 @@ dictionary (categorical) columns with the categories in vocabulary order, intege
 ``description`` (and vocabulary); the schema metadata holds the table's title, description, keys and
 the package version, so the file explains itself when separated from the package. pyarrow also
 stores its usual ``pandas`` metadata, so ``pd.read_parquet`` gives back the loader's dtypes
-(``Int64``, ``string``, ``category``; dates come back as ``datetime.date`` objects).
+(``Int64``, ``string``, ``category``; dates come back as ``datetime.date`` objects). Parquet keeps a
+dictionary with the data pages, so a table with no rows keeps its vocabulary only in the field
+metadata (``enum``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,137 @@
+"""SQLite export: every table round-trips, keys are declared, foreign keys hold, views answer."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from _packages import ACTORS, write_package
+
+import afpak_data
+from afpak_data._descriptor import read_package
+from afpak_data._export import ExportError, export
+from afpak_data._export.sqlite import SQL_TYPES
+from afpak_data._export.values import json_value, rows
+
+PACKAGE = read_package()
+NAMES = PACKAGE.names
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
+    """The bundled package exported once to SQLite, opened read-only."""
+    out = tmp_path_factory.mktemp("sqlite")
+    (path,) = export("sqlite", out)
+    assert path.name == f"{PACKAGE.name}.sqlite"
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    yield connection
+    connection.close()
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+def test_rows_round_trip(db: sqlite3.Connection, name: str) -> None:
+    """Each table holds exactly the loader's rows, value for value (dates as ISO text)."""
+    resource = PACKAGE.resource(name)
+    expected = [
+        tuple(json_value(v) for v in row) for row in rows(afpak_data.load(name), resource.schema)
+    ]
+    columns = ", ".join(f'"{f}"' for f in resource.schema.field_names)
+    actual = db.execute(f'SELECT {columns} FROM "{name}" ORDER BY rowid').fetchall()
+    assert len(actual) == len(expected), f"declared={len(expected)} sqlite={len(actual)}"
+    assert actual == expected
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+def test_columns_keys_and_types_declared(db: sqlite3.Connection, name: str) -> None:
+    """Column types follow the Table Schema types and the primary key is declared in order."""
+    schema = PACKAGE.resource(name).schema
+    info = db.execute(f'PRAGMA table_info("{name}")').fetchall()
+    assert [(c[1], c[2]) for c in info] == [(f.name, SQL_TYPES[f.type]) for f in schema.fields]
+    assert [(c[1], bool(c[3])) for c in info] == [(f.name, f.required) for f in schema.fields]
+    declared_pk = [c[1] for c in sorted(info, key=lambda c: c[5]) if c[5] > 0]
+    assert declared_pk == list(schema.primary_key)
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+def test_foreign_keys_declared(db: sqlite3.Connection, name: str) -> None:
+    """Every foreign key of the schema (self-references included) is a declared constraint."""
+    schema = PACKAGE.resource(name).schema
+    declared = {
+        (row[2], row[3], row[4]) for row in db.execute(f'PRAGMA foreign_key_list("{name}")')
+    }
+    expected = {
+        (key.resource or name, source, target)
+        for key in schema.foreign_keys
+        for source, target in zip(key.fields, key.reference_fields, strict=True)
+    }
+    assert declared == expected
+
+
+def test_self_reference_is_declared(db: sqlite3.Connection) -> None:
+    """actors.part_of refers to actors.actor_id in the database too."""
+    declared = db.execute('PRAGMA foreign_key_list("actors")').fetchall()
+    assert ("actors", "part_of", "actor_id") in {(r[2], r[3], r[4]) for r in declared}
+
+
+def test_foreign_key_check_is_clean(db: sqlite3.Connection) -> None:
+    """``PRAGMA foreign_key_check`` finds no dangling reference."""
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_vocabulary_check_rejects_unknown_value(tmp_path: Path) -> None:
+    """A vocabulary column refuses a value outside its list, so edits keep to the codebook."""
+    (path,) = export("sqlite", tmp_path / "out")
+    connection = sqlite3.connect(path)
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        connection.execute("UPDATE agreements SET kind = 'treaty'")
+    connection.close()
+
+
+def test_agreements_with_parties(db: sqlite3.Connection) -> None:
+    """One row per agreement, its parties' names joined in name order."""
+    links = afpak_data.load("agreement_actors")
+    actors = afpak_data.load("actors").set_index("actor_id")["name"]
+    view = dict(db.execute("SELECT agreement_id, parties FROM agreements_with_parties").fetchall())
+    assert len(view) == len(afpak_data.load("agreements"))
+    parties = links[links["role"] == "party"]
+    for agreement_id, group in parties.groupby("agreement_id"):
+        assert view[agreement_id] == "; ".join(sorted(actors[group["actor_id"]]))
+
+
+def test_risk_positions(db: sqlite3.Connection) -> None:
+    """risk_positions lists every stated position on a risk, with the actor's name."""
+    links = afpak_data.load("risk_actors")
+    stated = links[links["position"].notna()]
+    view = db.execute("SELECT risk_id, actor_id, position FROM risk_positions").fetchall()
+    assert sorted(view) == sorted(
+        zip(stated["risk_id"], stated["actor_id"], stated["position"], strict=True)
+    )
+    assert len(view) > 0
+
+
+def test_evidence_with_records_resolves_every_row(db: sqlite3.Connection) -> None:
+    """Each evidence row finds the table and name of the record it supports."""
+    result = db.execute(
+        "SELECT count(*), count(record_table), count(record_name) FROM evidence_with_records"
+    ).fetchone()
+    assert result == (len(afpak_data.load("evidence")),) * 3
+
+
+def test_codebook_and_package_tables(db: sqlite3.Connection) -> None:
+    """_codebook has one row per field; _package records the data version."""
+    expected = sum(len(r.schema.fields) for r in PACKAGE.resources)
+    assert db.execute('SELECT count(*) FROM "_codebook"').fetchone() == (expected,)
+    version = db.execute("SELECT value FROM \"_package\" WHERE key = 'version'").fetchone()
+    assert version == (f'"{PACKAGE.version}"',)
+
+
+def test_dangling_reference_fails_and_writes_nothing(tmp_path: Path) -> None:
+    """A package whose foreign key does not hold is refused, and OUT is not created."""
+    csv = "actor_id,name,kind,part_of\nact-pak,Pakistan,state,act-nowhere\n"
+    root = write_package(tmp_path / "pkg", {"actors": (ACTORS, csv)})
+    out = tmp_path / "out"
+    with pytest.raises(ExportError, match="foreign key"):
+        export("sqlite", out, root)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]

@@ -1,0 +1,110 @@
+"""Excel export: a sheet per table with typed cells, a codebook sheet, and no formula injection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from _packages import field, write_package
+
+import afpak_data
+from afpak_data._descriptor import read_package
+from afpak_data._export import export
+from afpak_data._export.codebook import vocabularies
+from afpak_data._export.values import rows
+from afpak_data._export.xlsx import sheet_names
+
+pytest.importorskip("xlsxwriter", reason="the xlsx export needs xlsxwriter (afpak-data[export])")
+openpyxl = pytest.importorskip("openpyxl", reason="reading the workbook back needs openpyxl")
+
+PACKAGE = read_package()
+NAMES = PACKAGE.names
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory: pytest.TempPathFactory):
+    """The bundled package exported once to Excel and reopened with openpyxl."""
+    (path,) = export("xlsx", tmp_path_factory.mktemp("xlsx"))
+    return openpyxl.load_workbook(path)
+
+
+def plain(value: object) -> object:
+    """A cell value as openpyxl reads it back, made comparable with the exported value."""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def ooxml_text(value: str) -> str:
+    """Undo the ``_xHHHH_`` escape OOXML uses for control characters (Excel does; openpyxl not)."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m[1], 16)), value)
+
+
+def test_sheets(workbook) -> None:
+    """An about sheet, then one sheet per table in descriptor order, then the codebook."""
+    assert workbook.sheetnames == ["about", *NAMES, "codebook"]
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+def test_table_round_trip(workbook, name: str) -> None:
+    """Header = field names; rows equal the loader's values, with numbers and dates typed."""
+    schema = PACKAGE.resource(name).schema
+    sheet = workbook[name]
+    values = [[plain(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert tuple(values[0]) == schema.field_names
+    expected = [list(r) for r in rows(afpak_data.load(name), schema)]
+    assert values[1:] == expected, f"declared={len(expected)} xlsx={len(values) - 1}"
+    for row in sheet.iter_rows(min_row=2):
+        for cell, spec in zip(row, schema.fields, strict=True):
+            if cell.value is None:
+                continue
+            kind = {"integer": "n", "year": "n", "number": "n", "date": "d", "boolean": "b"}
+            assert cell.data_type == kind.get(spec.type, "s"), (spec.name, cell.coordinate)
+
+
+def test_codebook_sheet_lists_fields_and_definitions(workbook) -> None:
+    """Every table.field appears once, and every vocabulary value with its definition."""
+    sheet = workbook["codebook"]
+    cells = list(sheet.iter_rows(values_only=True))
+    fields = {(r[0], r[1]) for r in cells[1:] if r[0] in NAMES}
+    assert fields == {(r.name, f.name) for r in PACKAGE.resources for f in r.schema.fields}
+    definitions = {(r[0], r[1]): r[2] for r in cells if r[1] is not None}
+    for vocabulary in vocabularies(PACKAGE):
+        for value, definition in vocabulary.values:
+            assert definitions[(vocabulary.name, value)] == (definition or None)
+    assert definitions[("engagement_kind", "pledge")] == "A commitment the note calls a pledge."
+
+
+FORMULA_TEXTS = ["=1+1", "@SUM(A1)", "+1", "-2+3", '=HYPERLINK("http://x")', "\t=1", "\r=1"]
+
+
+@pytest.mark.parametrize(
+    "text", FORMULA_TEXTS, ids=["eq", "at", "plus", "minus", "hyperlink", "tab", "cr"]
+)
+def test_formula_text_stays_text(tmp_path: Path, text: str) -> None:
+    """A cell whose text starts with a formula character is a string cell with the same text."""
+    schema = {
+        "fields": [field("id", required=True), field("note", maxLength=100)],
+        "primaryKey": ["id"],
+        "missingValues": [""],
+    }
+    quoted = '"' + text.replace('"', '""') + '"'
+    root = write_package(tmp_path / "pkg", {"notes": (schema, f"id,note\nn1,{quoted}\n")})
+    (path,) = export("xlsx", tmp_path / "out", root)
+    cell = openpyxl.load_workbook(path)["notes"]["B2"]
+    assert (cell.data_type, ooxml_text(cell.value)) == ("s", text)
+
+
+@pytest.mark.parametrize(
+    ("wanted", "expected"),
+    [
+        (["a" * 40], ["a" * 31]),
+        (["x" * 35, "x" * 36], ["x" * 31, "x" * 29 + "~2"]),
+        (["a/b", "c[d]"], ["a_b", "c_d_"]),
+        (["codebook", "Codebook"], ["codebook", "Codebook~2"]),
+    ],
+    ids=["truncated", "unique-after-truncation", "forbidden-characters", "case-insensitive"],
+)
+def test_sheet_names(wanted: list[str], expected: list[str]) -> None:
+    """Sheet names are at most 31 characters, without []:*?/\\, unique ignoring case."""
+    assert sheet_names(wanted) == expected
