@@ -66,7 +66,7 @@ def release_check(ctx: click.Context, old: str, new: str) -> None:
         raise InputError(str(exc)) from exc
     lines = [f"release-check: {old} ({report.old_version}) -> {new} ({report.new_version})"]
     lines += [f"ok: {line}" for line in report.checked]
-    lines += report.problems
+    lines += [str(problem) for problem in report.problems]
     if report.problems:
         n = len(report.problems)
         lines.append(f"release-check failed: {n} problem{'s' if n != 1 else ''}")

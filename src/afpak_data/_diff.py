@@ -22,6 +22,15 @@ from afpak_data._resources import Source
 #: Schema properties of a field that get their own kind of change; the rest are "field_changed".
 _OWN_KINDS = ("type", "constraints.enum")
 _INTEGER = re.compile(r"[+-]?\d+")
+#: Order of schema changes within a table: by kind (breaking first), then by field order.
+KIND_ORDER = (
+    "field_added",
+    "field_removed",
+    "field_retyped",
+    "enum_added",
+    "enum_removed",
+    "field_changed",
+)
 
 
 class DiffInputError(ValueError):
@@ -205,30 +214,35 @@ def diff_schemas(old: Resource, new: Resource) -> tuple[SchemaChange, ...]:
     """Field-level and table-level schema changes between two versions of one table."""
     old_fields = {f.name: f for f in old.schema.fields}
     new_fields = {f.name: f for f in new.schema.fields}
-    changes: list[SchemaChange] = []
+    by_kind: dict[str, list[SchemaChange]] = {kind: [] for kind in KIND_ORDER}
     for name, spec in new_fields.items():
         if name not in old_fields:
-            changes.append(SchemaChange("field_added", name, "", spec.type))
+            by_kind["field_added"].append(SchemaChange("field_added", name, "", spec.type))
     for name, spec in old_fields.items():
         if name not in new_fields:
-            changes.append(SchemaChange("field_removed", name, spec.type, ""))
+            by_kind["field_removed"].append(SchemaChange("field_removed", name, spec.type, ""))
     for name, after in new_fields.items():
         before = old_fields.get(name)
         if before is None:
             continue
         if before.type != after.type:
-            changes.append(SchemaChange("field_retyped", name, before.type, after.type))
+            by_kind["field_retyped"].append(
+                SchemaChange("field_retyped", name, before.type, after.type)
+            )
         old_enum = [str(v) for v in before.enum or ()]
         new_enum = [str(v) for v in after.enum or ()]
         gained = [v for v in new_enum if v not in old_enum]
         lost = [v for v in old_enum if v not in new_enum]
         if gained:
-            changes.append(SchemaChange("enum_added", name, "", ", ".join(gained)))
+            by_kind["enum_added"].append(SchemaChange("enum_added", name, "", ", ".join(gained)))
         if lost:
-            changes.append(SchemaChange("enum_removed", name, ", ".join(lost), ""))
+            by_kind["enum_removed"].append(SchemaChange("enum_removed", name, ", ".join(lost), ""))
         other = _changed_properties(before.raw, after.raw)
         if other:
-            changes.append(SchemaChange("field_changed", name, "", ", ".join(other)))
+            by_kind["field_changed"].append(
+                SchemaChange("field_changed", name, "", ", ".join(other))
+            )
+    changes = [change for kind in KIND_ORDER for change in by_kind[kind]]
     if old.schema.primary_key != new.schema.primary_key:
         changes.append(
             SchemaChange(

@@ -56,6 +56,30 @@ class Reason:
     text: str
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A broken rule: ``rule`` names it (for tests and scripts), ``message`` says where and why."""
+
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+#: The rules release-check enforces, by the name a :class:`Problem` carries.
+RULES = {
+    "version-format": "both versions are MAJOR.MINOR.PATCH",
+    "version-backwards": "NEW's version is not lower than OLD's",
+    "version-bump": "the version is bumped as far as the changes need",
+    "id-disappeared": "a released ID leaves its table only by being withdrawn",
+    "id-unwithdrawn": "a withdrawn ID stays listed in withdrawn",
+    "id-reused": "no record uses a withdrawn ID",
+    "withdrawn-version": "a newly withdrawn ID names this release in withdrawn_in",
+    "changelog": "CHANGELOG.md has an entry for NEW's version",
+}
+
+
 @dataclass
 class ReleaseReport:
     """Outcome of a release check: what was checked, and what is wrong (one line per problem)."""
@@ -63,12 +87,16 @@ class ReleaseReport:
     old_version: str
     new_version: str
     checked: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when no rule is broken."""
         return not self.problems
+
+    def fail(self, rule: str, message: str) -> None:
+        """Record that ``rule`` (a key of :data:`RULES`) is broken, with a located message."""
+        self.problems.append(Problem(rule, message))
 
 
 def parse_version(version: str) -> tuple[int, int, int] | None:
@@ -117,7 +145,7 @@ def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
     old_withdrawn = _withdrawn(old)
     new_withdrawn = _withdrawn(new)
     id_tables = {name for name in old_ids if name in new.names}
-    _check_versions(report, new, diff, set(new_withdrawn), id_tables)
+    _check_versions(report, old, new, diff, set(new_withdrawn), id_tables)
     _check_disappeared(report, old, old_ids, new_ids, set(new_withdrawn))
     _check_withdrawn(report, new, old_withdrawn, new_withdrawn, new_ids)
     _check_changelog(report, new)
@@ -125,25 +153,30 @@ def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
 
 
 def _check_versions(
-    report: ReleaseReport, new: Package, diff: PackageDiff, withdrawn: set[str], ids: set[str]
+    report: ReleaseReport,
+    old: Package,
+    new: Package,
+    diff: PackageDiff,
+    withdrawn: set[str],
+    ids: set[str],
 ) -> None:
+    """Both versions well formed, no step back, and a bump at least as large as needed."""
     where = str(new.descriptor_file)
     old_v, new_v = parse_version(report.old_version), parse_version(report.new_version)
-    for label, version, parsed in (
-        ("OLD", report.old_version, old_v),
-        ("NEW", report.new_version, new_v),
-    ):
+    for package, version, parsed in ((old, report.old_version, old_v), (new, new.version, new_v)):
         if parsed is None:
-            report.problems.append(
-                f"{where}: {label} version {version!r} is not a version "
-                "(expected MAJOR.MINOR.PATCH, e.g. 1.2.0)"
+            report.fail(
+                "version-format",
+                f"{package.descriptor_file}: version {version!r} is not a version "
+                "(expected MAJOR.MINOR.PATCH, e.g. 1.2.0)",
             )
     if old_v is None or new_v is None:
         return
     if new_v < old_v:
-        report.problems.append(
+        report.fail(
+            "version-backwards",
             f"{where}: version goes backwards from {report.old_version} to {report.new_version} "
-            f"(expected at least {report.old_version})"
+            f"(expected at least {report.old_version})",
         )
         return
     report.checked.append(
@@ -155,10 +188,11 @@ def _check_versions(
     bump = bump_level(old_v, new_v)
     why = _explain(found, needed)
     if bump < needed:
-        report.problems.append(
+        report.fail(
+            "version-bump",
             f"{where}: version {report.new_version} is "
             + (f"a {LEVELS[bump]} bump" if bump else "not bumped")
-            + f" from {report.old_version}, but the changes need a {LEVELS[needed]} bump ({why})"
+            + f" from {report.old_version}, but the changes need a {LEVELS[needed]} bump ({why})",
         )
     elif needed:
         report.checked.append(
@@ -189,9 +223,10 @@ def _check_disappeared(
             if record_id in remaining or record_id in withdrawn:
                 continue
             gone = "its table was removed" if name not in new_ids else "it is no longer in NEW"
-            report.problems.append(
+            report.fail(
+                "id-disappeared",
                 f"{resource.file}:{row}: column {column!r}: released ID {record_id!r} disappeared "
-                f"({gone}; expected the record, or the ID listed in {withdrawn_file})"
+                f"({gone}; expected the record, or the ID listed in {withdrawn_file})",
             )
     if len(report.problems) == before:
         report.checked.append(f"no released ID disappeared without being withdrawn ({count} IDs)")
@@ -209,9 +244,10 @@ def _check_withdrawn(
     withdrawn_path = _file_path(new, WITHDRAWN)
     for record_id in old_withdrawn:
         if record_id not in new_withdrawn:
-            report.problems.append(
+            report.fail(
+                "id-unwithdrawn",
                 f"{withdrawn_path}: ID {record_id!r} was withdrawn in {report.old_version} and is "
-                "no longer listed (expected it to stay: withdrawn IDs remain reserved)"
+                "no longer listed (expected it to stay: withdrawn IDs remain reserved)",
             )
     reserved = set(old_withdrawn) | set(new_withdrawn)
     for name, ids in new_ids.items():
@@ -219,9 +255,10 @@ def _check_withdrawn(
         column = resource.schema.primary_key[0]
         for record_id, row in ids.items():
             if record_id in reserved:
-                report.problems.append(
+                report.fail(
+                    "id-reused",
                     f"{resource.file}:{row}: column {column!r}: ID {record_id!r} is withdrawn and "
-                    "used again by a record (expected a new ID: withdrawn IDs are never reused)"
+                    "used again by a record (expected a new ID: withdrawn IDs are never reused)",
                 )
     if WITHDRAWN in new.names:
         table = read_table(new.resource(WITHDRAWN))
@@ -229,9 +266,10 @@ def _check_withdrawn(
             version = values.get("withdrawn_in")
             if key[0] in old_withdrawn or version is None or version == report.new_version:
                 continue
-            report.problems.append(
+            report.fail(
+                "withdrawn-version",
                 f"{withdrawn_path}:{table.row_numbers[key]}: column 'withdrawn_in': {version!r} "
-                f"for newly withdrawn {key[0]!r} (expected this release, {report.new_version})"
+                f"for newly withdrawn {key[0]!r} (expected this release, {report.new_version})",
             )
     if len(report.problems) == before:
         report.checked.append(
@@ -244,22 +282,24 @@ def _check_changelog(report: ReleaseReport, new: Package) -> None:
     candidates = [new.root / "CHANGELOG.md", new.root.parent / "CHANGELOG.md"]
     found = next((path for path in candidates if path.is_file()), None)
     if found is None:
-        report.problems.append(
+        report.fail(
+            "changelog",
             f"{candidates[0]}: no CHANGELOG.md in NEW or its parent "
-            f"(expected one with a '## [{report.new_version}]' entry)"
+            f"(expected one with a '## [{report.new_version}]' entry)",
         )
         return
     try:
         text = found.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        report.problems.append(f"{found}: cannot be read ({exc.strerror})")
+        report.fail("changelog", f"{found}: cannot be read ({exc.strerror})")
         return
     heading = re.compile(rf"^## \[{re.escape(report.new_version)}\]", re.MULTILINE)
     match = heading.search(text)
     if match is None:
-        report.problems.append(
+        report.fail(
+            "changelog",
             f"{found}: no entry for version {report.new_version} "
-            f"(expected a heading '## [{report.new_version}] - YYYY-MM-DD')"
+            f"(expected a heading '## [{report.new_version}] - YYYY-MM-DD')",
         )
         return
     line = text.count("\n", 0, match.start()) + 1
