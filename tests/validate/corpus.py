@@ -44,7 +44,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "fields": [
             _field("actor_id", required=True, pattern=ID.format("act")),
             _field("name", required=True, maxLength=40, unique=True),
-            {**_field("kind", required=True, enum=["state", "group"]), "x-vocabulary": "actor_kind"},
+            {
+                **_field("kind", required=True, enum=["state", "group"]),
+                "x-vocabulary": "actor_kind",
+            },
             _field("part_of", pattern=ID.format("act")),
             _field("members", "integer", minimum=0),
         ],
@@ -55,8 +58,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "fields": [
             _field("agreement_id", required=True, pattern=ID.format("agr")),
             _field("title", required=True, maxLength=80, minLength=3),
-            {**_field("status", required=True, enum=["signed", "agreed", "pledged"]),
-             "x-vocabulary": "agreement_status"},
+            {
+                **_field("status", required=True, enum=["signed", "agreed", "pledged"]),
+                "x-vocabulary": "agreement_status",
+            },
             _field("signed", "date", maximum="2030-12-31"),
             _field("confirmed", "boolean"),
             _field("source_id", required=True),
@@ -75,7 +80,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         ],
         "primaryKey": ["agreement_id", "actor_id"],
         "foreignKeys": [
-            {"fields": ["agreement_id"], "reference": {"resource": "agreements", "fields": ["agreement_id"]}},
+            {
+                "fields": ["agreement_id"],
+                "reference": {"resource": "agreements", "fields": ["agreement_id"]},
+            },
             {"fields": ["actor_id"], "reference": {"resource": "actors", "fields": ["actor_id"]}},
         ],
     },
@@ -91,7 +99,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "foreignKeys": [
             {"fields": ["source_id"], "reference": {"resource": "sources", "fields": ["source_id"]}}
         ],
-        "x-polymorphicReferences": [{"fields": ["record_id"], "resources": ["agreements", "actors"]}],
+        "x-polymorphicReferences": [
+            {"fields": ["record_id"], "resources": ["agreements", "actors"]}
+        ],
     },
 }
 
@@ -247,89 +257,275 @@ ACTORS_LINE = 51
 LONG_QUOTE = " ".join(["word"] * 41)
 
 BROKEN: list[Case] = [
-    Case("descriptor-not-json", {(DP, 3, None, "descriptor-unreadable")},
-         edit=lambda d: d.clear()),  # replaced by raw text in the test helper
-    Case("descriptor-missing-version", {(DP, 1, None, "descriptor-property")}, edit=_top("version", None),
-         frictionless_invalid=False),
-    Case("version-not-semver", {(DP, 3, None, "version")}, edit=_top("version", "1.0"),
-         frictionless_invalid=False),
-    Case("no-resources", {(DP, 1, None, "descriptor-property")}, edit=_top("resources", []),
-         frictionless_invalid=False),
-    Case("path-absolute", {(DP, ACTORS_LINE, None, "resource-path")}, edit=_res("actors", "path", "/etc/passwd")),
-    Case("path-dotdot", {(DP, ACTORS_LINE, None, "resource-path")}, edit=_res("actors", "path", "../outside.csv")),
-    Case("schema-missing", {(DP, ACTORS_LINE, None, "schema")}, edit=_res("actors", "schema", None),
-         frictionless_invalid=False),
-    Case("schema-file-missing", {(DP, ACTORS_LINE, None, "schema")},
-         edit=_res("actors", "schema", "schemas/actors.schema.json")),
-    Case("schema-bad-type", {(DP, ACTORS_LINE, "members", "schema")},
-         edit=lambda d: resource(d, "actors")["schema"]["fields"][4].update(type="integr")),
+    Case(
+        "descriptor-not-json", {(DP, 3, None, "descriptor-unreadable")}, edit=lambda d: d.clear()
+    ),  # replaced by raw text in the test helper
+    Case(
+        "descriptor-missing-version",
+        {(DP, 1, None, "descriptor-property")},
+        edit=_top("version", None),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "version-not-semver",
+        {(DP, 3, None, "version")},
+        edit=_top("version", "1.0"),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "no-resources",
+        {(DP, 1, None, "descriptor-property")},
+        edit=_top("resources", []),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "path-absolute",
+        {(DP, ACTORS_LINE, None, "resource-path")},
+        edit=_res("actors", "path", "/etc/passwd"),
+    ),
+    Case(
+        "path-dotdot",
+        {(DP, ACTORS_LINE, None, "resource-path")},
+        edit=_res("actors", "path", "../outside.csv"),
+    ),
+    Case(
+        "schema-missing",
+        {(DP, ACTORS_LINE, None, "schema")},
+        edit=_res("actors", "schema", None),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "schema-file-missing",
+        {(DP, ACTORS_LINE, None, "schema")},
+        edit=_res("actors", "schema", "schemas/actors.schema.json"),
+    ),
+    Case(
+        "schema-bad-type",
+        {(DP, ACTORS_LINE, "members", "schema")},
+        edit=lambda d: resource(d, "actors")["schema"]["fields"][4].update(type="integr"),
+    ),
     Case("bytes-mismatch", {(AC, None, None, "bytes")}, edit=_res("actors", "bytes", 1)),
-    Case("hash-mismatch", {(AC, None, None, "hash")}, edit=_res("actors", "hash", "sha256:" + "0" * 64)),
-    Case("file-missing", {("data/nope.csv", None, None, "file-missing")}, edit=_res("actors", "path", "data/nope.csv")),
+    Case(
+        "hash-mismatch",
+        {(AC, None, None, "hash")},
+        edit=_res("actors", "hash", "sha256:" + "0" * 64),
+    ),
+    Case(
+        "file-missing",
+        {("data/nope.csv", None, None, "file-missing")},
+        edit=_res("actors", "path", "data/nope.csv"),
+    ),
     Case("file-empty", {(AA, None, None, "file-empty")}, csvs=raw_with("agreement_actors", b"")),
-    Case("not-utf8", {(AC, 3, None, "encoding")},
-         csvs=raw_with("actors", CSVS["actors"].encode().replace(b"Taliban government", b"Taliban gov\xe9rnment")),
-         frictionless_invalid=False),
-    Case("bom", {(AC, 1, None, "bom")}, csvs=raw_with("actors", b"\xef\xbb\xbf" + CSVS["actors"].encode()),
-         frictionless_invalid=False),
-    Case("missing-column", {(AA, 1, "actor_id", "missing-column")},
-         csvs=raw_with("agreement_actors", b"agreement_id\nagr-railway\n")),
-    Case("extra-column", {(AA, 1, "note", "extra-column")},
-         csvs=raw_with("agreement_actors", b"agreement_id,actor_id,note\nagr-railway,act-pakistan,x\n")),
-    Case("duplicate-column", {(AA, 1, "actor_id", "duplicate-column")},
-         csvs=raw_with("agreement_actors", b"agreement_id,actor_id,actor_id\nagr-railway,act-pakistan,act-x\n")),
-    Case("misnamed-column", {(AC, 1, "kind", "misnamed-column")}, csvs=csv_with("actors", "name,kind,", "name,knd,")),
-    Case("column-order", {(AA, 1, None, "column-order")},
-         csvs=raw_with("agreement_actors", b"actor_id,agreement_id\nact-pakistan,agr-railway\n")),
-    Case("extra-cells", {(AC, 5, None, "extra-cells")},
-         csvs=csv_with("actors", "act-ttp-wing,TTP wing,group,act-ttp,", "act-ttp-wing,TTP wing,group,act-ttp,,x")),
-    Case("missing-cells", {(AC, 5, None, "missing-cells")},
-         csvs=csv_with("actors", "act-ttp-wing,TTP wing,group,act-ttp,", "act-ttp-wing,TTP wing")),
-    Case("blank-row", {(AC, 5, None, "blank-row")}, csvs=csv_with("actors", "act-ttp-wing,TTP wing,group,act-ttp,", ",,,,")),
+    Case(
+        "not-utf8",
+        {(AC, 3, None, "encoding")},
+        csvs=raw_with(
+            "actors",
+            CSVS["actors"].encode().replace(b"Taliban government", b"Taliban gov\xe9rnment"),
+        ),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "bom",
+        {(AC, 1, None, "bom")},
+        csvs=raw_with("actors", b"\xef\xbb\xbf" + CSVS["actors"].encode()),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "missing-column",
+        {(AA, 1, "actor_id", "missing-column")},
+        csvs=raw_with("agreement_actors", b"agreement_id\nagr-railway\n"),
+    ),
+    Case(
+        "extra-column",
+        {(AA, 1, "note", "extra-column")},
+        csvs=raw_with(
+            "agreement_actors", b"agreement_id,actor_id,note\nagr-railway,act-pakistan,x\n"
+        ),
+    ),
+    Case(
+        "duplicate-column",
+        {(AA, 1, "actor_id", "duplicate-column")},
+        csvs=raw_with(
+            "agreement_actors", b"agreement_id,actor_id,actor_id\nagr-railway,act-pakistan,act-x\n"
+        ),
+    ),
+    Case(
+        "misnamed-column",
+        {(AC, 1, "kind", "misnamed-column")},
+        csvs=csv_with("actors", "name,kind,", "name,knd,"),
+    ),
+    Case(
+        "column-order",
+        {(AA, 1, None, "column-order")},
+        csvs=raw_with("agreement_actors", b"actor_id,agreement_id\nact-pakistan,agr-railway\n"),
+    ),
+    Case(
+        "extra-cells",
+        {(AC, 5, None, "extra-cells")},
+        csvs=csv_with(
+            "actors",
+            "act-ttp-wing,TTP wing,group,act-ttp,",
+            "act-ttp-wing,TTP wing,group,act-ttp,,x",
+        ),
+    ),
+    Case(
+        "missing-cells",
+        {(AC, 5, None, "missing-cells")},
+        csvs=csv_with("actors", "act-ttp-wing,TTP wing,group,act-ttp,", "act-ttp-wing,TTP wing"),
+    ),
+    Case(
+        "blank-row",
+        {(AC, 5, None, "blank-row")},
+        csvs=csv_with("actors", "act-ttp-wing,TTP wing,group,act-ttp,", ",,,,"),
+    ),
     Case("type-integer", {(AC, 4, "members", "type")}, csvs=csv_with("actors", "5000", "5k")),
-    Case("type-date", {(AG, 2, "signed", "type")}, csvs=csv_with("agreements", "2025-07-17", "2025-02-30")),
-    Case("type-boolean", {(AG, 2, "confirmed", "type")}, csvs=csv_with("agreements", ",true,", ",yes,")),
-    Case("required", {(AC, 2, "name", "required")}, csvs=csv_with("actors", "act-pakistan,Pakistan,", "act-pakistan,,")),
-    Case("enum", {(AG, 2, "status", "enum")}, csvs=csv_with("agreements", "study,signed,", "study,signd,")),
-    Case("pattern", {(AC, 5, "actor_id", "pattern")}, csvs=csv_with("actors", "act-ttp-wing,TTP", "Act_TTP_wing,TTP")),
-    Case("min-length", {(AG, 3, "title", "min-length")}, csvs=csv_with("agreements", "Talks on the TTP", "TT")),
-    Case("max-length", {(AC, 3, "name", "max-length")},
-         csvs=csv_with("actors", "Taliban government", "Taliban government " + "x" * 40)),
-    Case("minimum", {(AG, 3, "paragraph", "minimum")}, csvs=csv_with("agreements", "src-review,3,", "src-review,0,")),
-    Case("maximum", {(AG, 2, "signed", "maximum")}, csvs=csv_with("agreements", "2025-07-17", "2031-01-01")),
-    Case("whitespace", {(AC, 2, "name", "whitespace")}, csvs=csv_with("actors", ",Pakistan,", ", Pakistan,"),
-         frictionless_invalid=False),
-    Case("formula", {(AG, 3, "title", "formula")}, csvs=csv_with("agreements", "Talks on the TTP", "=HYPERLINK(1)"),
-         frictionless_invalid=False),
-    Case("max-words", {(AG, 3, "quote", "max-words")},
-         csvs=csv_with("agreements", "main source of tension", LONG_QUOTE), frictionless_invalid=False),
-    Case("primary-key", {(AC, 5, "actor_id", "primary-key")}, csvs=csv_with("actors", "act-ttp-wing,TTP wing", "act-ttp,TTP wing")),
-    Case("composite-primary-key", {(AA, 4, "agreement_id, actor_id", "primary-key")},
-         csvs=csv_with("agreement_actors", "agr-ttp-talks,act-ttp", "agr-railway,act-taliban")),
+    Case(
+        "type-date",
+        {(AG, 2, "signed", "type")},
+        csvs=csv_with("agreements", "2025-07-17", "2025-02-30"),
+    ),
+    Case(
+        "type-boolean",
+        {(AG, 2, "confirmed", "type")},
+        csvs=csv_with("agreements", ",true,", ",yes,"),
+    ),
+    Case(
+        "required",
+        {(AC, 2, "name", "required")},
+        csvs=csv_with("actors", "act-pakistan,Pakistan,", "act-pakistan,,"),
+    ),
+    Case(
+        "enum",
+        {(AG, 2, "status", "enum")},
+        csvs=csv_with("agreements", "study,signed,", "study,signd,"),
+    ),
+    Case(
+        "pattern",
+        {(AC, 5, "actor_id", "pattern")},
+        csvs=csv_with("actors", "act-ttp-wing,TTP", "Act_TTP_wing,TTP"),
+    ),
+    Case(
+        "min-length",
+        {(AG, 3, "title", "min-length")},
+        csvs=csv_with("agreements", "Talks on the TTP", "TT"),
+    ),
+    Case(
+        "max-length",
+        {(AC, 3, "name", "max-length")},
+        csvs=csv_with("actors", "Taliban government", "Taliban government " + "x" * 40),
+    ),
+    Case(
+        "minimum",
+        {(AG, 3, "paragraph", "minimum")},
+        csvs=csv_with("agreements", "src-review,3,", "src-review,0,"),
+    ),
+    Case(
+        "maximum",
+        {(AG, 2, "signed", "maximum")},
+        csvs=csv_with("agreements", "2025-07-17", "2031-01-01"),
+    ),
+    Case(
+        "whitespace",
+        {(AC, 2, "name", "whitespace")},
+        csvs=csv_with("actors", ",Pakistan,", ", Pakistan,"),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "formula",
+        {(AG, 3, "title", "formula")},
+        csvs=csv_with("agreements", "Talks on the TTP", "=HYPERLINK(1)"),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "max-words",
+        {(AG, 3, "quote", "max-words")},
+        csvs=csv_with("agreements", "main source of tension", LONG_QUOTE),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "primary-key",
+        {(AC, 5, "actor_id", "primary-key")},
+        csvs=csv_with("actors", "act-ttp-wing,TTP wing", "act-ttp,TTP wing"),
+    ),
+    Case(
+        "composite-primary-key",
+        {(AA, 4, "agreement_id, actor_id", "primary-key")},
+        csvs=csv_with("agreement_actors", "agr-ttp-talks,act-ttp", "agr-railway,act-taliban"),
+    ),
     Case("unique", {(AC, 5, "name", "unique")}, csvs=csv_with("actors", "TTP wing", "Pakistan")),
-    Case("foreign-key", {(AG, 2, "source_id", "foreign-key")},
-         csvs=csv_with("agreements", "true,src-review", "true,src-other")),
-    Case("foreign-key-link-table", {(AA, 4, "actor_id", "foreign-key")},
-         csvs=csv_with("agreement_actors", "agr-ttp-talks,act-ttp", "agr-ttp-talks,act-nobody")),
-    Case("foreign-key-self", {(AC, 5, "part_of", "foreign-key")}, csvs=csv_with("actors", ",act-ttp,", ",act-ttx,")),
-    Case("polymorphic-no-table", {(EV, 2, "record_id", "polymorphic-key")},
-         csvs=csv_with("evidence", "evi-1,agr-railway", "evi-1,xyz-railway"), frictionless_invalid=False),
-    Case("polymorphic-no-row", {(EV, 3, "record_id", "polymorphic-key")},
-         csvs=csv_with("evidence", "evi-2,act-ttp", "evi-2,act-nobody"), frictionless_invalid=False),
-    Case("quote-not-verbatim", {(EV, 3, "quote", "quote")}, csvs=csv_with("evidence", "The TTP remains", "The TTP stays"),
-         sources=True, frictionless_invalid=False),
-    Case("quote-wrong-paragraph", {(AG, 3, "quote", "quote")},
-         csvs=csv_with("agreements", "src-review,3,main", "src-review,2,main"), sources=True,
-         frictionless_invalid=False),
-    Case("paragraph-missing", {(EV, 3, "paragraph", "paragraph")}, csvs=csv_with("evidence", "src-review,3,The", "src-review,9,The"),
-         sources=True, frictionless_invalid=False),
-    Case("source-text-hash", {(SR, 2, "sha256", "source-text")}, csvs=csv_with("sources", SOURCE_SHA, "a" * 64),
-         sources=True, frictionless_invalid=False),
-    Case("changelog", {("CHANGELOG.md", 3, None, "changelog")},
-         changelog="# Changelog\n\n## [0.9.0] - 2026-01-01\n", frictionless_invalid=False),
-    Case("quoted-newline-line-numbers", {(AC, 5, "members", "type")},
-         csvs=raw_with("actors", CSVS["actors"].replace("Taliban government", '"Taliban\ngovernment"')
-                       .replace("5000", "5k").encode())),
+    Case(
+        "foreign-key",
+        {(AG, 2, "source_id", "foreign-key")},
+        csvs=csv_with("agreements", "true,src-review", "true,src-other"),
+    ),
+    Case(
+        "foreign-key-link-table",
+        {(AA, 4, "actor_id", "foreign-key")},
+        csvs=csv_with("agreement_actors", "agr-ttp-talks,act-ttp", "agr-ttp-talks,act-nobody"),
+    ),
+    Case(
+        "foreign-key-self",
+        {(AC, 5, "part_of", "foreign-key")},
+        csvs=csv_with("actors", ",act-ttp,", ",act-ttx,"),
+    ),
+    Case(
+        "polymorphic-no-table",
+        {(EV, 2, "record_id", "polymorphic-key")},
+        csvs=csv_with("evidence", "evi-1,agr-railway", "evi-1,xyz-railway"),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "polymorphic-no-row",
+        {(EV, 3, "record_id", "polymorphic-key")},
+        csvs=csv_with("evidence", "evi-2,act-ttp", "evi-2,act-nobody"),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "quote-not-verbatim",
+        {(EV, 3, "quote", "quote")},
+        csvs=csv_with("evidence", "The TTP remains", "The TTP stays"),
+        sources=True,
+        frictionless_invalid=False,
+    ),
+    Case(
+        "quote-wrong-paragraph",
+        {(AG, 3, "quote", "quote")},
+        csvs=csv_with("agreements", "src-review,3,main", "src-review,2,main"),
+        sources=True,
+        frictionless_invalid=False,
+    ),
+    Case(
+        "paragraph-missing",
+        {(EV, 3, "paragraph", "paragraph")},
+        csvs=csv_with("evidence", "src-review,3,The", "src-review,9,The"),
+        sources=True,
+        frictionless_invalid=False,
+    ),
+    Case(
+        "source-text-hash",
+        {(SR, 2, "sha256", "source-text")},
+        csvs=csv_with("sources", SOURCE_SHA, "a" * 64),
+        sources=True,
+        frictionless_invalid=False,
+    ),
+    Case(
+        "changelog",
+        {("CHANGELOG.md", 3, None, "changelog")},
+        changelog="# Changelog\n\n## [0.9.0] - 2026-01-01\n",
+        frictionless_invalid=False,
+    ),
+    Case(
+        "quoted-newline-line-numbers",
+        {(AC, 5, "members", "type")},
+        csvs=raw_with(
+            "actors",
+            CSVS["actors"]
+            .replace("Taliban government", '"Taliban\ngovernment"')
+            .replace("5000", "5k")
+            .encode(),
+        ),
+    ),
 ]
 
 BROKEN_RAW_DESCRIPTOR = {"descriptor-not-json": b'{"name": "corpus",\n  "resources": [\n'}

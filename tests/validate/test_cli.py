@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from validate.corpus import CSVS, csv_with, write_package, write_sources
 
 from afpak_data._validate.cli import validate
 from afpak_data._validate.problems import CHECKS
+from validate.corpus import CSVS, csv_with, write_package, write_sources
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -40,7 +40,7 @@ def test_output_matches_golden(fmt: str, tmp_path: Path) -> None:
     broken_package(tmp_path / "pkg")
     code, output = run(["pkg", "--format", fmt], tmp_path)
     output = output.replace(str(tmp_path.resolve()), "<tmp>")
-    golden = GOLDEN / f"broken.{ {'text': 'txt', 'json': 'json', 'github': 'github.txt'}[fmt]}"
+    golden = GOLDEN / f"broken.{ {'text': 'txt', 'json': 'json', 'github': 'github.txt'}[fmt] }"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(output, encoding="utf-8")
     assert (code, output) == (1, golden.read_text(encoding="utf-8"))
@@ -64,7 +64,9 @@ def test_valid_package_exits_0_and_names_it(tmp_path: Path) -> None:
     code, output = run(["pkg", "--sources-dir", str(write_sources(tmp_path / "s"))], tmp_path)
     lines = output.splitlines()
     assert code == 0
-    assert lines[0] == f"Checking {(tmp_path / 'pkg' / 'datapackage.json').resolve()} (the given path)"
+    assert (
+        lines[0] == f"Checking {(tmp_path / 'pkg' / 'datapackage.json').resolve()} (the given path)"
+    )
     assert lines[-1].startswith("VALID: ")
 
 
@@ -116,7 +118,11 @@ def test_contributing_documents_every_check() -> None:
 
 
 def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-    return {str(p): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_validation_never_writes(tmp_path: Path) -> None:

@@ -72,7 +72,9 @@ def _all_quoted(csvs: dict[str, str]) -> dict[str, bytes]:
     out = {}
     for name, text in csvs.items():
         buffer = io.StringIO()
-        csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(csv.reader(io.StringIO(text)))
+        csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(
+            csv.reader(io.StringIO(text))
+        )
         out[name] = buffer.getvalue().encode()
     return out
 

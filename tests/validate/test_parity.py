@@ -7,10 +7,10 @@ import io
 from pathlib import Path
 
 import pytest
-from validate.corpus import BROKEN, Case
-from validate.test_corpus import build
 
 from afpak_data._validate import validate_package
+from validate.corpus import BROKEN, Case
+from validate.test_corpus import build
 
 frictionless = pytest.importorskip("frictionless")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from validate.corpus import write_package, write_sources
 
 from afpak_data._validate import CHECKS, validate_package
+from validate.corpus import write_package, write_sources
 
 FILES = ["datapackage.json", "data/actors.csv", "data/agreements.csv", "data/evidence.csv",
          "data/agreement_actors.csv", "data/sources.csv"]  # fmt: skip
@@ -18,7 +18,8 @@ corruption = st.tuples(
     st.sampled_from(FILES),
     st.sampled_from(["insert", "delete", "replace", "truncate"]),
     st.floats(0, 1),
-    st.binary(min_size=0, max_size=8) | st.sampled_from([b'"', b",", b"\n", b"\r", b"\xff", b"\xef\xbb\xbf", b"=", b"{"]),
+    st.binary(min_size=0, max_size=8)
+    | st.sampled_from([b'"', b",", b"\n", b"\r", b"\xff", b"\xef\xbb\xbf", b"=", b"{"]),
 )
 
 

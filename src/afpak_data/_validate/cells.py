@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from afpak_data._validate.context import TableContext
+from afpak_data._validate.context import TableContext, isin
 from afpak_data._validate.files import MAX_CELL_CHARS
 from afpak_data._validate.problems import Problem
 from afpak_data._validate.schema import FieldSpec
@@ -83,7 +83,7 @@ def typed(values: pd.Series, spec: FieldSpec) -> tuple[np.ndarray, pd.Series | N
         ok = fullmatch(values, pattern) if pattern else np.ones(len(values), bool)
         return ok, values
     if kind == "boolean":
-        return values.isin(list(spec.true_values + spec.false_values)).to_numpy(dtype=bool), None
+        return isin(values, list(spec.true_values + spec.false_values)), None
     if kind in {"object", "array", "geojson"}:
         want = list if kind == "array" else dict
         ok = np.fromiter((_json_is(v, want) for v in values.astype(object)), bool, len(values))
@@ -156,7 +156,7 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
     values = ctx.columns[spec.name]
     problems: list[Problem] = []
     pending = ctx.usable.copy()
-    missing = values.isin(ctx.schema.missing_values).to_numpy(dtype=bool)
+    missing = isin(values, ctx.schema.missing_values)
 
     def report(mask: np.ndarray, check: str, message: Callable[[str], str]) -> None:
         nonlocal pending
@@ -188,7 +188,7 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
             allowed = pd.to_numeric(pd.Series(spec.enum), errors="coerce").dropna().tolist()
             member = converted.isin(allowed).to_numpy(dtype=bool)
         else:
-            member = values.isin([str(v) for v in spec.enum]).to_numpy(dtype=bool)
+            member = isin(values, [str(v) for v in spec.enum])
         report(~member, "enum", lambda v: _enum_message(v, spec))
     if spec.pattern is not None:
         report(~fullmatch(values, spec.pattern), "pattern",

@@ -61,5 +61,24 @@ class TableContext:
         mask = self.usable.copy()
         missing = self.schema.missing_values
         for f in fields:
-            mask &= ~self.columns[f].isin(missing).to_numpy(dtype=bool)
+            mask &= ~isin(self.columns[f], missing)
         return mask
+
+
+def isin(values: pd.Series, allowed: pd.Series | list[str]) -> np.ndarray:
+    """Vectorised membership as a hash join (pandas' Arrow ``isin`` loops over ``allowed`` in Python)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        left = pa.array(values, type=pa.string())
+        right = pa.array(
+            pd.Series(allowed, dtype=object).dropna().astype(str).unique(), type=pa.string()
+        )
+        return pc.is_in(left, value_set=right).to_numpy(zero_copy_only=False).astype(bool)
+    except (ImportError, TypeError, ValueError):  # no pyarrow, or values that are not text
+        return (
+            values.astype(object)
+            .isin(set(pd.Series(allowed, dtype=object).tolist()))
+            .to_numpy(dtype=bool)
+        )

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from afpak_data._paragraphs import split_paragraphs
-from afpak_data._validate.context import TableContext
+from afpak_data._validate.context import TableContext, isin
 from afpak_data._validate.files import MAX_FILE_BYTES
 from afpak_data._validate.problems import Problem, Skipped
 
@@ -87,7 +87,7 @@ def check_quotes(ctx: TableContext, texts: dict[str, str]) -> list[Problem]:
     if any(f not in ctx.columns for f in EVIDENCE_FIELDS):
         return []
     source, paragraph, quote = (ctx.columns[f] for f in EVIDENCE_FIELDS)
-    rows = ctx.present(list(EVIDENCE_FIELDS)) & source.isin(list(texts)).to_numpy(dtype=bool)
+    rows = ctx.present(list(EVIDENCE_FIELDS)) & isin(source, list(texts))
     paragraphs = {sid: split_paragraphs(text) for sid, text in texts.items()}
     problems = []
     numbers = paragraph.str.fullmatch(r"\d+").to_numpy(dtype=bool, na_value=False)

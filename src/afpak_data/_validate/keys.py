@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from afpak_data._validate.cells import fullmatch
-from afpak_data._validate.context import TableContext
+from afpak_data._validate.context import TableContext, isin
 from afpak_data._validate.problems import Problem
 
 
@@ -70,7 +70,7 @@ def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Pro
             continue
         allowed = target_values(target, fk.ref_fields)
         present = ctx.present(fk.fields)
-        orphan = present & ~key.isin(allowed).to_numpy(dtype=bool)
+        orphan = present & ~isin(key, allowed)
         where = fk.resource or ctx.name
         names = ", ".join(fk.fields)
         for row in np.flatnonzero(orphan):
@@ -104,9 +104,9 @@ def polymorphic(ctx: TableContext, tables: dict[str, TableContext]) -> list[Prob
                 patterns.append(f"{name}: {pattern}")
                 mine = fullmatch(values, pattern)
             else:
-                mine = values.isin(target_values(target, [pk])).to_numpy(dtype=bool)
+                mine = isin(values, target_values(target, [pk]))
             routed |= mine
-            found |= mine & values.isin(target_values(target, [pk])).to_numpy(dtype=bool)
+            found |= mine & isin(values, target_values(target, [pk]))
         for row in np.flatnonzero(present & ~routed):
             problems.append(ctx.problem(int(row), ref.field, "polymorphic-key",
                                         f"{values.iat[row]!r} matches no referenced table's ID pattern "
