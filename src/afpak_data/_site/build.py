@@ -1,0 +1,292 @@
+"""Build the static site: load the tables once, write every page into a staging directory, publish.
+
+The site is a directory of plain files that opens from disk: ``index.html`` (overview, citation,
+relation figures, schema.org JSON-LD), ``tables/<name>.html`` (one per table, rows embedded as
+JSON), ``codebook.html``, ``assets/`` (CSS and JS from this package), and a copy of the package's
+``datapackage.json``, CSVs and schemas so every download link and JSON-LD ``contentUrl`` works.
+Publishing goes through the export's staging (see :mod:`afpak_data._export.atomic`).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import shutil
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from afpak_data._resources import Source
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from afpak_data._descriptor import Package, Resource
+
+ASSETS = ("site.css", "site.js")
+
+
+def build_site(out: str | Path, source: Source = None, base_url: str | None = None) -> list[Path]:
+    """Write the site for the package at ``source`` into directory ``out``; return its files."""
+    from afpak_data._export.atomic import staged_directory
+    from afpak_data._loader import package_for, read_resource
+
+    package = package_for(source, [])
+    frames = {r.name: read_resource(r) for r in package.resources}
+    with staged_directory(Path(out)) as staging:
+        write_site(package, frames, staging, base_url)
+        written = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
+    return [Path(out) / p for p in written]
+
+
+def write_site(
+    package: Package, frames: dict[str, pd.DataFrame], staging: Path, base_url: str | None
+) -> None:
+    """Every page, the assets and the package files, into ``staging``."""
+    from afpak_data._citation import citation
+    from afpak_data._export.codebook import field_rows, vocabularies
+    from afpak_data._jsonld import script_tag
+    from afpak_data._site import pages
+
+    common = {
+        "package_title": package.title or package.name,
+        "version": package.version,
+        "tables": package.names,
+    }
+    tables = [(r.name, r.title, r.description, len(frames[r.name])) for r in package.resources]
+    index = pages.overview_body(
+        descriptor=package.descriptor,
+        tables=tables,
+        citation=citation(package.root, package.descriptor),
+        figures=figures(package, frames),
+    )
+    _write(
+        staging / "index.html",
+        pages.layout(
+            title=package.title or package.name,
+            body=index,
+            root="",
+            head=script_tag(package.descriptor, base_url),
+            page_class="overview",
+            **common,
+        ),
+    )
+    _write(
+        staging / "codebook.html",
+        pages.layout(
+            title=f"Codebook · {package.name}",
+            body=pages.codebook_body(field_rows(package), vocabularies(package), package.names),
+            root="",
+            page_class="codebook",
+            **common,
+        ),
+    )
+    evidence = evidence_by_record(package, frames)
+    for resource in package.resources:
+        body = pages.table_body(
+            name=resource.name,
+            title=resource.title,
+            description=resource.description,
+            keys=keys_html(resource),
+            data=table_data(resource, frames[resource.name], evidence),
+        )
+        _write(
+            staging / "tables" / f"{resource.name}.html",
+            pages.layout(
+                title=f"{resource.title or resource.name} · {package.name}",
+                body=body,
+                root="../",
+                page_class="table-page",
+                **common,
+            ),
+        )
+    copy_assets(staging / "assets")
+    copy_package_files(package, staging)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def copy_assets(target: Path) -> None:
+    """The stylesheet and script shipped in ``afpak_data/_site/static``."""
+    target.mkdir(parents=True, exist_ok=True)
+    static = importlib.resources.files("afpak_data._site") / "static"
+    for name in ASSETS:
+        (target / name).write_bytes((static / name).read_bytes())
+
+
+def copy_package_files(package: Package, staging: Path) -> None:
+    """``datapackage.json``, the CSVs and the schema files, at their descriptor paths."""
+    shutil.copyfile(package.descriptor_file, staging / "datapackage.json")
+    paths = []
+    for raw in package.descriptor.get("resources", []):
+        paths.append(raw.get("path"))
+        if isinstance(raw.get("schema"), str):
+            paths.append(raw["schema"])
+    for relative in paths:
+        if isinstance(relative, str):  # already checked to be inside the package by the reader
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(package.root / relative, target)
+
+
+def keys_html(resource: Resource) -> str:
+    """Primary key and references of a table, as a sentence of HTML."""
+    schema = resource.schema
+    parts = []
+    if schema.primary_key:
+        codes = ", ".join(f"<code>{escape(k)}</code>" for k in schema.primary_key)
+        parts.append(f"One row per {codes}.")
+    for key in schema.foreign_keys:
+        target = key.resource or resource.name
+        fields = ", ".join(f"<code>{escape(f)}</code>" for f in key.fields)
+        ref = ", ".join(escape(f) for f in key.reference_fields)
+        parts.append(
+            f'{fields} refers to <a href="{escape(target)}.html">{escape(target)}</a>.{ref}.'
+        )
+    return " ".join(parts)
+
+
+def references(resource: Resource) -> dict[str, str]:
+    """Field -> table it refers to, for single-field foreign keys (self-references included)."""
+    return {
+        key.fields[0]: key.resource or resource.name
+        for key in resource.schema.foreign_keys
+        if len(key.fields) == 1
+    }
+
+
+def table_data(
+    resource: Resource, frame: pd.DataFrame, evidence: dict[str, list[list[Any]]]
+) -> dict[str, Any]:
+    """What ``site.js`` needs to draw, search and filter one table."""
+    from afpak_data._export.values import json_value, rows
+
+    refs = references(resource)
+    body = [[json_value(v) for v in row] for row in rows(frame, resource.schema)]
+    fields = []
+    for i, field in enumerate(resource.schema.fields):
+        distinct = {row[i] for row in body}
+        filterable = field.enum is not None or field.type == "boolean" or field.name in refs
+        fields.append(
+            {
+                "name": field.name,
+                "type": field.type,
+                "description": field.description,
+                "enum": list(field.enum) if field.enum is not None else None,
+                "ref": refs.get(field.name),
+                "filter": filterable and len(distinct) > 1,
+            }
+        )
+    key = list(resource.schema.primary_key)
+    own = {}
+    if len(key) == 1:
+        position = resource.schema.field_names.index(key[0])
+        own = {
+            str(row[position]): evidence[str(row[position])]
+            for row in body
+            if str(row[position]) in evidence
+        }
+    return {"name": resource.name, "key": key, "fields": fields, "rows": body, "evidence": own}
+
+
+def evidence_by_record(
+    package: Package, frames: dict[str, pd.DataFrame]
+) -> dict[str, list[list[Any]]]:
+    """Further evidence passages (the ``evidence`` table) keyed by the record they support:
+    ``[paragraph, quote, contribution]`` each, in table order."""
+    from afpak_data._export.values import rows
+
+    if "evidence" not in package.names:
+        return {}
+    schema = package.resource("evidence").schema
+    names = schema.field_names
+    if not {"record_id", "paragraph", "quote"} <= set(names):
+        return {}
+    result: dict[str, list[list[Any]]] = {}
+    for row in rows(frames["evidence"], schema):
+        cells = dict(zip(names, row, strict=True))
+        result.setdefault(str(cells["record_id"]), []).append(
+            [cells["paragraph"], cells["quote"], cells.get("contribution")]
+        )
+    return result
+
+
+def figures(package: Package, frames: dict[str, pd.DataFrame]) -> list[tuple[str, str, str]]:
+    """The relation figures the package has tables for: (id, caption, HTML with the SVG)."""
+    from afpak_data._site.relations import Link, bipartite_svg, matrix_svg
+
+    needed = {"actors"}
+    if not needed <= set(frames) or not {"actor_id", "name"} <= set(frames["actors"].columns):
+        return []
+    actor_names = dict(zip(frames["actors"]["actor_id"], frames["actors"]["name"], strict=True))
+    result = []
+    if {"agreements", "agreement_actors"} <= set(frames):
+        agreements, links = frames["agreements"], frames["agreement_actors"]
+        svg = bipartite_svg(
+            "Actors and the agreements and engagement signals they take part in",
+            list(agreements["agreement_id"]),
+            dict(zip(agreements["agreement_id"], agreements["name"], strict=True)),
+            [
+                Link(str(a), str(r), str(role))
+                for a, r, role in zip(
+                    links["actor_id"], links["agreement_id"], links["role"], strict=True
+                )
+            ],
+            actor_names,
+            record_href="tables/agreements.html",
+            actor_href="tables/actors.html",
+        )
+        result.append(
+            (
+                "figure-agreements",
+                "Who takes part in which agreement or engagement signal (line colour and dash: "
+                "role; hover a line for details).",
+                svg,
+            )
+        )
+    if {"risks", "risk_actors"} <= set(frames):
+        risks, links = frames["risks"], frames["risk_actors"]
+        names = dict(zip(risks["risk_id"], risks["name"], strict=True))
+        has_position = "position" in links.columns
+        link_list = [
+            Link(
+                str(links["actor_id"].iloc[i]),
+                str(links["risk_id"].iloc[i]),
+                str(links["role"].iloc[i]),
+                str(links["position"].iloc[i])
+                if has_position and links["position"].notna().iloc[i]
+                else "",
+            )
+            for i in range(len(links))
+        ]
+        svg = matrix_svg(
+            "Actors involved in each risk, and who holds a position on it",
+            list(risks["risk_id"]),
+            names,
+            link_list,
+            actor_names,
+            record_href="tables/risks.html",
+            actor_href="tables/actors.html",
+        )
+        positions = "".join(
+            f"<tr><td>{escape(names.get(k.record_id, k.record_id))}</td>"
+            f"<td>{escape(actor_names.get(k.actor_id, k.actor_id))}</td>"
+            f"<td>{escape(k.note)}</td></tr>"
+            for k in link_list
+            if k.note
+        )
+        if positions:
+            svg += (
+                '<table class="positions"><thead><tr><th>risk</th><th>actor</th>'
+                f"<th>position</th></tr></thead><tbody>{positions}</tbody></table>"
+            )
+        result.append(
+            (
+                "figure-risks",
+                "Who is involved in each risk, in which role, and who holds which position on it.",
+                svg,
+            )
+        )
+    return result

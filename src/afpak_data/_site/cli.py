@@ -1,0 +1,42 @@
+"""``afpak-data site``: a static website of the package that opens from disk, in one command."""
+
+from __future__ import annotations
+
+import click
+
+from afpak_data.cli import InputError
+
+
+@click.command()
+@click.option(
+    "--source",
+    metavar="PATH|URL",
+    default=None,
+    help="Package directory, datapackage.json or URL (default: the bundled package).",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    default=None,
+    help="Where the site will be published; makes the JSON-LD download URLs absolute.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Do not print where the site was written.")
+@click.argument("out", type=click.Path(file_okay=False, writable=True))
+def site(source: str | None, base_url: str | None, quiet: bool, out: str) -> None:
+    """Write a static website of the package into directory OUT (open OUT/index.html).
+
+    Overview with citation and relation figures, a searchable page per table, and the codebook.
+    No server, CDN or network is needed to view it.
+    """
+    from afpak_data._descriptor import PackageError
+    from afpak_data._export import ExportError
+    from afpak_data._loader import DataError
+    from afpak_data._site.build import build_site
+
+    try:
+        written = build_site(out, source, base_url)
+    except (PackageError, DataError, ExportError, OSError, RuntimeError) as exc:
+        raise InputError(" ".join(str(exc).split())) from exc
+    if not quiet:
+        index = next(p for p in written if p.name == "index.html" and p.parent.name != "tables")
+        click.echo(f"{len(written)} files written; open {index}")

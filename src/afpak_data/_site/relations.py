@@ -1,0 +1,229 @@
+"""The relation figures as inline SVG, laid out in Python so the same data gives the same picture.
+
+Two shapes: a two-column (bipartite) diagram, actors on the left and records on the right with a
+line per link, for "which actors take part in which agreement"; and a grid, records by actors with a
+mark per link, for "who holds which position on each risk". Orders are deterministic: records keep
+table order, actors are placed at the mean position of the records they link to (which keeps lines
+short and crossings few), ties broken by name. Every mark has a ``<title>``, so hovering (or a
+screen reader) tells what it stands for. All text is XML-escaped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+ROW = 24
+CHAR = 6.8  # average width of a 12px sans-serif character, for sizing label columns
+PAD = 12
+
+#: Role -> (colour, dash pattern, marker); unknown roles get the last entry's style.
+ROLE_STYLE: dict[str, tuple[str, str, str]] = {
+    "party": ("#1f4e79", "", "circle"),
+    "position_holder": ("#b3541e", "", "diamond"),
+    "subject": ("#6b6b6b", "4 3", "ring"),
+    "agent": ("#2e7d32", "", "triangle"),
+    "attendee": ("#7b3fa0", "2 3", "circle"),
+    "host": ("#00838f", "6 3", "circle"),
+    "invitee": ("#ad1457", "6 3", "circle"),
+    "backer": ("#827717", "2 3", "circle"),
+}
+OTHER_STYLE = ("#8d6e63", "1 3", "square")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link between an actor and a record, in a role, with a note for the tooltip."""
+
+    actor_id: str
+    record_id: str
+    role: str
+    note: str = ""
+
+
+def style(role: str) -> tuple[str, str, str]:
+    """Colour, dash pattern and marker shape of ``role``."""
+    return ROLE_STYLE.get(role, OTHER_STYLE)
+
+
+def order_actors(records: list[str], links: list[Link], names: dict[str, str]) -> list[str]:
+    """Actors that have links, each at the mean row of its records, ties by name then ID."""
+    row = {record: i for i, record in enumerate(records)}
+    rows_of: dict[str, list[int]] = {}
+    for link in links:
+        if link.record_id in row:
+            rows_of.setdefault(link.actor_id, []).append(row[link.record_id])
+    return sorted(
+        rows_of,
+        key=lambda a: (sum(rows_of[a]) / len(rows_of[a]), names.get(a, a).lower(), a),
+    )
+
+
+def _text_width(text: str) -> float:
+    return len(text) * CHAR
+
+
+def _marker(shape: str, x: float, y: float, colour: str, title: str) -> str:
+    t = f"<title>{escape(title)}</title>"
+    if shape == "diamond":
+        points = f"{x},{y - 7} {x + 7},{y} {x},{y + 7} {x - 7},{y}"
+        return f'<polygon points="{points}" fill="{colour}">{t}</polygon>'
+    if shape == "triangle":
+        points = f"{x},{y - 7} {x + 7},{y + 6} {x - 7},{y + 6}"
+        return f'<polygon points="{points}" fill="{colour}">{t}</polygon>'
+    if shape == "square":
+        return f'<rect x="{x - 6}" y="{y - 6}" width="12" height="12" fill="{colour}">{t}</rect>'
+    if shape == "ring":
+        return (
+            f'<circle cx="{x}" cy="{y}" r="6" fill="#fff" stroke="{colour}" '
+            f'stroke-width="2.5">{t}</circle>'
+        )
+    return f'<circle cx="{x}" cy="{y}" r="6.5" fill="{colour}">{t}</circle>'
+
+
+def legend(roles: list[str], x: float, y: float) -> tuple[str, float]:
+    """A one-line legend of the roles present; returns the SVG and its width."""
+    parts, cursor = [], x
+    for role in roles:
+        colour, dash, shape = style(role)
+        label = role.replace("_", " ")
+        parts.append(
+            f'<line x1="{cursor}" y1="{y}" x2="{cursor + 22}" y2="{y}" stroke="{colour}" '
+            f'stroke-width="2"{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/>'
+        )
+        parts.append(_marker(shape, cursor + 11, y, colour, label))
+        parts.append(f'<text x="{cursor + 28}" y="{y + 4}">{escape(label)}</text>')
+        cursor += 28 + _text_width(label) + 18
+    return "".join(parts), cursor - x
+
+
+def bipartite_svg(
+    title: str,
+    records: list[str],
+    record_names: dict[str, str],
+    links: list[Link],
+    actor_names: dict[str, str],
+    record_href: str = "",
+    actor_href: str = "",
+) -> str:
+    """Actors (left) linked to records (right), one line per link, coloured by role."""
+    actors = order_actors(records, links, actor_names)
+    roles = sorted({link.role for link in links}, key=lambda r: (r not in ROLE_STYLE, r))
+    left_w = max([_text_width(actor_names.get(a, a)) for a in actors] + [60]) + PAD
+    right_w = max([_text_width(record_names.get(r, r)) for r in records] + [60]) + PAD
+    gap = 260
+    x1, x2 = left_w + 10, left_w + 10 + gap
+    top = 44
+    span = max(len(actors), len(records), 1) * ROW
+    height = top + span + 16
+    width = x2 + 10 + right_w
+
+    def ys(items: list[str]) -> dict[str, float]:
+        offset = top + (span - len(items) * ROW) / 2 + ROW / 2
+        return {item: offset + i * ROW for i, item in enumerate(items)}
+
+    ya, yr = ys(actors), ys(records)
+    legend_svg, _ = legend(roles, 10, 16)
+    body = [legend_svg]
+    # Links that share an actor and record but differ in role are drawn side by side.
+    seen: dict[tuple[str, str], int] = {}
+    for link in sorted(links, key=lambda k: (roles.index(k.role), k.actor_id, k.record_id)):
+        if link.actor_id not in ya or link.record_id not in yr:
+            continue
+        n = seen.get((link.actor_id, link.record_id), 0)
+        seen[(link.actor_id, link.record_id)] = n + 1
+        colour, dash, _ = style(link.role)
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        tip = (
+            f"{actor_names.get(link.actor_id, link.actor_id)}: {link.role.replace('_', ' ')} "
+            f"of {record_names.get(link.record_id, link.record_id)}"
+            + (f" ({link.note})" if link.note else "")
+        )
+        body.append(
+            f'<line class="link" x1="{x1}" y1="{ya[link.actor_id] + n * 3}" x2="{x2}" '
+            f'y2="{yr[link.record_id] + n * 3}" stroke="{colour}" stroke-width="1.6" '
+            f'stroke-opacity="0.75"{dash_attr}><title>{escape(tip)}</title></line>'
+        )
+    for actor, y in ya.items():
+        label = escape(actor_names.get(actor, actor))
+        text = f'<text x="{x1 - 10}" y="{y + 4}" text-anchor="end">{label}</text>'
+        if actor_href:
+            text = f'<a href="{escape(actor_href)}#row-{escape(actor)}">{text}</a>'
+        body.append(f'<circle cx="{x1}" cy="{y}" r="4" fill="#333"/>{text}')
+    for record, y in yr.items():
+        label = escape(record_names.get(record, record))
+        text = f'<text x="{x2 + 10}" y="{y + 4}">{label}</text>'
+        if record_href:
+            text = f'<a href="{escape(record_href)}#row-{escape(record)}">{text}</a>'
+        body.append(f'<circle cx="{x2}" cy="{y}" r="4" fill="#333"/>{text}')
+    return _svg(title, width, height, body)
+
+
+def matrix_svg(
+    title: str,
+    records: list[str],
+    record_names: dict[str, str],
+    links: list[Link],
+    actor_names: dict[str, str],
+    record_href: str = "",
+    actor_href: str = "",
+) -> str:
+    """A grid of records (rows) by actors (columns) with one mark per link, shaped by role."""
+    actors = order_actors(records, links, actor_names)
+    roles = sorted({link.role for link in links}, key=lambda r: (r not in ROLE_STYLE, r))
+    cell = 34
+    label_w = max([_text_width(record_names.get(r, r)) for r in records] + [60]) + PAD
+    head_h = max([_text_width(actor_names.get(a, a)) for a in actors] + [40]) * 0.72 + 48
+    left, top = label_w + 10, head_h + 36
+    width = max(left + len(actors) * cell + 150, legend(roles, 0, 0)[1] + 20)
+    height = top + len(records) * cell + 10
+    legend_svg, _ = legend(roles, 10, 16)
+    body = [legend_svg]
+    for j, actor in enumerate(actors):
+        x = left + j * cell + cell / 2
+        label = escape(actor_names.get(actor, actor))
+        text = f'<text transform="translate({x + 4},{top - 8}) rotate(-45)">{label}</text>'
+        if actor_href:
+            text = f'<a href="{escape(actor_href)}#row-{escape(actor)}">{text}</a>'
+        body.append(text)
+        body.append(
+            f'<line x1="{x}" y1="{top}" x2="{x}" y2="{top + len(records) * cell}" '
+            'stroke="#e3e3e3"/>'
+        )
+    for i, record in enumerate(records):
+        y = top + i * cell + cell / 2
+        label = escape(record_names.get(record, record))
+        text = f'<text x="{left - 10}" y="{y + 4}" text-anchor="end">{label}</text>'
+        if record_href:
+            text = f'<a href="{escape(record_href)}#row-{escape(record)}">{text}</a>'
+        body.append(
+            f'<line x1="{left}" y1="{y}" x2="{left + len(actors) * cell}" y2="{y}" '
+            f'stroke="#e3e3e3"/>{text}'
+        )
+    column = {a: j for j, a in enumerate(actors)}
+    row = {r: i for i, r in enumerate(records)}
+    placed: dict[tuple[str, str], int] = {}
+    for link in sorted(links, key=lambda k: (roles.index(k.role), k.actor_id, k.record_id)):
+        if link.actor_id not in column or link.record_id not in row:
+            continue
+        n = placed.get((link.actor_id, link.record_id), 0)
+        placed[(link.actor_id, link.record_id)] = n + 1
+        x = left + column[link.actor_id] * cell + cell / 2 + (n * 9 - (4 if n else 0))
+        y = top + row[link.record_id] * cell + cell / 2
+        colour, _, shape = style(link.role)
+        tip = (
+            f"{actor_names.get(link.actor_id, link.actor_id)}: {link.role.replace('_', ' ')}"
+            f" on {record_names.get(link.record_id, link.record_id)}"
+            + (f": {link.note}" if link.note else "")
+        )
+        body.append(_marker(shape, x, y, colour, tip))
+    return _svg(title, width, height, body)
+
+
+def _svg(title: str, width: float, height: float, body: list[str]) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="relations" role="img" '
+        f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'font-family="system-ui, sans-serif" font-size="12" fill="#222">'
+        f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
+    )

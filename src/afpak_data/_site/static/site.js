@@ -1,0 +1,154 @@
+/* afpak-data site: draws a table page from its embedded JSON, with search and column filters.
+   Vanilla JS, no network: the data is in <script type="application/json" id="table-data">.
+   Cells are set with textContent only, so no value is ever parsed as HTML. */
+(function () {
+  "use strict";
+
+  function normalise(text) {
+    return String(text)
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .replace(/[\u2018\u2019\u02bc]/g, "'")
+      .replace(/[\u201c\u201d]/g, '"')
+      .toLowerCase();
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function rowId(key, fields, row) {
+    var parts = key.map(function (name) {
+      for (var i = 0; i < fields.length; i++) if (fields[i].name === name) return row[i];
+      return "";
+    });
+    return "row-" + parts.join("--");
+  }
+
+  function quoteBlock(paragraph, quote, note) {
+    var box = el("div", "evidence");
+    var q = el("q", null, quote);
+    box.appendChild(q);
+    if (paragraph !== null && paragraph !== undefined) {
+      box.appendChild(el("span", "para", "\u00b6\u00a0" + paragraph));
+    }
+    if (note) box.appendChild(el("div", "note", note));
+    return box;
+  }
+
+  function drawTable(data) {
+    var fields = data.fields;
+    var names = fields.map(function (f) { return f.name; });
+    var quoteAt = names.indexOf("quote");
+    var paraAt = names.indexOf("paragraph");
+    var merged = quoteAt >= 0 && paraAt >= 0; // paragraph shown with its quote
+    var table = document.getElementById("records");
+    var thead = table.tHead;
+    var tbody = table.tBodies[0];
+    var headRow = el("tr");
+    var filterRow = el("tr", "filters");
+    var filters = [];
+
+    fields.forEach(function (field, i) {
+      if (merged && i === paraAt) return;
+      var th = el("th", null, merged && i === quoteAt ? "quote (\u00b6 paragraph)" : field.name);
+      th.title = field.description || "";
+      th.setAttribute("scope", "col");
+      headRow.appendChild(th);
+      var cell = el("th");
+      if (field.filter) {
+        var select = el("select");
+        select.setAttribute("aria-label", "Filter " + field.name);
+        select.dataset.column = String(i);
+        select.appendChild(new Option("all", ""));
+        var values = [];
+        data.rows.forEach(function (row) {
+          var v = row[i] === null ? "\u2205" : String(row[i]);
+          if (values.indexOf(v) < 0) values.push(v);
+        });
+        var order = field.enum ? field.enum.map(String) : values.slice().sort();
+        order.concat(values.indexOf("\u2205") >= 0 ? ["\u2205"] : []).forEach(function (v) {
+          if (values.indexOf(v) >= 0) select.appendChild(new Option(v === "\u2205" ? "(empty)" : v, v));
+        });
+        select.addEventListener("change", apply);
+        filters.push(select);
+        cell.appendChild(select);
+      }
+      filterRow.appendChild(cell);
+    });
+    thead.appendChild(headRow);
+    if (filters.length) thead.appendChild(filterRow);
+
+    var rendered = data.rows.map(function (row) {
+      var tr = el("tr");
+      tr.id = rowId(data.key, fields, row);
+      fields.forEach(function (field, i) {
+        if (merged && i === paraAt) return;
+        var value = row[i];
+        var td = el("td");
+        td.dataset.column = field.name;
+        if (value === null) {
+          td.className = "empty";
+          td.title = "empty: the source does not say";
+        } else if (merged && i === quoteAt) {
+          td.appendChild(quoteBlock(row[paraAt], value));
+        } else if (field.ref) {
+          var a = el("a", null, value);
+          a.href = encodeURIComponent(field.ref) + ".html#row-" + encodeURIComponent(value);
+          td.appendChild(a);
+        } else {
+          td.textContent = String(value);
+          if (field.type === "integer" || field.type === "number" || field.type === "year") {
+            td.className = "num";
+          }
+        }
+        if (merged && i === quoteAt && data.key.length === 1) {
+          var more = data.evidence[String(row[names.indexOf(data.key[0])])];
+          if (more) {
+            td.appendChild(el("div", "more-label", "Further evidence"));
+            more.forEach(function (item) { td.appendChild(quoteBlock(item[0], item[1], item[2])); });
+          }
+        }
+        tr.appendChild(td);
+      });
+      tbody.appendChild(tr);
+      return { tr: tr, row: row, text: normalise(tr.textContent + " " + row.join(" ")) };
+    });
+
+    var search = document.getElementById("search");
+    var count = document.getElementById("row-count");
+
+    function apply() {
+      var terms = normalise(search.value).split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rendered.forEach(function (item) {
+        var ok = terms.every(function (t) { return item.text.indexOf(t) >= 0; });
+        filters.forEach(function (select) {
+          if (!ok || !select.value) return;
+          var v = item.row[Number(select.dataset.column)];
+          ok = (v === null ? "\u2205" : String(v)) === select.value;
+        });
+        item.tr.hidden = !ok;
+        if (ok) shown++;
+      });
+      count.textContent = "Showing " + shown + " of " + rendered.length + " rows";
+      count.dataset.shown = String(shown);
+      count.dataset.total = String(rendered.length);
+    }
+
+    search.addEventListener("input", apply);
+    document.getElementById("reset").addEventListener("click", function () {
+      search.value = "";
+      filters.forEach(function (select) { select.value = ""; });
+      apply();
+    });
+    apply();
+  }
+
+  var source = document.getElementById("table-data");
+  if (source) drawTable(JSON.parse(source.textContent));
+  document.body.dataset.ready = "1";
+})();
