@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from afpak_data._descriptor import Package, Resource
 
 ASSETS = ("site.css", "site.js")
+#: Text fields allowed this many characters or more get a wide column (descriptions, quotes).
+WIDE_TEXT = 300
 
 
 def build_site(out: str | Path, source: Source = None, base_url: str | None = None) -> list[Path]:
@@ -177,6 +179,7 @@ def table_data(
                 "enum": list(field.enum) if field.enum is not None else None,
                 "ref": refs.get(field.name),
                 "filter": filterable and len(distinct) > 1,
+                "wide": field.type == "string" and (field.max_length or 0) >= WIDE_TEXT,
             }
         )
     key = list(resource.schema.primary_key)

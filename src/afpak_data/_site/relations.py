@@ -27,6 +27,10 @@ ROLE_STYLE: dict[str, tuple[str, str, str]] = {
     "host": ("#00838f", "6 3", "circle"),
     "invitee": ("#ad1457", "6 3", "circle"),
     "backer": ("#827717", "2 3", "circle"),
+    "speaker": ("#5d4037", "6 3", "triangle"),
+    "target": ("#c62828", "4 2", "triangle"),
+    "location": ("#455a64", "1 3", "square"),
+    "counterpart": ("#3949ab", "4 3", "circle"),
 }
 OTHER_STYLE = ("#8d6e63", "1 3", "square")
 
@@ -39,6 +43,12 @@ class Link:
     record_id: str
     role: str
     note: str = ""
+
+
+def role_order(roles: set[str]) -> list[str]:
+    """The roles present, in ``ROLE_STYLE`` order (party first), unknown roles last by name."""
+    known = list(ROLE_STYLE)
+    return sorted(roles, key=lambda r: (known.index(r) if r in known else len(known), r))
 
 
 def style(role: str) -> tuple[str, str, str]:
@@ -108,7 +118,7 @@ def bipartite_svg(
 ) -> str:
     """Actors (left) linked to records (right), one line per link, coloured by role."""
     actors = order_actors(records, links, actor_names)
-    roles = sorted({link.role for link in links}, key=lambda r: (r not in ROLE_STYLE, r))
+    roles = role_order({link.role for link in links})
     left_w = max([_text_width(actor_names.get(a, a)) for a in actors] + [60]) + PAD
     right_w = max([_text_width(record_names.get(r, r)) for r in records] + [60]) + PAD
     gap = 260
@@ -170,11 +180,11 @@ def matrix_svg(
 ) -> str:
     """A grid of records (rows) by actors (columns) with one mark per link, shaped by role."""
     actors = order_actors(records, links, actor_names)
-    roles = sorted({link.role for link in links}, key=lambda r: (r not in ROLE_STYLE, r))
+    roles = role_order({link.role for link in links})
     cell = 34
     label_w = max([_text_width(record_names.get(r, r)) for r in records] + [60]) + PAD
-    head_h = max([_text_width(actor_names.get(a, a)) for a in actors] + [40]) * 0.72 + 48
-    left, top = label_w + 10, head_h + 36
+    head_h = max([_text_width(actor_names.get(a, a)) for a in actors] + [40]) * 0.72 + 20
+    left, top = label_w + 10, head_h + 34
     width = max(left + len(actors) * cell + 150, legend(roles, 0, 0)[1] + 20)
     height = top + len(records) * cell + 10
     legend_svg, _ = legend(roles, 10, 16)
@@ -202,13 +212,20 @@ def matrix_svg(
         )
     column = {a: j for j, a in enumerate(actors)}
     row = {r: i for i, r in enumerate(records)}
+    per_cell: dict[tuple[str, str], int] = {}
+    for link in links:
+        per_cell[(link.actor_id, link.record_id)] = (
+            per_cell.get((link.actor_id, link.record_id), 0) + 1
+        )
     placed: dict[tuple[str, str], int] = {}
     for link in sorted(links, key=lambda k: (roles.index(k.role), k.actor_id, k.record_id)):
         if link.actor_id not in column or link.record_id not in row:
             continue
-        n = placed.get((link.actor_id, link.record_id), 0)
-        placed[(link.actor_id, link.record_id)] = n + 1
-        x = left + column[link.actor_id] * cell + cell / 2 + (n * 9 - (4 if n else 0))
+        here = (link.actor_id, link.record_id)
+        n = placed.get(here, 0)
+        placed[here] = n + 1
+        spread = (n - (per_cell[here] - 1) / 2) * 13  # several roles in one cell sit side by side
+        x = left + column[link.actor_id] * cell + cell / 2 + spread
         y = top + row[link.record_id] * cell + cell / 2
         colour, _, shape = style(link.role)
         tip = (

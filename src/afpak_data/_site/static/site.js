@@ -90,8 +90,9 @@
         var value = row[i];
         var td = el("td");
         td.dataset.column = field.name;
+        if (field.wide) td.classList.add("wide");
         if (value === null) {
-          td.className = "empty";
+          td.classList.add("empty");
           td.title = "empty: the source does not say";
         } else if (merged && i === quoteAt) {
           td.appendChild(quoteBlock(row[paraAt], value));
@@ -102,7 +103,7 @@
         } else {
           td.textContent = String(value);
           if (field.type === "integer" || field.type === "number" || field.type === "year") {
-            td.className = "num";
+            td.classList.add("num");
           }
         }
         if (merged && i === quoteAt && data.key.length === 1) {
