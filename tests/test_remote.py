@@ -236,9 +236,9 @@ def test_missing_hash_refused(server: Server) -> None:
 
 
 def test_unknown_table_refused(server: Server) -> None:
-    """Asking for a table the published package lacks names the tables it has."""
-    with pytest.raises(RemoteDataError, match=r"no table 'nope' \(tables: sources, agreements"):
-        fetch(server.url, ["nope"])
+    """An unknown table raises UnknownTableError listing the tables, as for a local package."""
+    with pytest.raises(afpak_data.UnknownTableError, match=r"no table 'nope' \(tables: sources"):
+        afpak_data.load("nope", source=server.url)
 
 
 def test_release_url_from_descriptor(tmp_path: Path) -> None:

@@ -282,7 +282,11 @@ def _schema_paths(descriptor: dict[str, Any], url: str) -> list[str]:
 def _resources(
     descriptor: dict[str, Any], url: str, names: list[str]
 ) -> list[tuple[str, int, str]]:
-    """(path, bytes, sha256) of each requested resource; unknown names, missing hashes refused."""
+    """(path, bytes, sha256) of each requested resource; a missing hash is refused.
+
+    Names the descriptor lacks are skipped: the loader then reports them as it does for a local
+    package (``UnknownTableError`` listing the tables), so both kinds of source behave alike.
+    """
     by_name = {
         r.get("name"): r for r in descriptor["resources"] if isinstance(r, dict) and "name" in r
     }
@@ -290,8 +294,7 @@ def _resources(
     for name in names:
         resource = by_name.get(name)
         if resource is None:
-            available = ", ".join(str(n) for n in by_name) or "(none)"
-            raise RemoteDataError(f"{url}: no table {name!r} (tables: {available})")
+            continue
         path = _safe_path(resource.get("path"), url, f"path of resource {name!r}")
         size, sha256 = resource.get("bytes"), declared_sha256(resource.get("hash"))
         if not isinstance(size, int) or isinstance(size, bool) or sha256 is None:
