@@ -106,7 +106,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 CSVS: dict[str, str] = {
-    "sources": f"source_id,title,file_name,sha256\nsrc-review,Review of things,review.txt,{SOURCE_SHA}\n",
+    "sources": (
+        f"source_id,title,file_name,sha256\nsrc-review,Review of things,review.txt,{SOURCE_SHA}\n"
+    ),
     "actors": (
         "actor_id,name,kind,part_of,members\n"
         "act-pakistan,Pakistan,state,,\n"

@@ -1,4 +1,4 @@
-"""The validate command: formats, exit codes, which package it checks, and that it writes nothing."""
+"""The validate command: formats, exit codes, which package it checks, that it writes nothing."""
 
 from __future__ import annotations
 
@@ -54,8 +54,13 @@ def test_json_records_have_the_six_fields(tmp_path: Path) -> None:
     assert records and all(
         set(r) == {"file", "line", "record_id", "column", "check", "message"} for r in records
     )
-    assert {"file": "data/agreements.csv", "line": 2, "record_id": "agr-railway", "column": "status",
-            "check": "enum"}.items() <= records[-1].items()  # fmt: skip
+    assert {
+        "file": "data/agreements.csv",
+        "line": 2,
+        "record_id": "agr-railway",
+        "column": "status",
+        "check": "enum",
+    }.items() <= records[-1].items()
 
 
 def test_valid_package_exits_0_and_names_it(tmp_path: Path) -> None:
@@ -79,7 +84,7 @@ def test_without_path_uses_local_descriptor(tmp_path: Path) -> None:
 
 
 def test_without_path_or_local_descriptor_uses_bundled(tmp_path: Path) -> None:
-    """Without PATH and without ./datapackage.json, the bundled package is checked (and is valid)."""
+    """Without PATH or ./datapackage.json, the bundled package is checked (and is valid)."""
     code, output = run([], tmp_path)
     assert "(the package bundled with afpak-data)" in output.splitlines()[0]
     assert code == 0, output
@@ -126,7 +131,7 @@ def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def test_validation_never_writes(tmp_path: Path) -> None:
-    """Validating (all formats, with sources) leaves every byte and mtime of the package unchanged."""
+    """Validating (all formats, with sources) leaves every byte and mtime of the package as is."""
     descriptor = broken_package(tmp_path / "pkg")
     sources = write_sources(tmp_path / "s")
     before = _snapshot(tmp_path)

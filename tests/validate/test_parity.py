@@ -1,4 +1,4 @@
-"""Parity with frictionless-py: whatever it finds invalid in the corpus, we find invalid too, in the same place."""
+"""Parity with frictionless-py: what it finds invalid in the corpus, we do too, in one place."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def frictionless_errors(descriptor: Path) -> tuple[bool, set[tuple[str, int | No
 @pytest.mark.slow
 @pytest.mark.parametrize("case", BROKEN, ids=[c.id for c in BROKEN])
 def test_we_catch_what_frictionless_catches(case: Case, tmp_path: Path) -> None:
-    """If frictionless reports the case invalid, so do we, naming the same file and row (when it names a row)."""
+    """If frictionless reports a case invalid, so do we, naming the same file and row (if any)."""
     descriptor = build(case, tmp_path)
     valid, errors = frictionless_errors(descriptor)
     ours = validate_package(descriptor)

@@ -11,8 +11,14 @@ from hypothesis import strategies as st
 from afpak_data._validate import CHECKS, validate_package
 from validate.corpus import write_package, write_sources
 
-FILES = ["datapackage.json", "data/actors.csv", "data/agreements.csv", "data/evidence.csv",
-         "data/agreement_actors.csv", "data/sources.csv"]  # fmt: skip
+FILES = [
+    "datapackage.json",
+    "data/actors.csv",
+    "data/agreements.csv",
+    "data/evidence.csv",
+    "data/agreement_actors.csv",
+    "data/sources.csv",
+]
 
 corruption = st.tuples(
     st.sampled_from(FILES),
@@ -37,7 +43,7 @@ def corrupt(raw: bytes, how: str, where: float, data: bytes) -> bytes:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(corruption, min_size=1, max_size=4))
 def test_corruption_never_crashes_or_writes(changes) -> None:
-    """Whatever bytes are damaged, validation returns located problems and leaves the files as they were."""
+    """Whatever bytes are damaged, validation gives located problems and leaves the files alone."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         descriptor = write_package(root / "pkg")

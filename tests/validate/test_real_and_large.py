@@ -1,4 +1,4 @@
-"""The real package validates (with its source text), and one bad value in a large table is found."""
+"""The real package validates (with its source text); one bad value in a large table is found."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_repository_quote_change_is_caught(
     ids=["date", "enum", "key"],
 )
 def test_one_bad_value_in_200k_rows_is_found(bad: tuple[str, str, str], tmp_path: Path) -> None:
-    """A single bad date, vocabulary value or key among 200,000 rows is reported on its line, alone."""
+    """One bad date, vocabulary value or key among 200,000 rows is reported alone, on its line."""
     old, new, check = bad
     n = 200_000
     rows = [
@@ -67,8 +67,11 @@ def test_one_bad_value_in_200k_rows_is_found(bad: tuple[str, str, str], tmp_path
             else rows[target].replace("signed,2025", "signd,2025")
         )
     csvs = {k: v.encode() for k, v in CSVS.items()}
-    csvs["agreements"] = ("agreement_id,title,status,signed,confirmed,source_id,paragraph,quote\n"
-                          + "\n".join(rows) + "\n").encode()  # fmt: skip
+    csvs["agreements"] = (
+        "agreement_id,title,status,signed,confirmed,source_id,paragraph,quote\n"
+        + "\n".join(rows)
+        + "\n"
+    ).encode()
     csvs["agreement_actors"] = ("agreement_id,actor_id\n" + "\n".join(links) + "\n").encode()
     csvs["evidence"] = b"evidence_id,record_id,source_id,paragraph,quote\n"
     report = validate_package(write_package(tmp_path / "pkg", csvs))

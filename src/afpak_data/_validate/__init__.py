@@ -1,8 +1,9 @@
-"""The contribution validator: every problem in a data package, located and explained, nothing touched.
+"""The contribution validator: every problem in a package, located and explained, nothing touched.
 
 ``validate_package(descriptor_file)`` returns a :class:`Report`; the ``afpak-data validate`` command
-(``afpak_data._validate.cli``) renders it. Importing this package is light (``afpak-data --help`` imports
-the command module); pandas is imported only when ``validate_package`` or ``Report`` is first used.
+(``afpak_data._validate.cli``) renders it. Importing this package is light (``afpak-data --help``
+imports the command module); pandas is imported only when ``validate_package`` or ``Report`` is
+first used.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Vectorised cell checks: each check builds a boolean mask over a whole column at once.
 
-Only the failing cells are turned into messages, so clean data costs a few array operations per field
-whatever its size, and one bad value costs one message. Dates are parsed once, vectorised (never
-pandera's per-value fallback). A cell gets at most one problem: the first check in this order that
-fails (size, formula, white space, type, then the constraints).
+Only the failing cells are turned into messages, so clean data costs a few array operations per
+field whatever its size, and one bad value costs one message. Dates are parsed once, vectorised
+(never pandera's per-value fallback). A cell gets at most one problem: the first check in this order
+that fails (size, formula, white space, type, then the constraints).
 """
 
 from __future__ import annotations
@@ -31,7 +31,10 @@ LEXICAL = {
     "time": r"\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?",
     "year": r"-?\d{4}",
     "yearmonth": r"\d{4}-(?:0[1-9]|1[0-2])",
-    "duration": r"P(?!$)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?",
+    "duration": (
+        r"P(?!$)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?"
+        r"(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?"
+    ),
     "geopoint": r"\s*-?\d+(?:\.\d+)?\s*,\s*-?\d+(?:\.\d+)?\s*",
 }
 STRING_FORMATS = {
@@ -99,18 +102,26 @@ def typed(values: pd.Series, spec: FieldSpec) -> tuple[np.ndarray, pd.Series | N
         return ok, pd.to_numeric(values.where(ok, "0").astype(object), errors="coerce")
     if kind in {"date", "yearmonth"}:
         text = values.where(ok, "2000-01-01" if kind == "date" else "2000-01")
-        parsed = pd.to_datetime(text.astype(object), format="%Y-%m-%d" if kind == "date" else "%Y-%m",
-                                errors="coerce")  # fmt: skip
+        parsed = pd.to_datetime(
+            text.astype(object), format="%Y-%m-%d" if kind == "date" else "%Y-%m", errors="coerce"
+        )
         ok &= parsed.notna().to_numpy(dtype=bool)
         return ok, parsed
     if kind == "datetime":
-        parsed = pd.to_datetime(values.where(ok, "2000-01-01T00:00:00Z").astype(object),
-                                format="ISO8601", errors="coerce", utc=True)  # fmt: skip
+        parsed = pd.to_datetime(
+            values.where(ok, "2000-01-01T00:00:00Z").astype(object),
+            format="ISO8601",
+            errors="coerce",
+            utc=True,
+        )
         ok &= parsed.notna().to_numpy(dtype=bool)
         return ok, parsed
     if kind == "time":
-        parsed = pd.to_datetime(values.where(ok, "00:00:00").str.slice(0, 8).astype(object),
-                                format="%H:%M:%S", errors="coerce")  # fmt: skip
+        parsed = pd.to_datetime(
+            values.where(ok, "00:00:00").str.slice(0, 8).astype(object),
+            format="%H:%M:%S",
+            errors="coerce",
+        )
         ok &= parsed.notna().to_numpy(dtype=bool)
         return ok, None
     return ok, None
@@ -172,14 +183,25 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
     if not pending.any():
         return problems
     lengths = values.str.len().to_numpy(dtype=np.int64, na_value=0)
-    report(lengths > MAX_CELL_CHARS, "cell-size",
-           lambda v: f"{len(v)} characters; cells are limited to {MAX_CELL_CHARS}")  # fmt: skip
+    report(
+        lengths > MAX_CELL_CHARS,
+        "cell-size",
+        lambda v: f"{len(v)} characters; cells are limited to {MAX_CELL_CHARS}",
+    )
     if spec.type in {"string", "any", "list"}:
-        report(contains(values, "^" + FORMULA_START), "formula",
-               lambda v: f"{_shorten(v)!r} starts with {v[:1]!r}: spreadsheets execute text beginning "
-               "with =, +, -, @, tab or carriage return as a formula; reword it")  # fmt: skip
-    report(contains(values, r"^\s|\s$"), "whitespace",
-           lambda v: f"{_shorten(v)!r} has leading or trailing white space")  # fmt: skip
+        report(
+            contains(values, "^" + FORMULA_START),
+            "formula",
+            lambda v: (
+                f"{_shorten(v)!r} starts with {v[:1]!r}: spreadsheets execute text beginning "
+                "with =, +, -, @, tab or carriage return as a formula; reword it"
+            ),
+        )
+    report(
+        contains(values, r"^\s|\s$"),
+        "whitespace",
+        lambda v: f"{_shorten(v)!r} has leading or trailing white space",
+    )
     ok, converted = typed(values, spec)
     expected = EXPECTED.get(spec.type, f"a {spec.format} string")
     report(~ok, "type", lambda v: f"{_shorten(v)!r} is not {expected}")
@@ -191,14 +213,23 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
             member = isin(values, [str(v) for v in spec.enum])
         report(~member, "enum", lambda v: _enum_message(v, spec))
     if spec.pattern is not None:
-        report(~fullmatch(values, spec.pattern), "pattern",
-               lambda v: f"{_shorten(v)!r} does not match the pattern {spec.pattern}")  # fmt: skip
+        report(
+            ~fullmatch(values, spec.pattern),
+            "pattern",
+            lambda v: f"{_shorten(v)!r} does not match the pattern {spec.pattern}",
+        )
     if spec.min_length is not None:
-        report(lengths < spec.min_length, "min-length",
-               lambda v: f"{len(v)} characters; at least {spec.min_length} required")  # fmt: skip
+        report(
+            lengths < spec.min_length,
+            "min-length",
+            lambda v: f"{len(v)} characters; at least {spec.min_length} required",
+        )
     if spec.max_length is not None:
-        report(lengths > spec.max_length, "max-length",
-               lambda v: f"{len(v)} characters; at most {spec.max_length} allowed")  # fmt: skip
+        report(
+            lengths > spec.max_length,
+            "max-length",
+            lambda v: f"{len(v)} characters; at most {spec.max_length} allowed",
+        )
     for key, check, compare in (
         ("minimum", "minimum", np.less),
         ("maximum", "maximum", np.greater),
@@ -213,6 +244,9 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
             report(outside, check, lambda v, k=key, b=limit: f"{v!r} is outside the {k} {b}")
     if spec.max_words is not None:
         words = values.str.count(r"\S+").to_numpy(dtype=np.int64, na_value=0)
-        report(words > spec.max_words, "max-words",
-               lambda v: f"{len(v.split())} words; quotes are limited to {spec.max_words} words")  # fmt: skip
+        report(
+            words > spec.max_words,
+            "max-words",
+            lambda v: f"{len(v.split())} words; quotes are limited to {spec.max_words} words",
+        )
     return problems

@@ -28,8 +28,25 @@ def check_changelog(root: Path, version: object) -> list[Problem]:
             continue
         line = text.count("\n", 0, match.start()) + 1
         if match["version"] != version:
-            return [Problem("CHANGELOG.md", line, None, None, "changelog",
-                            f"the top entry is [{match['version']}], datapackage.json says version {version}")]  # fmt: skip
+            return [
+                Problem(
+                    "CHANGELOG.md",
+                    line,
+                    None,
+                    None,
+                    "changelog",
+                    f"the top entry is [{match['version']}], "
+                    f"datapackage.json says version {version}",
+                )
+            ]
         return []
-    return [Problem("CHANGELOG.md", None, None, None, "changelog",
-                    f"no '## [{version}]' entry; add one for this version")]  # fmt: skip
+    return [
+        Problem(
+            "CHANGELOG.md",
+            None,
+            None,
+            None,
+            "changelog",
+            f"no '## [{version}]' entry; add one for this version",
+        )
+    ]

@@ -46,7 +46,7 @@ class TableContext:
         )
 
     def key(self, fields: list[str]) -> pd.Series | None:
-        """The values of ``fields`` as one string Series (joined with a separator for composites)."""
+        """The values of ``fields`` as one string Series (composites joined with a separator)."""
         if any(f not in self.columns for f in fields):
             return None
         if len(fields) == 1:
@@ -66,7 +66,7 @@ class TableContext:
 
 
 def isin(values: pd.Series, allowed: pd.Series | list[str]) -> np.ndarray:
-    """Vectorised membership as a hash join (pandas' Arrow ``isin`` loops over ``allowed`` in Python)."""
+    """Vectorised membership as a hash join (pandas' Arrow ``isin`` loops over ``allowed``)."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc

@@ -1,7 +1,7 @@
 """Check ``datapackage.json`` and its resources' paths and schemas, without trusting any of it.
 
-Resource paths come from a contributor's pull request, so a path that is absolute, contains ``..``, is a
-URL or resolves (through symlinks) outside the package is refused and never opened.
+Resource paths come from a contributor's pull request, so a path that is absolute, contains ``..``,
+is a URL or resolves (through symlinks) outside the package is refused and never opened.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Descriptor:
 
 
 def line_of(text: str, needle: str, start: int = 0) -> int | None:
-    """The 1-based line of the first ``needle`` in ``text`` at or after ``start`` (None if absent)."""
+    """The 1-based line of the first ``needle`` in ``text`` from ``start`` on (None if absent)."""
     pos = text.find(needle, start)
     return None if pos < 0 else text.count("\n", 0, pos) + 1
 
@@ -124,8 +124,11 @@ def check_descriptor(root: Path, descriptor_file: Path) -> Descriptor:
             bad("descriptor-property", f"required property '{key}' is missing or not a string", 1)
     version = data.get("version")
     if isinstance(version, str) and version and not VERSION.fullmatch(version):
-        bad("version", f"version {version!r} is not MAJOR.MINOR.PATCH (for example 1.2.0)",
-            line_of(text, '"version"'))  # fmt: skip
+        bad(
+            "version",
+            f"version {version!r} is not MAJOR.MINOR.PATCH (for example 1.2.0)",
+            line_of(text, '"version"'),
+        )
     raw_resources = data.get("resources")
     if not isinstance(raw_resources, list) or not raw_resources:
         bad(

@@ -1,8 +1,8 @@
 """Quotes against the source texts: each must occur verbatim in the paragraph its row names.
 
 Source texts live outside the package (``--sources-dir``); each is matched to its ``sources`` row by
-``file_name`` or, failing that, by ``sha256``. Paragraphs are counted by ``afpak_data._paragraphs``, the
-rule the codebook states. Without the texts the check is reported as skipped, never as passed.
+``file_name`` or, failing that, by ``sha256``. Paragraphs are counted by ``afpak_data._paragraphs``,
+the rule the codebook states. Without the texts the check is reported as skipped, never as passed.
 """
 
 from __future__ import annotations
@@ -56,22 +56,31 @@ def load_texts(
             str(hashes.iat[row]).lower().removeprefix("sha256:") if hashes is not None else ""
         )
         file = directory / name if name and "/" not in name and "\\" not in name else None
+        if (file is None or not file.is_file()) and expected:
+            if by_hash is None:
+                by_hash = {_sha256(p): p for p in candidates if p.stat().st_size <= MAX_FILE_BYTES}
+            file = by_hash.get(expected)
         if file is None or not file.is_file():
-            if expected:
-                if by_hash is None:
-                    by_hash = {
-                        _sha256(p): p for p in candidates if p.stat().st_size <= MAX_FILE_BYTES
-                    }
-                file = by_hash.get(expected)
-        if file is None or not file.is_file():
-            skipped.append(Skipped("evidence", f"no text for source {source_id!r} in {directory} "
-                                   f"(looked for {name or '-'} and sha256 {expected or '-'}); its quotes were not checked"))  # fmt: skip
+            skipped.append(
+                Skipped(
+                    "evidence",
+                    f"no text for source {source_id!r} in {directory} "
+                    f"(looked for {name or '-'} and sha256 {expected or '-'}); "
+                    "its quotes were not checked",
+                )
+            )
             continue
         raw = file.read_bytes()
         actual = hashlib.sha256(raw).hexdigest()
         if expected and actual != expected:
-            problems.append(sources.problem(int(row), "sha256", "source-text",
-                                            f"{file.name} has sha256 {actual}, the row says {expected}"))  # fmt: skip
+            problems.append(
+                sources.problem(
+                    int(row),
+                    "sha256",
+                    "source-text",
+                    f"{file.name} has sha256 {actual}, the row says {expected}",
+                )
+            )
             continue
         try:
             texts[source_id] = raw.decode("utf-8")
@@ -103,9 +112,15 @@ def check_quotes(ctx: TableContext, texts: dict[str, str]) -> list[Problem]:
         paras = paragraphs[sid]
         number = int(para)
         if not 1 <= number <= len(paras):
-            problems.append(ctx.problem(int(row), "paragraph", "paragraph",
-                                        f"paragraph {number} does not exist; source {sid!r} has "
-                                        f"{len(paras)} paragraphs"))  # fmt: skip
+            problems.append(
+                ctx.problem(
+                    int(row),
+                    "paragraph",
+                    "paragraph",
+                    f"paragraph {number} does not exist; source {sid!r} has "
+                    f"{len(paras)} paragraphs",
+                )
+            )
         elif text not in paras[number - 1]:
             problems.append(
                 ctx.problem(int(row), "quote", "quote", _quote_message(text, number, paras))
@@ -120,6 +135,9 @@ def _quote_message(quote: str, number: int, paras: list[str]) -> str:
         return f"the quote is not in paragraph {number}; it occurs in paragraph {elsewhere[0]}"
     plain = quote.replace("'", "\u2019").replace('"', "\u201d")
     if any(plain in p or quote.replace("'", "\u2019") in p for p in paras):
-        return (f"the quote is not verbatim in paragraph {number}: the source uses typographic "
-                "apostrophes or quotation marks (’ ” “)")  # fmt: skip
+        return (
+            f"the quote is not verbatim in paragraph {number}: the source uses typographic "
+            # the typographic marks are the point: they show which characters to copy
+            "apostrophes or quotation marks (’ ” “)"  # noqa: RUF001
+        )
     return f"the quote does not occur verbatim in paragraph {number} (copy it from the source text)"

@@ -1,9 +1,9 @@
-"""Read one CSV resource safely: size limits, bytes and hash, encoding, shape, and the editor's lines.
+"""Read one CSV resource safely: size limits, bytes and hash, encoding, shape, the editor's lines.
 
 The file is read once, in binary, read-only. Parsing is vectorised (pyarrow's CSV reader when it is
-installed, else the standard library's) into string columns plus, for every kept row, the physical line
-an editor shows, counting the newlines inside quoted cells. Rows of the wrong shape are reported and
-left out, so the cell checks see only rows whose columns mean what the header says.
+installed, else the standard library's) into string columns plus, for every kept row, the physical
+line an editor shows, counting the newlines inside quoted cells. Rows of the wrong shape are
+reported and left out, so the cell checks see only rows whose columns mean what the header says.
 """
 
 from __future__ import annotations
@@ -68,31 +68,63 @@ def check_integrity(
     """Compare the declared ``bytes`` and ``hash`` with the file (hash as ``sha256:<hex>``)."""
     problems = []
     if declared_bytes is not None and declared_bytes != len(raw):
-        problems.append(Problem(shown, None, None, None, "bytes",
-                                f"declared bytes={declared_bytes}, file has {len(raw)} "
-                                "(run python scripts/build_datapackage.py)"))  # fmt: skip
+        problems.append(
+            Problem(
+                shown,
+                None,
+                None,
+                None,
+                "bytes",
+                f"declared bytes={declared_bytes}, file has {len(raw)} "
+                "(run python scripts/build_datapackage.py)",
+            )
+        )
     if declared_hash is not None:
         algorithm, sep, expected = declared_hash.partition(":")
         if not sep:
             algorithm, expected = "md5", declared_hash  # Data Package v1: a bare hex string is md5
         if algorithm not in hashlib.algorithms_available or not expected:
-            problems.append(Problem(shown, None, None, None, "hash",
-                                    f"declared hash {declared_hash!r} is not <algorithm>:<hex>"))  # fmt: skip
+            problems.append(
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    None,
+                    "hash",
+                    f"declared hash {declared_hash!r} is not <algorithm>:<hex>",
+                )
+            )
         else:
             actual = hashlib.new(algorithm, raw).hexdigest()
             if actual != expected.lower():
-                problems.append(Problem(shown, None, None, None, "hash",
-                                        f"declared hash={declared_hash}, file has {algorithm}:{actual} "
-                                        "(run python scripts/build_datapackage.py)"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        shown,
+                        None,
+                        None,
+                        None,
+                        "hash",
+                        f"declared hash={declared_hash}, file has {algorithm}:{actual} "
+                        "(run python scripts/build_datapackage.py)",
+                    )
+                )
     return problems
 
 
 def decode_checks(raw: bytes, shown: str) -> tuple[bytes, list[Problem]]:
-    """Report a BOM and invalid UTF-8 (naming lines); return bytes that are valid UTF-8 without BOM."""
+    """Report a BOM and invalid UTF-8 (naming lines); return valid UTF-8 bytes without the BOM."""
     problems = []
     if raw.startswith(b"\xef\xbb\xbf"):
-        problems.append(Problem(shown, 1, None, None, "bom",
-                                "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM"))  # fmt: skip
+        problems.append(
+            Problem(
+                shown,
+                1,
+                None,
+                None,
+                "bom",
+                "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM",
+            )
+        )
         raw = raw[3:]
         offset = 3
     else:
@@ -111,19 +143,35 @@ def decode_checks(raw: bytes, shown: str) -> tuple[bytes, list[Problem]]:
             pos = start + exc.start
             line = raw.count(b"\n", 0, pos) + 1
             if reported < MAX_ENCODING_REPORTS:
-                problems.append(Problem(shown, line, None, None, "encoding",
-                                        f"byte 0x{raw[pos]:02x} at offset {pos + offset} is not valid UTF-8 "
-                                        "(save the file as UTF-8)"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        None,
+                        None,
+                        "encoding",
+                        f"byte 0x{raw[pos]:02x} at offset {pos + offset} is not valid UTF-8 "
+                        "(save the file as UTF-8)",
+                    )
+                )
             reported += 1
             start = pos + max(1, exc.end - exc.start)
     if reported > MAX_ENCODING_REPORTS:
-        problems.append(Problem(shown, None, None, None, "encoding",
-                                f"{reported - MAX_ENCODING_REPORTS} more invalid UTF-8 sequences"))  # fmt: skip
+        problems.append(
+            Problem(
+                shown,
+                None,
+                None,
+                None,
+                "encoding",
+                f"{reported - MAX_ENCODING_REPORTS} more invalid UTF-8 sequences",
+            )
+        )
     return raw.decode("utf-8", errors="replace").encode("utf-8"), problems
 
 
 def parse_csv(raw: bytes, shown: str) -> Table | None:
-    """Parse valid UTF-8 CSV bytes; None with problems attached is impossible: returns a Table always."""
+    """Parse valid UTF-8 CSV bytes into a Table (always; problems are attached to it)."""
     try:
         import pyarrow  # noqa: F401
     except ImportError:  # pragma: no cover - exercised through parse_csv_stdlib in tests
@@ -198,7 +246,7 @@ def _shape_problem(shown: str, line: int, count: int, n: int) -> Problem:
 
 
 def parse_csv_stdlib(raw: bytes, shown: str) -> Table:
-    """The exact, slower reader: the standard library's csv module, with its physical line counter."""
+    """The exact, slower reader: the standard library's csv module and its physical line counter."""
     text = raw.decode("utf-8", errors="replace")
     csv.field_size_limit(MAX_CELL_CHARS * 4 + 1)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -224,7 +272,10 @@ def parse_csv_stdlib(raw: bytes, shown: str) -> Table:
         message = str(exc)
         check = "cell-size" if "field larger" in message else "csv-syntax"
         if check == "cell-size":
-            message = f"a cell is longer than {MAX_CELL_CHARS} characters; the rest of the file is not read"
+            message = (
+                f"a cell is longer than {MAX_CELL_CHARS} characters; "
+                "the rest of the file is not read"
+            )
         problems.append(Problem(shown, start, None, None, check, message))
     cells = (
         pd.DataFrame(rows, columns=range(len(header)), dtype="str") if header else pd.DataFrame()

@@ -1,8 +1,8 @@
 """Keys within and across tables, as hash joins: ``duplicated`` and ``isin`` over whole columns.
 
 Duplicates name both lines. Foreign keys (link tables and self-references alike) and the polymorphic
-``x-polymorphicReferences`` are checked against the referenced table's key values; a table whose file
-could not be read is not used as a target (its own problem is already reported).
+``x-polymorphicReferences`` are checked against the referenced table's key values; a table whose
+file could not be read is not used as a target (its own problem is already reported).
 """
 
 from __future__ import annotations
@@ -44,9 +44,14 @@ def duplicates(ctx: TableContext, fields: list[str], check: str) -> list[Problem
         if value not in first_line:
             first_line[value] = int(ctx.lines[row])
             continue
-        problems.append(ctx.problem(row, names, check,
-                                    f"{label} ({names}) {_shown_key(value)!r} duplicates line "
-                                    f"{first_line[value]}"))  # fmt: skip
+        problems.append(
+            ctx.problem(
+                row,
+                names,
+                check,
+                f"{label} ({names}) {_shown_key(value)!r} duplicates line {first_line[value]}",
+            )
+        )
     return problems
 
 
@@ -62,7 +67,8 @@ def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Pro
     for fk in ctx.schema.foreign_keys:
         target = ctx if fk.resource is None else tables.get(fk.resource)
         if target is None:
-            continue  # unknown resource: reported by the package checks; unreadable: reported already
+            # unknown resource: reported by the package checks; unreadable: reported already
+            continue
         if any(f not in target.columns for f in fk.ref_fields):
             continue
         key = ctx.key(fk.fields)
@@ -75,8 +81,14 @@ def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Pro
         names = ", ".join(fk.fields)
         for row in np.flatnonzero(orphan):
             value = _shown_key(str(key.iat[row]))
-            problems.append(ctx.problem(int(row), names, "foreign-key",
-                                        f"{value!r} has no row in {where} ({', '.join(fk.ref_fields)})"))  # fmt: skip
+            problems.append(
+                ctx.problem(
+                    int(row),
+                    names,
+                    "foreign-key",
+                    f"{value!r} has no row in {where} ({', '.join(fk.ref_fields)})",
+                )
+            )
     return problems
 
 
@@ -108,16 +120,25 @@ def polymorphic(ctx: TableContext, tables: dict[str, TableContext]) -> list[Prob
             routed |= mine
             found |= mine & isin(values, target_values(target, [pk]))
         for row in np.flatnonzero(present & ~routed):
-            problems.append(ctx.problem(int(row), ref.field, "polymorphic-key",
-                                        f"{values.iat[row]!r} matches no referenced table's ID pattern "
-                                        f"({'; '.join(patterns)})"))  # fmt: skip
+            problems.append(
+                ctx.problem(
+                    int(row),
+                    ref.field,
+                    "polymorphic-key",
+                    f"{values.iat[row]!r} matches no referenced table's ID pattern "
+                    f"({'; '.join(patterns)})",
+                )
+            )
         for row in np.flatnonzero(present & routed & ~found):
             value = str(values.iat[row])
             table = next(
                 (n for n in ref.resources if n in tables and _routes(tables[n], value)), "?"
             )
-            problems.append(ctx.problem(int(row), ref.field, "polymorphic-key",
-                                        f"{value!r} has no row in {table}"))  # fmt: skip
+            problems.append(
+                ctx.problem(
+                    int(row), ref.field, "polymorphic-key", f"{value!r} has no row in {table}"
+                )
+            )
     return problems
 
 

@@ -14,19 +14,33 @@ from typing import Any
 #: Renaming one breaks users' filters on ``--format json``: add names, never reuse or rename them.
 CHECKS: dict[str, str] = {
     # descriptor
-    "descriptor-unreadable": "datapackage.json is missing, unreadable, not UTF-8, not JSON or not an object",
-    "descriptor-property": "a required descriptor or resource property is missing or has the wrong type",
+    "descriptor-unreadable": (
+        "datapackage.json is missing, unreadable, not UTF-8, not JSON or not an object"
+    ),
+    "descriptor-property": (
+        "a required descriptor or resource property is missing or has the wrong type"
+    ),
     "version": "the package version is not MAJOR.MINOR.PATCH",
-    "resource-path": "a resource or schema path is absolute, contains '..', is a URL or leaves the package (never opened)",
+    "resource-path": (
+        "a resource or schema path is absolute, contains '..', is a URL or leaves the package "
+        "(never opened)"
+    ),
     "schema": "a Table Schema is missing, unreadable or invalid (fields, types, constraints, keys)",
     "bytes": "the resource's declared `bytes` differs from the file's size",
-    "hash": "the resource's declared `hash` (sha256:<hex>) differs from the file's digest, or is malformed",
+    "hash": (
+        "the resource's declared `hash` (sha256:<hex>) differs from the file's digest, "
+        "or is malformed"
+    ),
     # files
     "file-missing": "a resource file does not exist",
     "file-empty": "a resource file is empty (no header)",
-    "file-size": "a file is larger than the validator's size limit (not read, to avoid a memory blow-up)",
+    "file-size": (
+        "a file is larger than the validator's size limit (not read, to avoid a memory blow-up)"
+    ),
     "encoding": "a file is not valid UTF-8 (the line is named)",
-    "bom": "a file starts with a byte-order mark (spreadsheets add it; the header's first name breaks)",
+    "bom": (
+        "a file starts with a byte-order mark (spreadsheets add it; the header's first name breaks)"
+    ),
     "csv-syntax": "the CSV cannot be parsed (for example a quote that is never closed)",
     "missing-column": "a schema field has no column in the header",
     "extra-column": "the header has a column the schema does not define",
@@ -47,13 +61,20 @@ CHECKS: dict[str, str] = {
     "minimum": "a value is below minimum",
     "maximum": "a value is above maximum",
     "whitespace": "a value has leading or trailing white space",
-    "formula": "a text value starts with =, +, -, @, tab or carriage return (spreadsheets execute it as a formula)",
+    "formula": (
+        "a text value starts with =, +, -, @, tab or carriage return (spreadsheets execute it "
+        "as a formula)"
+    ),
     "max-words": "a quote is longer than the schema's x-maxWords",
     # tables
     "primary-key": "two rows share a primary key (both lines are named)",
     "unique": "two rows share a value that must be unique",
-    "foreign-key": "a value refers to a row that does not exist (link tables and self-references included)",
-    "polymorphic-key": "an x-polymorphicReferences value matches no table's ID pattern or no row in it",
+    "foreign-key": (
+        "a value refers to a row that does not exist (link tables and self-references included)"
+    ),
+    "polymorphic-key": (
+        "an x-polymorphicReferences value matches no table's ID pattern or no row in it"
+    ),
     # evidence and release
     "source-text": "a source text cannot be matched to its `sources` row, or its sha256 differs",
     "paragraph": "a row names a paragraph that its source text does not have",
@@ -68,7 +89,10 @@ FATAL_CHECKS = frozenset({"descriptor-unreadable"})
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong, located as an editor shows it: ``file`` relative to the package, 1-based ``line``."""
+    """One thing wrong, located as an editor shows it.
+
+    ``file`` is relative to the package, ``line`` is 1-based (None: the whole file).
+    """
 
     file: str
     line: int | None
@@ -95,5 +119,5 @@ class Skipped:
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """Sort by file, then line (file-level problems first); ties keep the order checks found them."""
+    """Sort by file, then line (file-level problems first); ties keep the order found."""
     return sorted(problems, key=lambda p: (p.file, p.line or 0))

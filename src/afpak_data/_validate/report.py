@@ -1,7 +1,8 @@
 """Render a report as text (one line per problem), JSON records, or GitHub Actions annotations.
 
-Text starts by saying which package was checked and ends with the verdict, so a log read from either end
-is unambiguous; skipped checks are printed as SKIPPED so that 'not checked' never reads as 'passed'.
+Text starts by saying which package was checked and ends with the verdict, so a log read from either
+end is unambiguous; skipped checks are printed as SKIPPED so that 'not checked' never reads as
+'passed'.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def _location(p: Problem) -> str:
 
 
 def text(report: Report) -> str:
-    """The human format: ``file:line: record: column 'x': message``, between a heading and a verdict."""
+    """The human format, ``file:line: record: column 'x': message``, between heading and verdict."""
     lines = [
         f"Checking {report.package} ({report.origin})"
         if report.origin
@@ -70,10 +71,10 @@ def _escape(value: str, prop: bool = False) -> str:
 
 
 def github(report: Report, cwd: Path | None = None) -> str:
-    """GitHub Actions workflow commands: an ``::error`` per problem, a ``::notice`` per skipped check.
+    """GitHub Actions workflow commands: ``::error`` per problem, ``::notice`` per skipped check.
 
-    Paths are made relative to the working directory (the repository root in CI), so annotations land
-    on the files in the pull request's diff.
+    Paths are made relative to the working directory (the repository root in CI), so annotations
+    land on the files in the pull request's diff.
     """
     base = report.package.parent
     here = (cwd or Path.cwd()).resolve()
@@ -91,7 +92,8 @@ def github(report: Report, cwd: Path | None = None) -> str:
         out.append(f"::error {','.join(props)}::{_escape(message)}")
     for s in report.skipped:
         out.append(
-            f"::notice title={_escape('afpak-data ' + s.check + ' skipped', True)}::{_escape(s.reason)}"
+            f"::notice title={_escape('afpak-data ' + s.check + ' skipped', True)}"
+            f"::{_escape(s.reason)}"
         )
     verdict = "INVALID" if report.problems else "VALID"
     out.append(

@@ -43,9 +43,17 @@ def _guard(problems: list[Problem], shown: str, stage: str, fn: Callable[[], obj
     try:
         return fn()
     except Exception as exc:  # the promise: a located message, never a traceback
-        problems.append(Problem(shown, None, None, None, "internal-error",
-                                f"the {stage} check failed unexpectedly ({type(exc).__name__}: {exc}); "
-                                "please report this"))  # fmt: skip
+        problems.append(
+            Problem(
+                shown,
+                None,
+                None,
+                None,
+                "internal-error",
+                f"the {stage} check failed unexpectedly ({type(exc).__name__}: {exc}); "
+                "please report this",
+            )
+        )
         return None
 
 
@@ -81,13 +89,25 @@ def validate_package(
     for ctx in tables.values():
         _guard(problems, ctx.shown, "key", lambda c=ctx: problems.extend(_check_keys(c, tables)))
     if sources_dir is None:
-        report.skipped.append(Skipped("evidence", "quotes were not checked against the source texts "
-                                      "(pass --sources-dir DIR)"))  # fmt: skip
+        report.skipped.append(
+            Skipped(
+                "evidence",
+                "quotes were not checked against the source texts (pass --sources-dir DIR)",
+            )
+        )
     else:
-        _guard(problems, DESCRIPTOR, "evidence",
-               lambda: _check_evidence(tables, sources_dir, problems, report.skipped))  # fmt: skip
-    _guard(problems, "CHANGELOG.md", "changelog",
-           lambda: problems.extend(changelog.check_changelog(root, desc.data.get("version"))))  # fmt: skip
+        _guard(
+            problems,
+            DESCRIPTOR,
+            "evidence",
+            lambda: _check_evidence(tables, sources_dir, problems, report.skipped),
+        )
+    _guard(
+        problems,
+        "CHANGELOG.md",
+        "changelog",
+        lambda: problems.extend(changelog.check_changelog(root, desc.data.get("version"))),
+    )
     report.problems = sort_problems(problems)
     return report
 
@@ -148,8 +168,17 @@ def _check_header(header: list[str], schema, shown: str, problems: list[Problem]
     positions: dict[str, int] = {}
     for i, name in enumerate(header):
         if name in positions:
-            problems.append(Problem(shown, 1, None, name, "duplicate-column",
-                                    f"column {i + 1} repeats the name '{name}' (first in column {positions[name] + 1})"))  # fmt: skip
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    None,
+                    name,
+                    "duplicate-column",
+                    f"column {i + 1} repeats the name '{name}' "
+                    f"(first in column {positions[name] + 1})",
+                )
+            )
         else:
             positions[name] = i
     extra = [(i, n) for i, n in enumerate(header) if n not in fields and positions.get(n) == i]
@@ -162,20 +191,48 @@ def _check_header(header: list[str], schema, shown: str, problems: list[Problem]
         if guess is not None:
             missing.remove(guess)
             columns[guess] = i
-            problems.append(Problem(shown, 1, None, guess, "misnamed-column",
-                                    f"column {i + 1} is named {name!r}; the schema calls it '{guess}'"))  # fmt: skip
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    None,
+                    guess,
+                    "misnamed-column",
+                    f"column {i + 1} is named {name!r}; the schema calls it '{guess}'",
+                )
+            )
         elif schema.fields_match not in {"subset", "partial"}:
-            problems.append(Problem(shown, 1, None, name, "extra-column",
-                                    f"column {i + 1} {name!r} is not a field of the schema (fields: {', '.join(fields)})"))  # fmt: skip
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    None,
+                    name,
+                    "extra-column",
+                    f"column {i + 1} {name!r} is not a field of the schema "
+                    f"(fields: {', '.join(fields)})",
+                )
+            )
     if schema.fields_match not in {"superset", "partial"}:
         for name in missing:
-            problems.append(Problem(shown, 1, None, name, "missing-column",
-                                    f"the header has no column '{name}'"))  # fmt: skip
+            problems.append(
+                Problem(
+                    shown, 1, None, name, "missing-column", f"the header has no column '{name}'"
+                )
+            )
     in_header = [n for i, n in enumerate(header) if n in fields and positions.get(n) == i]
     ordered = [n for n in fields if n in in_header]
     if schema.fields_match == "exact" and not extra and not missing and in_header != ordered:
-        problems.append(Problem(shown, 1, None, None, "column-order",
-                                f"columns are {', '.join(in_header)}; the schema's order is {', '.join(ordered)}"))  # fmt: skip
+        problems.append(
+            Problem(
+                shown,
+                1,
+                None,
+                None,
+                "column-order",
+                f"columns are {', '.join(in_header)}; the schema's order is {', '.join(ordered)}",
+            )
+        )
     return columns
 
 
@@ -189,18 +246,45 @@ def _check_references(resources: list[ResourceSpec]) -> list[Problem]:
         for fk in res.schema.foreign_keys:
             target = by_name.get(fk.resource) if fk.resource else res
             if target is None:
-                problems.append(Problem(DESCRIPTOR, res.line, None, ", ".join(fk.fields), "schema",
-                                        f"resource '{res.name}': foreign key refers to unknown resource '{fk.resource}'"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        DESCRIPTOR,
+                        res.line,
+                        None,
+                        ", ".join(fk.fields),
+                        "schema",
+                        f"resource '{res.name}': foreign key refers to unknown resource "
+                        f"'{fk.resource}'",
+                    )
+                )
             elif target.schema is not None and any(
                 target.schema.field(f) is None for f in fk.ref_fields
             ):
-                problems.append(Problem(DESCRIPTOR, res.line, None, ", ".join(fk.fields), "schema",
-                                        f"resource '{res.name}': foreign key refers to unknown fields {fk.ref_fields} of '{target.name}'"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        DESCRIPTOR,
+                        res.line,
+                        None,
+                        ", ".join(fk.fields),
+                        "schema",
+                        f"resource '{res.name}': foreign key refers to unknown fields "
+                        f"{fk.ref_fields} of '{target.name}'",
+                    )
+                )
         for ref in res.schema.polymorphic:
             for name in ref.resources:
                 if name not in by_name:
-                    problems.append(Problem(DESCRIPTOR, res.line, None, ref.field, "schema",
-                                            f"resource '{res.name}': x-polymorphicReferences names unknown resource '{name}'"))  # fmt: skip
+                    problems.append(
+                        Problem(
+                            DESCRIPTOR,
+                            res.line,
+                            None,
+                            ref.field,
+                            "schema",
+                            f"resource '{res.name}': x-polymorphicReferences names unknown "
+                            f"resource '{name}'",
+                        )
+                    )
     return problems
 
 
@@ -218,8 +302,12 @@ def _check_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Prob
     return out
 
 
-def _check_evidence(tables: dict[str, TableContext], directory: Path, problems: list[Problem],
-                    skipped: list[Skipped]) -> None:  # fmt: skip
+def _check_evidence(
+    tables: dict[str, TableContext],
+    directory: Path,
+    problems: list[Problem],
+    skipped: list[Skipped],
+) -> None:
     sources = tables.get(evidence.SOURCES)
     if sources is None:
         skipped.append(Skipped("evidence", "the package has no readable 'sources' table"))

@@ -1,7 +1,8 @@
 """Read a Table Schema tolerantly: keep what is usable, report what is not.
 
-The loader's reader refuses a bad schema outright; the validator must instead report every problem and
-still check the data against the parts of the schema that make sense, so it has its own lenient reader.
+The loader's reader refuses a bad schema outright; the validator must instead report every problem
+and still check the data against the parts of the schema that make sense, so it has its own lenient
+reader.
 """
 
 from __future__ import annotations
@@ -14,10 +15,24 @@ from afpak_data._validate.problems import Problem
 
 TYPES = frozenset(
     {
-        "string", "integer", "number", "boolean", "date", "datetime", "time", "year",
-        "yearmonth", "duration", "object", "array", "geopoint", "geojson", "list", "any",
+        "string",
+        "integer",
+        "number",
+        "boolean",
+        "date",
+        "datetime",
+        "time",
+        "year",
+        "yearmonth",
+        "duration",
+        "object",
+        "array",
+        "geopoint",
+        "geojson",
+        "list",
+        "any",
     }
-)  # fmt: skip
+)
 DEFAULT_TRUE = ("true", "True", "TRUE", "1")
 DEFAULT_FALSE = ("false", "False", "FALSE", "0")
 
@@ -54,7 +69,7 @@ class ForeignKeySpec:
 
 @dataclass
 class PolymorphicSpec:
-    """``x-polymorphicReferences``: ``field`` points into one of ``resources``, chosen by ID prefix."""
+    """``x-polymorphicReferences``: ``field`` points into one of ``resources`` (by ID prefix)."""
 
     field: str
     resources: list[str]
@@ -166,7 +181,8 @@ def parse_schema(
         )
         if names is None or len(names) != 1 or names[0] not in seen or not ok_targets:
             bad(
-                f"'x-polymorphicReferences' entry {ref!r} needs one known field and a list of resources"
+                f"'x-polymorphicReferences' entry {ref!r} needs one known field "
+                "and a list of resources"
             )
         else:
             out.polymorphic.append(PolymorphicSpec(names[0], list(targets)))
