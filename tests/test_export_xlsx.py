@@ -108,3 +108,10 @@ def test_formula_text_stays_text(tmp_path: Path, text: str) -> None:
 def test_sheet_names(wanted: list[str], expected: list[str]) -> None:
     """Sheet names are at most 31 characters, without []:*?/\\, unique ignoring case."""
     assert sheet_names(wanted) == expected
+
+
+def test_codebook_without_vocabulary_file_lists_values(tmp_path: Path) -> None:
+    """Where metadata/vocabularies.toml is absent (the wheel), values are listed undefined."""
+    root = write_package(tmp_path / "pkg")
+    (kind,) = [v for v in vocabularies(read_package(root)) if v.name == "kind"]
+    assert kind.values == (("state", ""), ("group", ""), ("person", ""))
