@@ -149,6 +149,18 @@ def test_cells_compared_as_text(tmp_path: Path) -> None:
     ]
 
 
+def test_values_in_a_new_field_are_shown(tmp_path: Path) -> None:
+    """Values filled into a new column show as changes from empty; empty ones are not listed."""
+    old = make_package(tmp_path / "old")
+    new = copy_package(old, tmp_path / "new")
+    edit_schema(new, "sources", lambda s: s["fields"].append(field("url")))
+    set_csv(new, "sources", "source_id,title,url\nsrc-note,Review of Afghanistan developments,x\n")
+    table = diff_paths(old, new).tables[0]
+    assert [(c.key, [(x.field, x.before, x.after) for x in c.cells]) for c in table.changed] == [
+        (("src-note",), [("url", "", "x")])
+    ]
+
+
 def test_natural_key_order() -> None:
     """Integer keys sort as numbers (2 before 10), and integer keys before text keys."""
     assert sorted([("10",), ("b",), ("2",), ("a",)], key=sort_key) == [

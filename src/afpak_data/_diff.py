@@ -184,16 +184,18 @@ def diff_tables(old_resource: Resource, new_resource: Resource) -> TableDiff:
         except DuplicateKeyError:
             if attempt == len(candidates):
                 raise
-    common = [name for name in new.header if name in old.header]
+    # A new column counts as empty in OLD, so values filled into it show as changes of their
+    # records; a removed column is reported once, as a schema change, not once per record.
+    fields = new.header
     added = sorted((k for k in new.rows if k not in old.rows), key=sort_key)
     removed = sorted((k for k in old.rows if k not in new.rows), key=sort_key)
     changed = []
     for key in sorted((k for k in new.rows if k in old.rows), key=sort_key):
         before, after = old.rows[key], new.rows[key]
         cells = tuple(
-            CellChange(name, before[name], after[name])
-            for name in common
-            if before[name] != after[name]
+            CellChange(name, before.get(name, ""), after.get(name, ""))
+            for name in fields
+            if before.get(name, "") != after.get(name, "")
         )
         if cells:
             changed.append(RecordChange(key, cells))
