@@ -121,6 +121,14 @@ def test_first_load_downloads_verifies_and_caches(server: Server, cache: Path) -
     assert record == {"url": server.url, "version": "1.0.0", "package": package}
 
 
+def test_load_all_and_tables_by_url(server: Server) -> None:
+    """load_all and tables accept a URL and give what a local load of the same package gives."""
+    assert afpak_data.tables(source=server.url) == afpak_data.tables(server.root)
+    remote, local = afpak_data.load_all(source=server.url), afpak_data.load_all(server.root)
+    assert list(remote) == list(local)
+    assert all(remote[name].equals(frame) for name, frame in local.items())
+
+
 def test_cached_load_works_offline(server: Server, cache: Path) -> None:
     """Once cached, a table loads with the server gone (descriptor URL form accepted too)."""
     first = afpak_data.load("agreements", source=server.url)
