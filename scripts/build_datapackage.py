@@ -191,6 +191,10 @@ def build(root: Path) -> dict[Path, str]:
         "contributors": package["contributors"],
         "sources": package["sources"],
         "resources": resources,
+        # The category definitions travel with the package (the wheel has no metadata/), so the
+        # codebook sheet and the site can explain every value. frictionless-py 5 does not read v2
+        # `categories`; the lists themselves are each field's `constraints.enum`.
+        "x-vocabularies": vocabularies,
     }
     outputs[root / "datapackage.json"] = dumps_json(descriptor)
     outputs[root / "docs" / "codebook.md"] = render_codebook(

@@ -110,8 +110,15 @@ def test_sheet_names(wanted: list[str], expected: list[str]) -> None:
     assert sheet_names(wanted) == expected
 
 
-def test_codebook_without_vocabulary_file_lists_values(tmp_path: Path) -> None:
-    """Where metadata/vocabularies.toml is absent (the wheel), values are listed undefined."""
+def test_codebook_without_vocabulary_definitions_lists_values(tmp_path: Path) -> None:
+    """A package whose descriptor has no x-vocabularies still lists every value, undefined."""
     root = write_package(tmp_path / "pkg")
     (kind,) = [v for v in vocabularies(read_package(root)) if v.name == "kind"]
     assert kind.values == (("state", ""), ("group", ""), ("person", ""))
+
+
+def test_codebook_definitions_come_from_the_descriptor(repo_root: Path) -> None:
+    """The bundled descriptor carries every vocabulary definition (the wheel has no metadata/)."""
+    found = {v.name: dict(v.values) for v in vocabularies(read_package(repo_root))}
+    assert found["engagement_status"]["signed"] == "The note reports that it was signed."
+    assert all(definition for values in found.values() for definition in values.values())

@@ -1,23 +1,20 @@
 """The codebook as plain rows (tables, fields, vocabularies), for the Excel sheet and the site.
 
-Field rows come from the Table Schemas. Vocabulary definitions live in
-``metadata/vocabularies.toml`` (see docs/architecture.md), which a checkout has beside
-``datapackage.json`` but the wheel's bundled copy does not; there the values are still listed
-(from ``constraints.enum``) without definitions, rather than failing. Values found in the schemas
-but not in the toml are listed too, so the codebook never omits a value a cell can hold.
+Field rows come from the Table Schemas. Vocabulary definitions come from the descriptor's
+``x-vocabularies`` property (generated from ``metadata/vocabularies.toml``, see
+docs/architecture.md), so the wheel's bundled copy has them too; a package without it still lists
+its values (from ``constraints.enum``) without definitions, rather than failing. Values found in
+the schemas but not among the definitions are listed too, so the codebook never omits a value a
+cell can hold.
 """
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from afpak_data._descriptor import Field, Package
-
-VOCABULARIES_FILE = "metadata/vocabularies.toml"
-
 
 @dataclass(frozen=True)
 class FieldRow:
@@ -105,11 +102,8 @@ def vocabularies(package: Package) -> list[Vocabulary]:
 
 
 def _read_definitions(package: Package) -> dict[str, Any]:
-    """The parsed vocabularies file of a checkout, or ``{}`` where there is none."""
-    path = package.root / VOCABULARIES_FILE
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
+    """The descriptor's ``x-vocabularies``, or ``{}`` where the package has none."""
+    data = package.descriptor.get("x-vocabularies")
+    if not isinstance(data, dict):
         return {}
     return {k: v for k, v in data.items() if isinstance(v, dict)}
