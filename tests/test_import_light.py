@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-HEAVY = ("pandas", "pandera", "frictionless")
+HEAVY = ("pandas", "pandera", "frictionless", "urllib.request")
 
 
 def imported_after(code: str) -> dict[str, bool]:
@@ -36,6 +36,9 @@ def imported_after(code: str) -> dict[str, bool]:
         ),
         pytest.param("import afpak_data; afpak_data.load_all()", {"pandas"}, id="load"),
         pytest.param(
+            "import afpak_data; afpak_data.release_url('1.0.0')", {"urllib.request"}, id="remote"
+        ),
+        pytest.param(
             "import afpak_data; afpak_data.pandera_schema(afpak_data.tables()[0])",
             {"pandas", "pandera"},
             id="pandera",
@@ -43,6 +46,7 @@ def imported_after(code: str) -> dict[str, bool]:
     ],
 )
 def test_heavy_modules_are_imported_only_when_needed(code: str, allowed: set[str]) -> None:
-    """Each step imports exactly the heavy modules it needs (frictionless never)."""
+    """Each step imports exactly the heavy modules it needs (frictionless never; the network
+    client only for remote loading)."""
     imported = {name for name, present in imported_after(code).items() if present}
     assert imported == allowed

@@ -26,14 +26,32 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare source tr
 __all__ = [
     "DataError",
     "PackageError",
+    "RemoteDataError",
     "UnknownTableError",
     "__version__",
     "load",
     "load_all",
     "metadata",
     "pandera_schema",
+    "release_url",
     "tables",
 ]
+
+#: Public names served from modules that are imported only when first used (urllib for remote
+#: loading costs import time that most users never need).
+_LAZY = {"RemoteDataError": "afpak_data._remote", "release_url": "afpak_data._remote"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'afpak_data' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def pandera_schema(name: str, source: Source = None) -> pa.DataFrameSchema:
