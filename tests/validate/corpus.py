@@ -37,6 +37,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             _field("title", required=True, maxLength=200),
             _field("file_name", maxLength=200),
             _field("sha256", pattern="^[0-9a-f]{64}$"),
+            _field("paragraph_count", "integer", minimum=1),
         ],
         "primaryKey": ["source_id"],
     },
@@ -103,11 +104,21 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             {"fields": ["record_id"], "resources": ["agreements", "actors"]}
         ],
     },
+    "withdrawn": {
+        "fields": [
+            _field("record_id", required=True),
+            _field("table", required=True),
+            _field("withdrawn_in", required=True),
+            _field("reason", required=True),
+        ],
+        "primaryKey": ["record_id"],
+    },
 }
 
 CSVS: dict[str, str] = {
     "sources": (
-        f"source_id,title,file_name,sha256\nsrc-review,Review of things,review.txt,{SOURCE_SHA}\n"
+        "source_id,title,file_name,sha256,paragraph_count\n"
+        f"src-review,Review of things,review.txt,{SOURCE_SHA},3\n"
     ),
     "actors": (
         "actor_id,name,kind,part_of,members\n"
@@ -238,6 +249,44 @@ def _field_edit(name: str, field: str, **changes: Any) -> Callable[[dict[str, An
     return edit
 
 
+def _rule(name: str, kind: str, a: str, b: str) -> Callable[[dict[str, Any]], None]:
+    """An edit adding an ``x-rules`` entry to the schema of resource ``name``."""
+
+    def edit(desc: dict[str, Any]) -> None:
+        rule = {"kind": kind, "fields": [a, b], "description": f"{a} and {b}: {kind}"}
+        resource(desc, name)["schema"].setdefault("x-rules", []).append(rule)
+
+    return edit
+
+
+def _with_ended(desc: dict[str, Any]) -> None:
+    """Agreements get a date field ``ended`` after ``signed`` and the rule signed <= ended."""
+    resource(desc, "agreements")["schema"]["fields"].insert(4, _field("ended", "date"))
+    _rule("agreements", "ordered", "signed", "ended")(desc)
+
+
+def _ended_csvs(railway_ended: str) -> dict[str, bytes]:
+    """The corpus CSVs with an ``ended`` column after ``signed`` in agreements."""
+    out = {k: v.encode() for k, v in CSVS.items()}
+    out["agreements"] = (
+        CSVS["agreements"]
+        .replace(",signed,confirmed,", ",signed,ended,confirmed,")
+        .replace(",2025-07-17,true,", f",2025-07-17,{railway_ended},true,")
+        .replace(",pledged,,,", ",pledged,,2026-01-01,,")
+        .encode()
+    )
+    return out
+
+
+def _with_withdrawn(old_id: str) -> dict[str, bytes]:
+    """The corpus CSVs plus a withdrawn table listing ``old_id`` (withdrawn in 1.1.0)."""
+    out = {k: v.encode() for k, v in CSVS.items()}
+    out["withdrawn"] = (
+        f"record_id,table,withdrawn_in,reason\n{old_id},agreements,1.1.0,Merged\n".encode()
+    )
+    return out
+
+
 def _top(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
     def edit(desc: dict[str, Any]) -> None:
         if value is None:
@@ -254,8 +303,16 @@ AA = "data/agreement_actors.csv"
 EV = "data/evidence.csv"
 SR = "data/sources.csv"
 DP = "datapackage.json"
-#: The line of resource "actors" in the corpus descriptor (resource problems name it).
-ACTORS_LINE = 51
+
+
+def resource_line(name: str) -> int:
+    """The line of resource ``name`` in the corpus descriptor (resource problems name it)."""
+    text = json.dumps(descriptor({k: v.encode() for k, v in CSVS.items()}), indent=2)
+    return text[: text.index(f'"name": "{name}"')].count("\n") + 1
+
+
+ACTORS_LINE = resource_line("actors")
+AGREEMENTS_LINE = resource_line("agreements")
 LONG_QUOTE = " ".join(["word"] * 41)
 
 BROKEN: list[Case] = [
@@ -509,6 +566,51 @@ BROKEN: list[Case] = [
         {(SR, 2, "sha256", "source-text")},
         csvs=csv_with("sources", SOURCE_SHA, "a" * 64),
         sources=True,
+        frictionless_invalid=False,
+    ),
+    Case(
+        "rule-paired",
+        {(AG, 2, "signed", "rule")},
+        csvs=csv_with("agreements", "2025-07-17,true,", "2025-07-17,,"),
+        edit=_rule("agreements", "paired", "signed", "confirmed"),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "rule-ordered-dates",
+        {(AG, 2, "signed", "rule")},
+        csvs=_ended_csvs("2025-07-01"),
+        edit=_with_ended,
+        frictionless_invalid=False,
+    ),
+    Case(
+        "rule-unknown-when-empty",
+        {(AG, 3, "signed", "rule")},
+        edit=_rule("agreements", "unknown_when_empty", "signed", "status"),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "rule-unknown-kind",
+        {(DP, AGREEMENTS_LINE, None, "schema")},
+        edit=_rule("agreements", "before", "signed", "confirmed"),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "paragraph-beyond-count",
+        {(EV, 3, "paragraph", "paragraph")},
+        csvs=csv_with("evidence", "src-review,3,The", "src-review,4,The"),
+        frictionless_invalid=False,
+    ),
+    Case(
+        "source-text-paragraph-count",
+        {(SR, 2, "paragraph_count", "source-text")},
+        csvs=csv_with("sources", f"{SOURCE_SHA},3", f"{SOURCE_SHA},4"),
+        sources=True,
+        frictionless_invalid=False,
+    ),
+    Case(
+        "withdrawn-id",
+        {(AG, 3, "agreement_id", "withdrawn-id")},
+        csvs=_with_withdrawn("agr-ttp-talks"),
         frictionless_invalid=False,
     ),
     Case(

@@ -203,6 +203,8 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
         lambda v: f"{_shorten(v)!r} has leading or trailing white space",
     )
     ok, converted = typed(values, spec)
+    if converted is not None:
+        ctx.typed[spec.name] = converted.where(ok & ~missing)
     expected = EXPECTED.get(spec.type, f"a {spec.format} string")
     report(~ok, "type", lambda v: f"{_shorten(v)!r} is not {expected}")
     if spec.enum is not None:

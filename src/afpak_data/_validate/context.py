@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,7 +16,9 @@ class TableContext:
     """A resource whose file parsed: cells by field name, the line of each row, and its schema.
 
     ``columns`` maps field names to string Series (missing values as ""); ``usable`` marks the rows
-    that reached the cell checks (not blank, right shape).
+    that reached the cell checks (not blank, right shape). ``typed`` keeps each field's values as
+    the cell checks converted them (invalid or missing: NA), so later checks (``x-rules``) compare
+    numbers and dates without parsing a column twice.
     """
 
     name: str
@@ -25,6 +27,7 @@ class TableContext:
     columns: dict[str, pd.Series]
     lines: np.ndarray
     usable: np.ndarray
+    typed: dict[str, pd.Series] = field(default_factory=dict)
 
     @property
     def size(self) -> int:

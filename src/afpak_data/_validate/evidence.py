@@ -19,6 +19,7 @@ from afpak_data._validate.problems import Problem, Skipped
 
 SOURCES = "sources"
 EVIDENCE_FIELDS = ("source_id", "paragraph", "quote")
+PARAGRAPH_COUNT = "paragraph_count"
 
 
 def _sha256(file: Path) -> str:
@@ -29,10 +30,30 @@ def _sha256(file: Path) -> str:
     return digest.hexdigest()
 
 
+def declared_counts(sources: TableContext) -> dict[str, int]:
+    """Each source's ``paragraph_count`` as the ``sources`` table declares it (valid rows only)."""
+    id_field = _id_field(sources)
+    counts = sources.typed.get(PARAGRAPH_COUNT)
+    if id_field is None or counts is None:
+        return {}
+    keep = sources.usable & counts.notna().to_numpy(dtype=bool)
+    ids = sources.columns[id_field].to_numpy()[keep]
+    return dict(zip(ids.tolist(), counts.to_numpy()[keep].astype(np.int64).tolist(), strict=True))
+
+
+def _id_field(sources: TableContext) -> str | None:
+    pk = sources.schema.primary_key
+    return pk[0] if len(pk) == 1 and pk[0] in sources.columns else None
+
+
 def load_texts(
     sources: TableContext, directory: Path
 ) -> tuple[dict[str, str], list[Problem], list[Skipped]]:
-    """Map each source ID to its text; report mismatched or unreadable texts, skip absent ones."""
+    """Map each source ID to its text; report mismatched or unreadable texts, skip absent ones.
+
+    A text is matched by ``file_name``, else by ``sha256``; its digest must equal ``sha256`` and
+    its paragraph count must equal ``paragraph_count`` (both ``source-text`` problems).
+    """
     texts: dict[str, str] = {}
     problems: list[Problem] = []
     skipped: list[Skipped] = []
@@ -40,8 +61,8 @@ def load_texts(
         [p for p in sorted(directory.iterdir()) if p.is_file()] if directory.is_dir() else []
     )
     by_hash: dict[str, Path] | None = None
-    id_field = sources.schema.primary_key[0] if len(sources.schema.primary_key) == 1 else None
-    if id_field is None or id_field not in sources.columns:
+    id_field = _id_field(sources)
+    if id_field is None:
         return (
             texts,
             problems,
@@ -49,6 +70,7 @@ def load_texts(
         )
     names = sources.columns.get("file_name")
     hashes = sources.columns.get("sha256")
+    declared = declared_counts(sources)
     for row in np.flatnonzero(sources.usable):
         source_id = str(sources.columns[id_field].iat[row])
         name = str(names.iat[row]) if names is not None else ""
@@ -83,16 +105,56 @@ def load_texts(
             )
             continue
         try:
-            texts[source_id] = raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             problems.append(
                 sources.problem(int(row), "file_name", "source-text", f"{file.name} is not UTF-8")
             )
+            continue
+        texts[source_id] = text
+        count = len(split_paragraphs(text))
+        if source_id in declared and declared[source_id] != count:
+            problems.append(
+                sources.problem(
+                    int(row),
+                    PARAGRAPH_COUNT,
+                    "source-text",
+                    f"{file.name} has {count} paragraphs, the row says {declared[source_id]}",
+                )
+            )
     return texts, problems, skipped
 
 
+def check_paragraphs(ctx: TableContext, counts: dict[str, int]) -> list[Problem]:
+    """Rows citing a paragraph beyond their source's paragraph count (a hash join on source_id).
+
+    ``counts`` are the declared ``paragraph_count`` values, or the texts' own counts where the texts
+    were read. Paragraphs below 1 are the ``minimum`` check's, not this one's.
+    """
+    if "source_id" not in ctx.columns or "paragraph" not in ctx.typed or not counts:
+        return []
+    source = ctx.columns["source_id"]
+    limit = source.map(counts).to_numpy(dtype=np.float64, na_value=np.nan)
+    number = ctx.typed["paragraph"].to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        beyond = ctx.usable & (number > limit)
+    return [
+        ctx.problem(
+            int(row),
+            "paragraph",
+            "paragraph",
+            f"paragraph {int(number[row])} does not exist; source {source.iat[row]!r} has "
+            f"{int(limit[row])} paragraphs",
+        )
+        for row in np.flatnonzero(beyond)
+    ]
+
+
 def check_quotes(ctx: TableContext, texts: dict[str, str]) -> list[Problem]:
-    """Every row with a quote: its paragraph exists and holds the quote verbatim."""
+    """Every row with a quote and an existing paragraph: the paragraph holds the quote verbatim.
+
+    Paragraphs that do not exist are reported by :func:`check_paragraphs`.
+    """
     if any(f not in ctx.columns for f in EVIDENCE_FIELDS):
         return []
     source, paragraph, quote = (ctx.columns[f] for f in EVIDENCE_FIELDS)
@@ -111,17 +173,7 @@ def check_quotes(ctx: TableContext, texts: dict[str, str]) -> list[Problem]:
     ):
         paras = paragraphs[sid]
         number = int(para)
-        if not 1 <= number <= len(paras):
-            problems.append(
-                ctx.problem(
-                    int(row),
-                    "paragraph",
-                    "paragraph",
-                    f"paragraph {number} does not exist; source {sid!r} has "
-                    f"{len(paras)} paragraphs",
-                )
-            )
-        elif text not in paras[number - 1]:
+        if 1 <= number <= len(paras) and text not in paras[number - 1]:
             problems.append(
                 ctx.problem(int(row), "quote", "quote", _quote_message(text, number, paras))
             )

@@ -66,6 +66,7 @@ CHECKS: dict[str, str] = {
         "as a formula)"
     ),
     "max-words": "a quote is longer than the schema's x-maxWords",
+    "rule": "a row breaks one of its table's x-rules (paired, ordered, unknown_when_empty)",
     # tables
     "primary-key": "two rows share a primary key (both lines are named)",
     "unique": "two rows share a value that must be unique",
@@ -75,9 +76,16 @@ CHECKS: dict[str, str] = {
     "polymorphic-key": (
         "an x-polymorphicReferences value matches no table's ID pattern or no row in it"
     ),
+    "withdrawn-id": "a row reuses an ID listed in withdrawn.csv (withdrawn IDs stay reserved)",
     # evidence and release
-    "source-text": "a source text cannot be matched to its `sources` row, or its sha256 differs",
-    "paragraph": "a row names a paragraph that its source text does not have",
+    "source-text": (
+        "a source text cannot be matched to its `sources` row, or its sha256 or paragraph count "
+        "differs from the row"
+    ),
+    "paragraph": (
+        "a row names a paragraph beyond its source's paragraph_count (or its text, with "
+        "--sources-dir)"
+    ),
     "quote": "a quote does not occur verbatim in the paragraph its row names",
     "changelog": "the descriptor version is not the top `## [X.Y.Z]` entry of CHANGELOG.md",
     "internal-error": "the validator failed unexpectedly on this input (please report it)",

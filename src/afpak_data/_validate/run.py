@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from afpak_data._validate import cells, changelog, evidence, files, keys
+from afpak_data._paragraphs import split_paragraphs
+from afpak_data._validate import cells, changelog, evidence, files, keys, rules, withdrawn
 from afpak_data._validate.context import TableContext
 from afpak_data._validate.descriptor import DESCRIPTOR, ResourceSpec, check_descriptor
 from afpak_data._validate.problems import FATAL_CHECKS, Problem, Skipped, sort_problems
@@ -88,6 +89,13 @@ def validate_package(
     )
     for ctx in tables.values():
         _guard(problems, ctx.shown, "key", lambda c=ctx: problems.extend(_check_keys(c, tables)))
+    _guard(
+        problems,
+        DESCRIPTOR,
+        "withdrawn",
+        lambda: problems.extend(withdrawn.check_withdrawn(tables)),
+    )
+    texts: dict[str, str] = {}
     if sources_dir is None:
         report.skipped.append(
             Skipped(
@@ -96,12 +104,19 @@ def validate_package(
             )
         )
     else:
-        _guard(
+        loaded = _guard(
             problems,
             DESCRIPTOR,
             "evidence",
-            lambda: _check_evidence(tables, sources_dir, problems, report.skipped),
+            lambda: _load_texts(tables, sources_dir, problems, report.skipped),
         )
+        texts = loaded if isinstance(loaded, dict) else {}
+    _guard(
+        problems,
+        DESCRIPTOR,
+        "evidence",
+        lambda: problems.extend(_check_citations(tables, texts)),
+    )
     _guard(
         problems,
         "CHANGELOG.md",
@@ -157,6 +172,7 @@ def _check_resource(spec: ResourceSpec, problems: list[Problem]) -> TableContext
     for field_spec in schema.fields:
         if field_spec.name in series:
             problems.extend(cells.check_field(ctx, field_spec, field_spec.name in key_fields))
+    problems.extend(rules.check_rules(ctx))
     return ctx
 
 
@@ -302,21 +318,35 @@ def _check_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Prob
     return out
 
 
-def _check_evidence(
+def _load_texts(
     tables: dict[str, TableContext],
     directory: Path,
     problems: list[Problem],
     skipped: list[Skipped],
-) -> None:
+) -> dict[str, str]:
+    """The source texts by source ID (problems and skipped sources are recorded)."""
     sources = tables.get(evidence.SOURCES)
     if sources is None:
         skipped.append(Skipped("evidence", "the package has no readable 'sources' table"))
-        return
+        return {}
     if not directory.is_dir():
         skipped.append(Skipped("evidence", f"{directory} is not a directory"))
-        return
+        return {}
     texts, found, skips = evidence.load_texts(sources, directory)
     problems.extend(found)
     skipped.extend(skips)
+    return texts
+
+
+def _check_citations(tables: dict[str, TableContext], texts: dict[str, str]) -> list[Problem]:
+    """Paragraph numbers against the sources' paragraph counts (the texts' own where read), then
+    the quotes against the texts."""
+    sources = tables.get(evidence.SOURCES)
+    counts = evidence.declared_counts(sources) if sources is not None else {}
+    counts.update({sid: len(split_paragraphs(text)) for sid, text in texts.items()})
+    out: list[Problem] = []
     for ctx in tables.values():
-        problems.extend(evidence.check_quotes(ctx, texts))
+        out += evidence.check_paragraphs(ctx, counts)
+        if texts:
+            out += evidence.check_quotes(ctx, texts)
+    return out

@@ -75,6 +75,19 @@ class PolymorphicSpec:
     resources: list[str]
 
 
+#: ``x-rules`` kinds the validator knows (docs/architecture.md); any other kind is a schema problem.
+RULE_KINDS = frozenset({"paired", "ordered", "unknown_when_empty"})
+
+
+@dataclass
+class RuleSpec:
+    """One ``x-rules`` entry: ``kind`` relates ``fields`` (a, b) of one row, as described."""
+
+    kind: str
+    fields: tuple[str, str]
+    description: str
+
+
 @dataclass
 class SchemaSpec:
     """A usable reading of a Table Schema."""
@@ -84,6 +97,7 @@ class SchemaSpec:
     unique_keys: list[list[str]] = field(default_factory=list)
     foreign_keys: list[ForeignKeySpec] = field(default_factory=list)
     polymorphic: list[PolymorphicSpec] = field(default_factory=list)
+    rules: list[RuleSpec] = field(default_factory=list)
     missing_values: list[str] = field(default_factory=lambda: [""])
     fields_match: str = "exact"
 
@@ -186,7 +200,34 @@ def parse_schema(
             )
         else:
             out.polymorphic.append(PolymorphicSpec(names[0], list(targets)))
+    rules = schema.get("x-rules", [])
+    for rule in rules if isinstance(rules, list) else [rules]:
+        parsed = _parse_rule(rule, seen)
+        if isinstance(parsed, str):
+            bad(parsed)
+        else:
+            out.rules.append(parsed)
     return out, problems
+
+
+def _parse_rule(rule: Any, seen: set[str]) -> RuleSpec | str:
+    """One ``x-rules`` entry, or the message saying why it cannot be checked."""
+    if not isinstance(rule, dict):
+        return f"'x-rules' entry {rule!r} is not an object"
+    kind = rule.get("kind")
+    if kind not in RULE_KINDS:
+        return f"'x-rules' kind {kind!r} is unknown (known kinds: {', '.join(sorted(RULE_KINDS))})"
+    names = rule.get("fields")
+    if (
+        not isinstance(names, list)
+        or len(names) != 2
+        or not all(isinstance(n, str) and n in seen for n in names)
+    ):
+        return f"'x-rules' {kind} rule needs two fields of this schema, not {names!r}"
+    description = rule.get("description")
+    if not isinstance(description, str) or not description.strip():
+        description = f"{kind} ({names[0]}, {names[1]})"
+    return RuleSpec(kind, (names[0], names[1]), description)
 
 
 def _parse_fk(fk: Any, seen: set[str]) -> ForeignKeySpec | str:

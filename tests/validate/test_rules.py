@@ -1,0 +1,90 @@
+"""x-rules, paragraph counts and withdrawn IDs: comparisons by type and the wording of messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from afpak_data._validate import cells, rules, validate_package
+from afpak_data._validate.context import TableContext
+from afpak_data._validate.schema import FieldSpec, RuleSpec, SchemaSpec
+from validate.corpus import BROKEN, write_package
+
+
+def table(kind: str, type_: str, a: list[str], b: list[str]) -> TableContext:
+    """A two-column table (a, b) of ``type_`` with one ``kind`` rule, after its cell checks."""
+    schema = SchemaSpec(
+        fields=[FieldSpec("a", type_), FieldSpec("b", type_ if kind == "ordered" else "string")],
+        rules=[RuleSpec(kind, ("a", "b"), "the rule in words")],
+    )
+    columns = {"a": pd.Series(a, dtype="string"), "b": pd.Series(b, dtype="string")}
+    lines = np.arange(2, len(a) + 2)
+    ctx = TableContext("t", "t.csv", schema, columns, lines, np.ones(len(a), bool))
+    for spec in schema.fields:
+        cells.check_field(ctx, spec, False)
+    return ctx
+
+
+@pytest.mark.parametrize(
+    ("kind", "type_", "a", "b", "bad_lines"),
+    [
+        ("ordered", "integer", ["9", "10", "", "7"], ["10", "9", "1", ""], [3]),
+        ("ordered", "number", ["1e3", "2.5", "x"], ["999", "2.50", "1"], [2]),
+        ("ordered", "year", ["2020", "2021"], ["2020", "2019"], [3]),
+        ("ordered", "date", ["2025-07-17", "2025-01-31"], ["2025-07-01", "2025-02-01"], [2]),
+        ("ordered", "date", ["2025-02-30", "2025-01-01"], ["2025-01-01", "2025-01-01"], []),
+        ("paired", "string", ["x", "", "x", ""], ["y", "", "", "y"], [4, 5]),
+        ("unknown_when_empty", "date", ["", "", "2025-01-01", "2025-01-01"],
+         ["unknown", "day", "day", "unknown"], [3, 5]),
+    ],
+    ids=["int-9-le-10", "number", "year", "date", "invalid-date-not-compared", "paired",
+         "unknown-when-empty"],
+)  # fmt: skip
+def test_rule_flags_exactly_the_breaking_rows(
+    kind: str, type_: str, a: list[str], b: list[str], bad_lines: list[int]
+) -> None:
+    """Each kind flags exactly the rows that break it, comparing by the field's type."""
+    ctx = table(kind, type_, a, b)
+    found = rules.check_rules(ctx)
+    assert [(p.line, p.column, p.check) for p in found] == [(n, "a", "rule") for n in bad_lines]
+
+
+def test_rule_message_quotes_the_description() -> None:
+    """The message names both values and quotes the rule's description."""
+    (problem,) = rules.check_rules(table("paired", "string", ["x"], [""]))
+    assert problem.message == "a='x', b='' break the paired rule: \"the rule in words\""
+
+
+@pytest.mark.parametrize(
+    ("case_id", "needle"),
+    [
+        ("rule-unknown-kind", "'x-rules' kind 'before' is unknown"),
+        ("withdrawn-id", "ID 'agr-ttp-talks' was withdrawn in version 1.1.0 and stays reserved"),
+        ("paragraph-beyond-count", "paragraph 4 does not exist; source 'src-review' has 3"),
+        ("rule-ordered-dates", "signed='2025-07-17', ended='2025-07-01' break the ordered rule"),
+    ],
+    ids=["unknown-kind", "withdrawn", "paragraph", "ordered"],
+)
+def test_messages_explain_the_problem(case_id: str, needle: str, tmp_path: Path) -> None:
+    """The corpus cases' messages say what is wrong in the contributor's terms."""
+    case = next(c for c in BROKEN if c.id == case_id)
+    report = validate_package(write_package(tmp_path / "pkg", case.csvs, case.edit))
+    assert [needle in p.message for p in report.problems] == [True], report.problems
+
+
+def test_package_obeying_rules_and_reserving_ids_is_valid(tmp_path: Path) -> None:
+    """Rules that hold and a withdrawn ID nobody reuses give no problem."""
+    from validate.corpus import _ended_csvs, _rule, _with_ended
+
+    csvs = _ended_csvs("2025-08-01")
+    csvs["withdrawn"] = b"record_id,table,withdrawn_in,reason\nagr-old,agreements,1.1.0,Merged\n"
+
+    def edit(desc: dict) -> None:
+        _with_ended(desc)
+        _rule("agreements", "paired", "signed", "confirmed")(desc)
+
+    report = validate_package(write_package(tmp_path / "pkg", csvs, edit))
+    assert report.problems == []
