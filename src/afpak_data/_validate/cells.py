@@ -20,8 +20,8 @@ from afpak_data._validate.context import TableContext, isin
 from afpak_data._validate.files import MAX_CELL_CHARS
 from afpak_data._validate.problems import Problem
 from afpak_data._validate.schema import FieldSpec
+from afpak_data._validate.text import formula_start, lengths, more_words_than, padded
 
-FORMULA_START = r"[=+\-@\t\r]"
 #: Regular expressions for the lexical form of each type (format "default").
 LEXICAL = {
     "integer": r"[+-]?\d+",
@@ -65,15 +65,6 @@ def fullmatch(values: pd.Series, pattern: str) -> np.ndarray:
         result = values.str.fullmatch(pattern)
     except Exception:  # RE2 lacks look-arounds and back-references
         result = values.astype(object).str.fullmatch(pattern)
-    return result.to_numpy(dtype=bool, na_value=False)
-
-
-def contains(values: pd.Series, pattern: str) -> np.ndarray:
-    """Vectorised ``re.search``."""
-    try:
-        result = values.str.contains(pattern, regex=True)
-    except Exception:
-        result = values.astype(object).str.contains(pattern, regex=True)
     return result.to_numpy(dtype=bool, na_value=False)
 
 
@@ -182,15 +173,15 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
     pending &= ~missing
     if not pending.any():
         return problems
-    lengths = values.str.len().to_numpy(dtype=np.int64, na_value=0)
+    sizes = lengths(values)
     report(
-        lengths > MAX_CELL_CHARS,
+        sizes > MAX_CELL_CHARS,
         "cell-size",
         lambda v: f"{len(v)} characters; cells are limited to {MAX_CELL_CHARS}",
     )
     if spec.type in {"string", "any", "list"}:
         report(
-            contains(values, "^" + FORMULA_START),
+            formula_start(values),
             "formula",
             lambda v: (
                 f"{_shorten(v)!r} starts with {v[:1]!r}: spreadsheets execute text beginning "
@@ -198,7 +189,7 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
             ),
         )
     report(
-        contains(values, r"^\s|\s$"),
+        padded(values),
         "whitespace",
         lambda v: f"{_shorten(v)!r} has leading or trailing white space",
     )
@@ -222,13 +213,13 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
         )
     if spec.min_length is not None:
         report(
-            lengths < spec.min_length,
+            sizes < spec.min_length,
             "min-length",
             lambda v: f"{len(v)} characters; at least {spec.min_length} required",
         )
     if spec.max_length is not None:
         report(
-            lengths > spec.max_length,
+            sizes > spec.max_length,
             "max-length",
             lambda v: f"{len(v)} characters; at most {spec.max_length} allowed",
         )
@@ -245,9 +236,8 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
             limit = getattr(spec, key)
             report(outside, check, lambda v, k=key, b=limit: f"{v!r} is outside the {k} {b}")
     if spec.max_words is not None:
-        words = values.str.count(r"\S+").to_numpy(dtype=np.int64, na_value=0)
         report(
-            words > spec.max_words,
+            more_words_than(values, spec.max_words),
             "max-words",
             lambda v: f"{len(v.split())} words; quotes are limited to {spec.max_words} words",
         )
