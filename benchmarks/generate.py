@@ -58,8 +58,24 @@ CORRUPTIONS = {
     "key": ("source_id", "src-not-a-source", "foreign-key"),
 }
 WORDS = np.array(
-    "border trade talks railway security refugees pledge visit envoy corridor agreement "
-    "ministers dialogue transit water customs".split()
+    [
+        "border",
+        "trade",
+        "talks",
+        "railway",
+        "security",
+        "refugees",
+        "pledge",
+        "visit",
+        "envoy",
+        "corridor",
+        "agreement",
+        "ministers",
+        "dialogue",
+        "transit",
+        "water",
+        "customs",
+    ]
 )
 
 
@@ -258,8 +274,9 @@ class Generator:
                 filled = self.rng.random(n) < 0.8
                 field = res.schema.field(b)
                 known = [str(v) for v in field.enum or () if v != "unknown"]
-                frame[b] = np.where(filled, np.array(known)[self.rng.integers(0, len(known), n)],
-                                    "unknown")  # fmt: skip
+                frame[b] = np.where(
+                    filled, np.array(known)[self.rng.integers(0, len(known), n)], "unknown"
+                )
                 if (frame[a] == "").any():
                     frame.loc[frame[a] == "", a] = self.value(res, res.schema.field(a), n)[
                         frame[a] == ""

@@ -17,9 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import afpak_data  # noqa: E402
-from afpak_data._resources import bundled_root  # noqa: E402
-from bare_read import read_typed  # noqa: E402
+from bare_read import read_typed
+
+import afpak_data
+from afpak_data._resources import bundled_root
 
 
 def timed(fn, *args) -> float:
@@ -40,8 +41,16 @@ def main() -> None:
             loads.append(timed(afpak_data.load_all, root))
             reads.append(timed(read_typed, root))
         rows = sum(len(f) for f in frames.values())
-        print(json.dumps({"package": name, "rows": rows, "load_all_s": statistics.median(loads),
-                          "read_s": statistics.median(reads)}))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "package": name,
+                    "rows": rows,
+                    "load_all_s": statistics.median(loads),
+                    "read_s": statistics.median(reads),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -88,7 +88,7 @@ def package(work: Path, rows: int, seed: int, corruption: str | None = None) -> 
     """The generated package for ``rows`` (reused if generated from the same schemas and seed)."""
     target = work / (f"rows-{rows}" + (f"-{corruption}" if corruption else ""))
     stamp = hashlib.sha256()
-    for file in sorted((generate.REPO / "schemas").glob("*.json")) + [Path(generate.__file__)]:
+    for file in [*sorted((generate.REPO / "schemas").glob("*.json")), Path(generate.__file__)]:
         stamp.update(file.read_bytes())
     key = f"{stamp.hexdigest()} {seed} {rows} {corruption}"
     marker = target / ".generated"
@@ -117,8 +117,13 @@ def machine() -> dict[str, str]:
             cpu = line.split(":", 1)[1].strip()
             break
     mem = next(
-        (ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
-         if ln.startswith("MemTotal")), "0")  # fmt: skip
+        (
+            ln.split()[1]
+            for ln in Path("/proc/meminfo").read_text().splitlines()
+            if ln.startswith("MemTotal")
+        ),
+        "0",
+    )
     versions = {}
     for dist in ("afpak-data", "pandas", "pyarrow", "numpy", "frictionless"):
         try:
@@ -161,17 +166,36 @@ def bench_sizes(sizes: list[int], repeats: int, work: Path, seed: int) -> tuple[
         )
         bare = repeat([PY, str(HERE / "bare_read.py"), str(pkg)], repeats)
         clean[rows] = ours.wall
-        rows_out.append([
-            f"{rows:,}", f"{size_mb(pkg):.0f}",
-            f"{ours.wall:.2f}", f"{ours.peak_mb:.0f}",
-            f"{theirs.wall:.2f}" + ("" if theirs.runs[0].code == 0 else " (INVALID)"),
-            f"{theirs.peak_mb:.0f}", f"{theirs.wall / ours.wall:.1f}x",
-            f"{bare.wall:.2f}", f"{bare.peak_mb:.0f}", f"{ours.wall / bare.wall:.2f}x",
-            f"{ours.wall / rows * 1e5:.3f}", f"{len(ours.runs)}/{len(theirs.runs)}/{len(bare.runs)}",
-        ])  # fmt: skip
-    header = ["rows", "CSV MB", "validate s", "validate MB", "frictionless s", "frictionless MB",
-              "frictionless / validate", "bare read s", "bare read MB", "validate / bare read",
-              "validate s per 100k rows", "runs (ours/fl/read)"]  # fmt: skip
+        rows_out.append(
+            [
+                f"{rows:,}",
+                f"{size_mb(pkg):.0f}",
+                f"{ours.wall:.2f}",
+                f"{ours.peak_mb:.0f}",
+                f"{theirs.wall:.2f}" + ("" if theirs.runs[0].code == 0 else " (INVALID)"),
+                f"{theirs.peak_mb:.0f}",
+                f"{theirs.wall / ours.wall:.1f}x",
+                f"{bare.wall:.2f}",
+                f"{bare.peak_mb:.0f}",
+                f"{ours.wall / bare.wall:.2f}x",
+                f"{ours.wall / rows * 1e5:.3f}",
+                f"{len(ours.runs)}/{len(theirs.runs)}/{len(bare.runs)}",
+            ]
+        )
+    header = [
+        "rows",
+        "CSV MB",
+        "validate s",
+        "validate MB",
+        "frictionless s",
+        "frictionless MB",
+        "frictionless / validate",
+        "bare read s",
+        "bare read MB",
+        "validate / bare read",
+        "validate s per 100k rows",
+        "runs (ours/fl/read)",
+    ]
     return table(header, rows_out), clean
 
 
@@ -185,10 +209,16 @@ def bench_corruptions(rows: int, repeats: int, work: Path, seed: int, clean: flo
         problems = json.loads(runs.runs[0].out)["problems"]
         found = [f"{p['check']} at {p['file']}:{p['line']} '{p['column']}'" for p in problems]
         expected = [f"{where['check']} at {where['file']}:{where['line']} '{where['column']}'"]
-        out.append([
-            kind, f"{runs.wall:.2f}", f"{runs.wall / clean:.2f}x", f"{runs.peak_mb:.0f}",
-            "; ".join(found) or "nothing", "yes" if found == expected else f"NO (expected {expected[0]})",
-        ])  # fmt: skip
+        out.append(
+            [
+                kind,
+                f"{runs.wall:.2f}",
+                f"{runs.wall / clean:.2f}x",
+                f"{runs.peak_mb:.0f}",
+                "; ".join(found) or "nothing",
+                "yes" if found == expected else f"NO (expected {expected[0]})",
+            ]
+        )
     header = ["bad value", "validate s", "vs clean", "peak MB", "reported", "exactly as expected"]
     return table(header, out)
 
@@ -196,8 +226,11 @@ def bench_corruptions(rows: int, repeats: int, work: Path, seed: int, clean: flo
 def bench_imports(times: int) -> str:
     """Fresh interpreters: wall time of each import, and which heavy modules it pulled in."""
     probe = "import sys; print(','.join(m for m in ('pandas','click','pyarrow','pandera') if m in sys.modules))"  # noqa: E501
-    cases = {"python -c pass": "pass", "import pandas": "import pandas",
-             "import afpak_data": "import afpak_data"}  # fmt: skip
+    cases = {
+        "python -c pass": "pass",
+        "import pandas": "import pandas",
+        "import afpak_data": "import afpak_data",
+    }
     result = {name: repeat([PY, "-c", code], times) for name, code in cases.items()}
     pandas = result["import pandas"].wall
     rows = []
@@ -214,8 +247,15 @@ def bench_load(packages: list[str], repeats: int) -> str:
     for line in run.out.splitlines():
         r = json.loads(line)
         name = "bundled (real)" if r["package"] == "bundled" else Path(r["package"]).name
-        rows.append([name, f"{r['rows']:,}", f"{r['load_all_s']:.3f}", f"{r['read_s']:.3f}",
-                     f"{r['load_all_s'] / r['read_s']:.2f}x"])  # fmt: skip
+        rows.append(
+            [
+                name,
+                f"{r['rows']:,}",
+                f"{r['load_all_s']:.3f}",
+                f"{r['read_s']:.3f}",
+                f"{r['load_all_s'] / r['read_s']:.2f}x",
+            ]
+        )
     return table(["package", "rows", "load_all() s", "bare read s", "load_all / bare read"], rows)
 
 
@@ -227,8 +267,11 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--quick", action="store_true", help="10k rows, one repeat (smoke test)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed")
     parser.add_argument("--work", type=Path, default=HERE / "_work", help="generated packages")
-    parser.add_argument("--output", type=Path, help="markdown file to write (default: "
-                        "benchmarks/RESULTS.md, none with --quick)")  # fmt: skip
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="markdown file to write (default: benchmarks/RESULTS.md, none with --quick)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeats = [10_000], 1
@@ -241,15 +284,21 @@ def main(argv: list[str] | None = None) -> str:
     sizes, clean = bench_sizes(args.sizes, args.repeats, args.work, args.seed)
     largest = max(args.sizes)
     corrupt = bench_corruptions(
-        largest, max(1, args.repeats // 2 if largest >= 1_000_000 else args.repeats),
-        args.work, args.seed, clean[largest],
-    )  # fmt: skip
+        largest,
+        max(1, args.repeats // 2 if largest >= 1_000_000 else args.repeats),
+        args.work,
+        args.seed,
+        clean[largest],
+    )
     loads = bench_load(
         ["bundled"] + [str(package(args.work, n, args.seed)) for n in args.sizes], args.repeats
     )
     load_end = os.getloadavg()
-    command = "python benchmarks/run.py" + ("" if argv is None and len(sys.argv) == 1 else " ") + \
-        " ".join(sys.argv[1:] if argv is None else argv)  # fmt: skip
+    command = (
+        "python benchmarks/run.py"
+        + ("" if argv is None and len(sys.argv) == 1 else " ")
+        + " ".join(sys.argv[1:] if argv is None else argv)
+    )
     lines = [
         "# Benchmark results",
         "",
