@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 import pytest
 
 from afpak_data._validate import cells, rules, validate_package
@@ -20,7 +20,7 @@ def table(kind: str, type_: str, a: list[str], b: list[str]) -> TableContext:
         fields=[FieldSpec("a", type_), FieldSpec("b", type_ if kind == "ordered" else "string")],
         rules=[RuleSpec(kind, ("a", "b"), "the rule in words")],
     )
-    columns = {"a": pd.Series(a, dtype="string"), "b": pd.Series(b, dtype="string")}
+    columns = {"a": pa.array(a, type=pa.string()), "b": pa.array(b, type=pa.string())}
     lines = np.arange(2, len(a) + 2)
     ctx = TableContext("t", "t.csv", schema, columns, lines, np.ones(len(a), bool))
     for spec in schema.fields:

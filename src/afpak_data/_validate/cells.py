@@ -8,19 +8,28 @@ that fails (size, formula, white space, type, then the constraints).
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from afpak_data._validate.context import TableContext, isin
+from afpak_data._validate.arrow import float_array, int_array, mask_array, null_scalar, strings
+from afpak_data._validate.context import TableContext, bools, isin
 from afpak_data._validate.files import MAX_CELL_CHARS
 from afpak_data._validate.problems import Problem
 from afpak_data._validate.schema import FieldSpec
-from afpak_data._validate.text import formula_start, lengths, more_words_than, padded
+from afpak_data._validate.text import (
+    formula_start,
+    fullmatch,
+    lengths,
+    more_words_than,
+    padded,
+)
 
 #: Regular expressions for the lexical form of each type (format "default").
 LEXICAL = {
@@ -59,83 +68,112 @@ EXPECTED = {
 }
 
 
-def fullmatch(values: pd.Series, pattern: str) -> np.ndarray:
-    """Vectorised ``re.fullmatch`` (pyarrow's RE2 when it can, Python's ``re`` otherwise)."""
-    try:
-        result = values.str.fullmatch(pattern)
-    except Exception:  # RE2 lacks look-arounds and back-references
-        result = values.astype(object).str.fullmatch(pattern)
-    return result.to_numpy(dtype=bool, na_value=False)
+def where(mask: np.ndarray, values: pa.Array) -> pa.Array:
+    """``values`` where ``mask`` is true, null elsewhere."""
+    return pc.if_else(mask_array(mask), values, null_scalar(values.type))
 
 
-def typed(values: pd.Series, spec: FieldSpec) -> tuple[np.ndarray, pd.Series | None]:
-    """(mask of lexically valid values, typed values for minimum/maximum or None)."""
+def _python(values: pa.Array, parse: Callable[[str], Any]) -> np.ndarray:
+    """Rare types and formats: ``parse`` each value in Python; True where it does not raise."""
+
+    def ok(value: str) -> bool:
+        try:
+            parse(value)
+        except (TypeError, ValueError, OverflowError, RecursionError):
+            return False
+        return True
+
+    return np.fromiter((ok(v) for v in values.to_pylist()), bool, len(values))
+
+
+def _iso_datetime(value: str) -> dt.datetime:
+    """A Table Schema datetime as an aware UTC datetime (naive values are read as UTC)."""
+    stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
+
+
+def _dates(values: pa.Array, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, pa.Array]:
+    """Parse ``%Y-%m-%d`` or ``%Y-%m`` dates once, vectorised; impossible days are refused.
+
+    Arrow's ``strptime`` rolls 2025-02-30 over to March, so each parsed date is printed back
+    and must equal its text; year 0000 does not exist in the calendar Python and pandas use.
+    """
+    parsed = pc.strptime(where(ok, values), format=fmt, unit="s", error_is_null=True)
+    same = bools(pc.equal(pc.strftime(parsed, format=fmt), values))
+    ok = ok & same & ~bools(pc.starts_with(values, "0000"))
+    return ok, where(ok, parsed)
+
+
+def typed(values: pa.Array, spec: FieldSpec) -> tuple[np.ndarray, pa.Array | None]:
+    """(mask of lexically valid values, typed values for comparisons, null where invalid)."""
     kind = spec.type
     fmt = spec.format
+    n = len(values)
     if kind in {"string", "any", "list"}:
         pattern = STRING_FORMATS.get(fmt) if kind == "string" else None
-        ok = fullmatch(values, pattern) if pattern else np.ones(len(values), bool)
-        return ok, values
+        return (fullmatch(values, pattern) if pattern else np.ones(n, bool)), values
     if kind == "boolean":
         return isin(values, list(spec.true_values + spec.false_values)), None
     if kind in {"object", "array", "geojson"}:
         want = list if kind == "array" else dict
-        ok = np.fromiter((_json_is(v, want) for v in values.astype(object)), bool, len(values))
-        return ok, None
+        return _python(values, lambda v: _json_is(v, want)), None
     if kind in {"date", "datetime", "time"} and fmt not in {"default", "any"}:
-        parsed = pd.to_datetime(values.astype(object), format=fmt, errors="coerce")
-        return parsed.notna().to_numpy(dtype=bool), parsed
+        return _python(values, lambda v: dt.datetime.strptime(v, fmt)), None
     if kind in {"date", "datetime", "time"} and fmt == "any":
-        parsed = pd.to_datetime(values.astype(object), format="mixed", errors="coerce")
-        return parsed.notna().to_numpy(dtype=bool), parsed
-    ok = fullmatch(values, LEXICAL[kind]) if kind in LEXICAL else np.ones(len(values), bool)
+        parse = {"date": dt.date.fromisoformat, "time": dt.time.fromisoformat}.get(
+            kind, _iso_datetime
+        )
+        return _python(values, parse), None
+    ok = fullmatch(values, LEXICAL[kind]) if kind in LEXICAL else np.ones(n, bool)
     if kind in {"integer", "number", "year"}:
-        return ok, pd.to_numeric(values.where(ok, "0").astype(object), errors="coerce")
-    if kind in {"date", "yearmonth"}:
-        text = values.where(ok, "2000-01-01" if kind == "date" else "2000-01")
-        parsed = pd.to_datetime(
-            text.astype(object), format="%Y-%m-%d" if kind == "date" else "%Y-%m", errors="coerce"
-        )
-        ok &= parsed.notna().to_numpy(dtype=bool)
-        return ok, parsed
+        return ok, pc.cast(where(ok, values), pa.float64())
+    if kind == "date":
+        return _dates(values, ok, "%Y-%m-%d")
+    if kind == "yearmonth":
+        return _dates(values, ok, "%Y-%m")
     if kind == "datetime":
-        parsed = pd.to_datetime(
-            values.where(ok, "2000-01-01T00:00:00Z").astype(object),
-            format="ISO8601",
-            errors="coerce",
-            utc=True,
-        )
-        ok &= parsed.notna().to_numpy(dtype=bool)
-        return ok, parsed
+        stamps: list[dt.datetime | None] = [None] * n
+        rows = np.flatnonzero(ok)
+        for row, text in zip(rows, values.take(int_array(rows)).to_pylist(), strict=True):
+            try:
+                stamps[row] = _iso_datetime(text)
+            except ValueError:
+                ok[row] = False
+        return ok, pa.array(stamps, type=pa.timestamp("us", tz="UTC"))
     if kind == "time":
-        parsed = pd.to_datetime(
-            values.where(ok, "00:00:00").str.slice(0, 8).astype(object),
-            format="%H:%M:%S",
-            errors="coerce",
-        )
-        ok &= parsed.notna().to_numpy(dtype=bool)
+        rows = np.flatnonzero(ok)
+        texts = values.take(int_array(rows))
+        ok[rows] = _python(texts, lambda v: dt.time.fromisoformat(v[:8]))
         return ok, None
     return ok, None
 
 
 def _json_is(text: str, want: type) -> bool:
+    if not isinstance(json.loads(text), want):
+        raise ValueError(text)
+    return True
+
+
+def _number(value: Any) -> float | None:
+    """An enum entry of a numeric field as a float (None if it is not a number)."""
     try:
-        return isinstance(json.loads(text), want)
-    except (ValueError, RecursionError):
-        return False
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _bound(value: Any, spec: FieldSpec) -> Any:
     """A minimum/maximum constraint in the field's comparable type (None if it cannot be)."""
     try:
         if spec.type in {"integer", "number", "year"}:
-            return float(value)
-        if spec.type in {"date", "datetime", "yearmonth"}:
-            stamp = pd.Timestamp(str(value))
-            return (
-                stamp.tz_localize("UTC") if spec.type == "datetime" and stamp.tz is None else stamp
-            )
-    except (TypeError, ValueError):
+            return float_array([float(value)])[0]
+        if spec.type in {"date", "yearmonth"}:
+            text = str(value) if spec.type == "date" else f"{value}-01"
+            dt.date.fromisoformat(text)  # refuses what is not a date
+            return pc.cast(strings([text]), pa.timestamp("s"))[0]
+        if spec.type == "datetime":
+            return pa.scalar(_iso_datetime(str(value)), pa.timestamp("us", tz="UTC"))
+    except (TypeError, ValueError, OverflowError, pa.ArrowException):
         return None
     return None
 
@@ -158,13 +196,14 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
     values = ctx.columns[spec.name]
     problems: list[Problem] = []
     pending = ctx.usable.copy()
-    missing = isin(values, ctx.schema.missing_values)
+    missing = ctx.missing(spec.name)
 
     def report(mask: np.ndarray, check: str, message: Callable[[str], str]) -> None:
         nonlocal pending
         hits = mask & pending
         for row in np.flatnonzero(hits):
-            problems.append(ctx.problem(int(row), spec.name, check, message(str(values.iat[row]))))
+            value = str(values[int(row)].as_py())
+            problems.append(ctx.problem(int(row), spec.name, check, message(value)))
         pending = pending & ~hits
 
     if spec.required or is_key:
@@ -195,13 +234,14 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
     )
     ok, converted = typed(values, spec)
     if converted is not None:
-        ctx.typed[spec.name] = converted.where(ok & ~missing)
+        ctx.typed[spec.name] = where(ok & ~missing, converted)
     expected = EXPECTED.get(spec.type, f"a {spec.format} string")
     report(~ok, "type", lambda v: f"{_shorten(v)!r} is not {expected}")
     if spec.enum is not None:
         if spec.type in {"integer", "number", "year"} and converted is not None:
-            allowed = pd.to_numeric(pd.Series(spec.enum), errors="coerce").dropna().tolist()
-            member = converted.isin(allowed).to_numpy(dtype=bool)
+            numbers = [x for x in (_number(v) for v in spec.enum) if x is not None]
+            allowed = float_array(numbers)
+            member = bools(pc.is_in(converted, value_set=allowed))
         else:
             member = isin(values, [str(v) for v in spec.enum])
         report(~member, "enum", lambda v: _enum_message(v, spec))
@@ -224,14 +264,14 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
             lambda v: f"{len(v)} characters; at most {spec.max_length} allowed",
         )
     for key, check, compare in (
-        ("minimum", "minimum", np.less),
-        ("maximum", "maximum", np.greater),
+        ("minimum", "minimum", pc.less),
+        ("maximum", "maximum", pc.greater),
     ):
         bound = _bound(getattr(spec, key), spec) if getattr(spec, key) is not None else None
         if bound is not None and converted is not None:
             try:
-                outside = compare(converted, bound).to_numpy(dtype=bool, na_value=False)
-            except TypeError:
+                outside = bools(compare(converted, bound.cast(converted.type)))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
                 continue
             limit = getattr(spec, key)
             report(outside, check, lambda v, k=key, b=limit: f"{v!r} is outside the {k} {b}")

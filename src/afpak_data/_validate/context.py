@@ -1,33 +1,46 @@
-"""What the table-level checks share: one parsed resource with its schema and locations."""
+"""What the table-level checks share: one parsed resource with its schema and locations.
+
+Columns are pyarrow string arrays, not pandas Series: the validator never imports pandas (its
+import alone cost more than validating 100,000 rows), and every check is an Arrow compute kernel
+over a whole column or a numpy mask, so clean data never runs a Python loop per row.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from afpak_data._validate.arrow import bools, mask_array, string_scalar, strings
 from afpak_data._validate.problems import Problem
 from afpak_data._validate.schema import SchemaSpec
+
+__all__ = ["KEY_SEPARATOR", "TableContext", "bools", "isin", "take", "value_set"]
+
+#: Separator of the parts of a composite key (never in a CSV value a person types).
+KEY_SEPARATOR = "\x1f"
 
 
 @dataclass
 class TableContext:
     """A resource whose file parsed: cells by field name, the line of each row, and its schema.
 
-    ``columns`` maps field names to string Series (missing values as ""); ``usable`` marks the rows
+    ``columns`` maps field names to string arrays (missing values as ""); ``usable`` marks the rows
     that reached the cell checks (not blank, right shape). ``typed`` keeps each field's values as
-    the cell checks converted them (invalid or missing: NA), so later checks (``x-rules``) compare
+    the cell checks converted them (invalid or missing: null), so later checks (``x-rules``) compare
     numbers and dates without parsing a column twice.
     """
 
     name: str
     shown: str
     schema: SchemaSpec
-    columns: dict[str, pd.Series]
+    columns: dict[str, pa.Array]
     lines: np.ndarray
     usable: np.ndarray
-    typed: dict[str, pd.Series] = field(default_factory=dict)
+    typed: dict[str, pa.Array] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -39,7 +52,7 @@ class TableContext:
         key = [self.columns[f] for f in self.schema.primary_key if f in self.columns]
         if not key or len(key) != len(self.schema.primary_key):
             return None
-        values = [str(series.iat[row]) for series in key]
+        values = [str(column[row].as_py()) for column in key]
         return "/".join(values) if any(values) else None
 
     def problem(self, row: int, column: str | None, check: str, message: str) -> Problem:
@@ -48,40 +61,43 @@ class TableContext:
             self.shown, int(self.lines[row]), self.record_id(row), column, check, message
         )
 
-    def key(self, fields: list[str]) -> pd.Series | None:
-        """The values of ``fields`` as one string Series (composites joined with a separator)."""
+    def key(self, fields: list[str]) -> pa.Array | None:
+        """The values of ``fields`` as one string array (composites joined with a separator)."""
         if any(f not in self.columns for f in fields):
             return None
         if len(fields) == 1:
             return self.columns[fields[0]]
-        out = self.columns[fields[0]].astype(str)
-        for f in fields[1:]:
-            out = out + "\x1f" + self.columns[f].astype(str)
-        return out
+        parts = (self.columns[f] for f in fields)
+        return pc.binary_join_element_wise(*parts, string_scalar(KEY_SEPARATOR))
+
+    def missing(self, name: str) -> np.ndarray:
+        """Rows whose ``name`` cell is a missing value (``missingValues``, usually "")."""
+        return isin(self.columns[name], self.schema.missing_values)
 
     def present(self, fields: list[str]) -> np.ndarray:
         """Rows where every one of ``fields`` has a value (and the row is usable)."""
         mask = self.usable.copy()
-        missing = self.schema.missing_values
         for f in fields:
-            mask &= ~isin(self.columns[f], missing)
+            mask &= ~self.missing(f)
         return mask
 
 
-def isin(values: pd.Series, allowed: pd.Series | list[str]) -> np.ndarray:
-    """Vectorised membership as a hash join (pandas' Arrow ``isin`` loops over ``allowed``)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
+def value_set(allowed: Any) -> pa.Array:
+    """Distinct non-null text values of ``allowed`` (an Arrow array or a list of strings)."""
+    if not isinstance(allowed, pa.Array | pa.ChunkedArray):
+        allowed = strings(v for v in allowed if v is not None)
+    if pa.types.is_large_string(allowed.type):
+        allowed = allowed.cast(pa.string())
+    return pc.unique(allowed.drop_null())
 
-        left = pa.array(values, type=pa.string())
-        right = pa.array(
-            pd.Series(allowed, dtype=object).dropna().astype(str).unique(), type=pa.string()
-        )
-        return pc.is_in(left, value_set=right).to_numpy(zero_copy_only=False).astype(bool)
-    except (ImportError, TypeError, ValueError):  # no pyarrow, or values that are not text
-        return (
-            values.astype(object)
-            .isin(set(pd.Series(allowed, dtype=object).tolist()))
-            .to_numpy(dtype=bool)
-        )
+
+def isin(values: pa.Array, allowed: Any) -> np.ndarray:
+    """Vectorised membership as a hash join (Arrow's ``is_in`` builds a hash set of ``allowed``)."""
+    if pa.types.is_large_string(values.type):
+        values = values.cast(pa.string())
+    return bools(pc.is_in(values, value_set=value_set(allowed)))
+
+
+def take(values: pa.Array, mask: np.ndarray) -> pa.Array:
+    """The values of the rows where ``mask`` is true."""
+    return values.filter(mask_array(mask))

@@ -11,11 +11,14 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
+import pyarrow.compute as pc
 
 from afpak_data._paragraphs import split_paragraphs
-from afpak_data._validate.context import TableContext, isin
+from afpak_data._validate.arrow import float_array, int_array, strings
+from afpak_data._validate.context import TableContext, bools, isin, take
 from afpak_data._validate.files import MAX_FILE_BYTES
 from afpak_data._validate.problems import Problem, Skipped
+from afpak_data._validate.text import fullmatch
 
 SOURCES = "sources"
 EVIDENCE_FIELDS = ("source_id", "paragraph", "quote")
@@ -36,9 +39,9 @@ def declared_counts(sources: TableContext) -> dict[str, int]:
     counts = sources.typed.get(PARAGRAPH_COUNT)
     if id_field is None or counts is None:
         return {}
-    keep = sources.usable & counts.notna().to_numpy(dtype=bool)
-    ids = sources.columns[id_field].to_numpy()[keep]
-    return dict(zip(ids.tolist(), counts.to_numpy()[keep].astype(np.int64).tolist(), strict=True))
+    keep = sources.usable & bools(pc.is_valid(counts))
+    ids = take(sources.columns[id_field], keep).to_pylist()
+    return {i: int(c) for i, c in zip(ids, take(counts, keep).to_pylist(), strict=True)}
 
 
 def _id_field(sources: TableContext) -> str | None:
@@ -72,10 +75,12 @@ def load_texts(
     hashes = sources.columns.get("sha256")
     declared = declared_counts(sources)
     for row in np.flatnonzero(sources.usable):
-        source_id = str(sources.columns[id_field].iat[row])
-        name = str(names.iat[row]) if names is not None else ""
+        source_id = str(sources.columns[id_field][int(row)].as_py())
+        name = str(names[int(row)].as_py()) if names is not None else ""
         expected = (
-            str(hashes.iat[row]).lower().removeprefix("sha256:") if hashes is not None else ""
+            str(hashes[int(row)].as_py()).lower().removeprefix("sha256:")
+            if hashes is not None
+            else ""
         )
         file = directory / name if name and "/" not in name and "\\" not in name else None
         if (file is None or not file.is_file()) and expected:
@@ -134,17 +139,17 @@ def check_paragraphs(ctx: TableContext, counts: dict[str, int]) -> list[Problem]
     if "source_id" not in ctx.columns or "paragraph" not in ctx.typed or not counts:
         return []
     source = ctx.columns["source_id"]
-    limit = source.map(counts).to_numpy(dtype=np.float64, na_value=np.nan)
-    number = ctx.typed["paragraph"].to_numpy(dtype=np.float64, na_value=np.nan)
-    with np.errstate(invalid="ignore"):
-        beyond = ctx.usable & (number > limit)
+    position = pc.index_in(source, value_set=strings(counts))
+    limit = float_array(counts.values()).take(position)
+    beyond = ctx.usable & bools(pc.greater(ctx.typed["paragraph"], limit))
+    number = ctx.typed["paragraph"]
     return [
         ctx.problem(
             int(row),
             "paragraph",
             "paragraph",
-            f"paragraph {int(number[row])} does not exist; source {source.iat[row]!r} has "
-            f"{int(limit[row])} paragraphs",
+            f"paragraph {int(number[int(row)].as_py())} does not exist; source "
+            f"{source[int(row)].as_py()!r} has {int(limit[int(row)].as_py())} paragraphs",
         )
         for row in np.flatnonzero(beyond)
     ]
@@ -159,16 +164,16 @@ def check_quotes(ctx: TableContext, texts: dict[str, str]) -> list[Problem]:
         return []
     source, paragraph, quote = (ctx.columns[f] for f in EVIDENCE_FIELDS)
     rows = ctx.present(list(EVIDENCE_FIELDS)) & isin(source, list(texts))
+    rows &= fullmatch(paragraph, r"\d+")  # non-integers are reported by the type check
     paragraphs = {sid: split_paragraphs(text) for sid, text in texts.items()}
     problems = []
-    numbers = paragraph.str.fullmatch(r"\d+").to_numpy(dtype=bool, na_value=False)
-    rows &= numbers  # non-integers are reported by the type check
     index = np.flatnonzero(rows)
+    picked = int_array(index)
     for row, sid, para, text in zip(
         index,
-        source.to_numpy()[index],
-        paragraph.to_numpy()[index],
-        quote.to_numpy()[index],
+        source.take(picked).to_pylist(),
+        paragraph.take(picked).to_pylist(),
+        quote.take(picked).to_pylist(),
         strict=True,
     ):
         paras = paragraphs[sid]

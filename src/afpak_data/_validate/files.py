@@ -1,9 +1,10 @@
 """Read one CSV resource safely: size limits, bytes and hash, encoding, shape, the editor's lines.
 
-The file is read once, in binary, read-only. Parsing is vectorised (pyarrow's CSV reader when it is
-installed, else the standard library's) into string columns plus, for every kept row, the physical
-line an editor shows, counting the newlines inside quoted cells. Rows of the wrong shape are
-reported and left out, so the cell checks see only rows whose columns mean what the header says.
+The file is read once, in binary, read-only. Parsing is vectorised (pyarrow's CSV reader; the
+standard library's where pyarrow refuses the input) into string columns plus, for every kept row,
+the physical line an editor shows, counting the newlines inside quoted cells. Rows of the wrong
+shape are reported and left out, so the cell checks see only rows whose columns mean what the header
+says.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
+from afpak_data._validate.arrow import numbers, strings
 from afpak_data._validate.problems import Problem
 
 #: Files beyond this are not read (a clear error rather than a memory blow-up).
@@ -32,7 +36,7 @@ class Table:
     """A parsed CSV: the header, string cells (columns 0..n-1), and each row's physical line."""
 
     header: list[str]
-    cells: pd.DataFrame
+    cells: list[pa.Array]
     lines: np.ndarray
     problems: list[Problem] = field(default_factory=list)
 
@@ -170,12 +174,8 @@ def decode_checks(raw: bytes, shown: str) -> tuple[bytes, list[Problem]]:
     return raw.decode("utf-8", errors="replace").encode("utf-8"), problems
 
 
-def parse_csv(raw: bytes, shown: str) -> Table | None:
+def parse_csv(raw: bytes, shown: str) -> Table:
     """Parse valid UTF-8 CSV bytes into a Table (always; problems are attached to it)."""
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:  # pragma: no cover - exercised through parse_csv_stdlib in tests
-        return parse_csv_stdlib(raw, shown)
     try:
         return _parse_arrow(raw, shown)
     except Exception:
@@ -184,9 +184,9 @@ def parse_csv(raw: bytes, shown: str) -> Table | None:
         return parse_csv_stdlib(raw, shown)
 
 
-def _newlines(values: pd.Series) -> np.ndarray:
+def _newlines(values: pa.Array) -> np.ndarray:
     """Physical line breaks inside each cell (CRLF, LF or a lone CR count once)."""
-    return values.str.count("\r\n|\r|\n").to_numpy(dtype=np.int64, na_value=0)
+    return numbers(pc.count_substring_regex(values, "\r\n|\r|\n"))
 
 
 def _header(raw: bytes) -> list[str]:
@@ -196,9 +196,6 @@ def _header(raw: bytes) -> list[str]:
 
 
 def _parse_arrow(raw: bytes, shown: str) -> Table:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
     header = _header(raw)
     n = len(header)
     bad: list[tuple[int, int, str]] = []
@@ -222,15 +219,15 @@ def _parse_arrow(raw: bytes, shown: str) -> Table:
             quoted_strings_can_be_null=False,
         ),
     )
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    frame.columns = range(n)
-    records = len(frame) + len(bad)
+    columns = [table.column(i).combine_chunks() for i in range(n)]
+    records = table.num_rows + len(bad)
     # Record numbers (1-based, header = 1) of the rows pyarrow kept, then each record's extra lines.
-    bad_numbers = np.array([b[0] for b in bad], dtype=np.int64)
+    keep = np.ones(records, bool)
+    keep[np.array([b[0] - 1 for b in bad], dtype=np.int64)] = False
+    kept = np.flatnonzero(keep) + 1
     extra = np.zeros(records, dtype=np.int64)
-    kept = np.setdiff1d(np.arange(1, records + 1), bad_numbers)
     if _line_breaks(raw) > records:
-        per_row = sum((_newlines(frame[c]) for c in frame.columns), np.zeros(len(frame), np.int64))
+        per_row = sum((_newlines(c) for c in columns), np.zeros(table.num_rows, np.int64))
         extra[kept - 1] = per_row
         for number, _, text in bad:
             extra[number - 1] = text.count("\n") + text.count("\r") - text.count("\r\n")
@@ -238,7 +235,7 @@ def _parse_arrow(raw: bytes, shown: str) -> Table:
     problems = [
         _shape_problem(shown, int(starts[number - 1]), count, n) for number, count, _ in bad
     ]
-    body = frame.iloc[1:].reset_index(drop=True)
+    body = [column.slice(1) for column in columns]
     return Table(header, body, starts[kept - 1][1:], problems)
 
 
@@ -286,7 +283,5 @@ def parse_csv_stdlib(raw: bytes, shown: str) -> Table:
                 "the rest of the file is not read"
             )
         problems.append(Problem(shown, start, None, None, check, message))
-    cells = (
-        pd.DataFrame(rows, columns=range(len(header)), dtype="str") if header else pd.DataFrame()
-    )
+    cells = [strings(row[i] for row in rows) for i in range(len(header))]
     return Table(header, cells, np.array(lines, dtype=np.int64), problems)

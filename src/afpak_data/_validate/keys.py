@@ -1,8 +1,9 @@
-"""Keys within and across tables, as hash joins: ``duplicated`` and ``isin`` over whole columns.
+"""Keys within and across tables, as hash joins over whole columns.
 
 Duplicates name both lines. Foreign keys (link tables and self-references alike) and the polymorphic
 ``x-polymorphicReferences`` are checked against the referenced table's key values; a table whose
-file could not be read is not used as a target (its own problem is already reported).
+file could not be read is not used as a target (its own problem is already reported). A clean key
+costs one ``count_distinct``; only a key with duplicates is grouped to name the lines.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from afpak_data._validate.cells import fullmatch
-from afpak_data._validate.context import TableContext, isin
+from afpak_data._validate.arrow import numbers
+from afpak_data._validate.context import KEY_SEPARATOR, TableContext, isin, take
 from afpak_data._validate.problems import Problem
+from afpak_data._validate.text import fullmatch
 
 
 def _shown_key(value: str) -> str:
-    return value.replace("\x1f", "/")
+    return value.replace(KEY_SEPARATOR, "/")
 
 
 def duplicates(ctx: TableContext, fields: list[str], check: str) -> list[Problem]:
@@ -27,38 +30,36 @@ def duplicates(ctx: TableContext, fields: list[str], check: str) -> list[Problem
     if key is None:
         return []
     present = ctx.present(fields)
-    subset = key[present]
-    dup = subset.duplicated(keep="first")
-    if not dup.any():
+    subset = take(key, present)
+    if pc.count_distinct(subset).as_py() == len(subset):
         return []
+    codes = numbers(pc.dictionary_encode(subset).indices)
+    _, first = np.unique(codes, return_index=True)
+    repeated = np.ones(len(codes), bool)
+    repeated[first] = False
     rows = np.flatnonzero(present)
-    first_line: dict[str, int] = {}
-    problems = []
-    repeated = set(subset[dup].tolist())
+    first_line = ctx.lines[rows[first]]  # the first line of each distinct value, by code
     label = "primary key" if check == "primary-key" else "unique key"
     names = ", ".join(fields)
-    for position, value in enumerate(subset.tolist()):
-        if value not in repeated:
-            continue
+    problems = []
+    for position in np.flatnonzero(repeated):
         row = int(rows[position])
-        if value not in first_line:
-            first_line[value] = int(ctx.lines[row])
-            continue
+        value = _shown_key(str(subset[int(position)].as_py()))
         problems.append(
             ctx.problem(
                 row,
                 names,
                 check,
-                f"{label} ({names}) {_shown_key(value)!r} duplicates line {first_line[value]}",
+                f"{label} ({names}) {value!r} duplicates line {int(first_line[codes[position]])}",
             )
         )
     return problems
 
 
-def target_values(ctx: TableContext, fields: list[str]) -> pd.Series | None:
+def target_values(ctx: TableContext, fields: list[str]) -> pa.Array | None:
     """The referenced key values of a table (usable rows only)."""
     key = ctx.key(fields)
-    return None if key is None else key[ctx.present(fields)]
+    return None if key is None else take(key, ctx.present(fields))
 
 
 def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
@@ -75,12 +76,11 @@ def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Pro
         if key is None:
             continue
         allowed = target_values(target, fk.ref_fields)
-        present = ctx.present(fk.fields)
-        orphan = present & ~isin(key, allowed)
+        orphan = ctx.present(fk.fields) & ~isin(key, allowed)
         where = fk.resource or ctx.name
         names = ", ".join(fk.fields)
         for row in np.flatnonzero(orphan):
-            value = _shown_key(str(key.iat[row]))
+            value = _shown_key(str(key[int(row)].as_py()))
             problems.append(
                 ctx.problem(
                     int(row),
@@ -112,25 +112,28 @@ def polymorphic(ctx: TableContext, tables: dict[str, TableContext]) -> list[Prob
             pk = target.schema.primary_key[0]
             spec = target.schema.field(pk)
             pattern = spec.pattern if spec else None
+            ids = target_values(target, [pk])
+            if ids is None:
+                continue
             if pattern:
                 patterns.append(f"{name}: {pattern}")
                 mine = fullmatch(values, pattern)
             else:
-                mine = isin(values, target_values(target, [pk]))
+                mine = isin(values, ids)
             routed |= mine
-            found |= mine & isin(values, target_values(target, [pk]))
+            found |= mine & isin(values, ids)
         for row in np.flatnonzero(present & ~routed):
             problems.append(
                 ctx.problem(
                     int(row),
                     ref.field,
                     "polymorphic-key",
-                    f"{values.iat[row]!r} matches no referenced table's ID pattern "
+                    f"{values[int(row)].as_py()!r} matches no referenced table's ID pattern "
                     f"({'; '.join(patterns)})",
                 )
             )
         for row in np.flatnonzero(present & routed & ~found):
-            value = str(values.iat[row])
+            value = str(values[int(row)].as_py())
             table = next(
                 (n for n in ref.resources if n in tables and _routes(tables[n], value)), "?"
             )

@@ -11,9 +11,11 @@ is not of its type is left to the type check and not compared.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from afpak_data._validate.context import TableContext, isin
+from afpak_data._validate.cells import where
+from afpak_data._validate.context import TableContext, bools, isin
 from afpak_data._validate.problems import Problem
 from afpak_data._validate.schema import RuleSpec
 
@@ -21,16 +23,15 @@ UNKNOWN = "unknown"
 
 
 def _filled(ctx: TableContext, name: str) -> np.ndarray:
-    return ~isin(ctx.columns[name], ctx.schema.missing_values)
+    return ~ctx.missing(name)
 
 
-def _comparable(ctx: TableContext, name: str) -> pd.Series:
-    """The field's values in its own order (numbers, dates, text); NA where not comparable."""
+def _comparable(ctx: TableContext, name: str) -> pa.Array:
+    """The field's values in its own order (numbers, dates, text); null where not comparable."""
     converted = ctx.typed.get(name)
     if converted is not None:
         return converted
-    values = ctx.columns[name]
-    return values.where(_filled(ctx, name))
+    return where(_filled(ctx, name), ctx.columns[name])
 
 
 def broken(ctx: TableContext, rule: RuleSpec) -> np.ndarray:
@@ -41,8 +42,9 @@ def broken(ctx: TableContext, rule: RuleSpec) -> np.ndarray:
     elif rule.kind == "ordered":
         left, right = _comparable(ctx, a), _comparable(ctx, b)
         try:
-            bad = (left > right).to_numpy(dtype=bool, na_value=False)
-        except TypeError:  # types that do not compare (a schema mixing them): nothing to say
+            bad = bools(pc.greater(left, right))
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):
+            # types that do not compare (a schema mixing them): nothing to say
             bad = np.zeros(ctx.size, bool)
     else:  # unknown_when_empty
         bad = ~_filled(ctx, a) != isin(ctx.columns[b], [UNKNOWN])
@@ -57,7 +59,7 @@ def check_rules(ctx: TableContext) -> list[Problem]:
             continue  # a missing column is reported by the header check
         a, b = rule.fields
         for row in np.flatnonzero(broken(ctx, rule)):
-            left, right = (str(ctx.columns[name].iat[row]) for name in rule.fields)
+            left, right = (str(ctx.columns[name][int(row)].as_py()) for name in rule.fields)
             problems.append(
                 ctx.problem(
                     int(row),

@@ -6,17 +6,24 @@ Each stage runs under :func:`_guard`, which turns an unexpected exception into a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyarrow.compute as pc
 
 from afpak_data._paragraphs import split_paragraphs
 from afpak_data._validate import cells, changelog, evidence, files, keys, rules, withdrawn
+from afpak_data._validate.arrow import bools, string_scalar
 from afpak_data._validate.context import TableContext
 from afpak_data._validate.descriptor import DESCRIPTOR, ResourceSpec, check_descriptor
 from afpak_data._validate.problems import FATAL_CHECKS, Problem, Skipped, sort_problems
+
+#: Threads checking tables at the same time (at most two: more only adds memory on this work).
+WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
 @dataclass
@@ -75,9 +82,8 @@ def validate_package(
         report.problems = sort_problems(problems)
         return report
     tables: dict[str, TableContext] = {}
-    for spec in desc.resources:
-        shown = spec.path or DESCRIPTOR
-        ctx = _guard(problems, shown, "file", lambda s=spec: _check_resource(s, problems))
+    for spec, (ctx, found) in zip(desc.resources, _check_resources(desc.resources), strict=True):
+        problems.extend(found)
         if isinstance(ctx, TableContext):
             tables[spec.name] = ctx
             report.rows[spec.name] = ctx.size
@@ -127,6 +133,31 @@ def validate_package(
     return report
 
 
+def _check_resources(
+    resources: list[ResourceSpec],
+) -> list[tuple[TableContext | None, list[Problem]]]:
+    """File and cell checks of every resource, two at a time where there are cores for it.
+
+    Reading, parsing and the Arrow kernels release the GIL, so tables checked on two threads
+    take about half the time of one after the other. Each resource collects its own problems,
+    which are returned in descriptor order: the report is the same whatever the interleaving.
+    """
+
+    def one(spec: ResourceSpec) -> tuple[TableContext | None, list[Problem]]:
+        found: list[Problem] = []
+        ctx = _guard(found, spec.path or DESCRIPTOR, "file", lambda: _check_resource(spec, found))
+        return (ctx if isinstance(ctx, TableContext) else None), found
+
+    workers = min(WORKERS, len(resources))
+    if workers <= 1:
+        return [one(spec) for spec in resources]
+    # Largest files first, so that the long ones do not start last.
+    order = sorted(range(len(resources)), key=lambda i: -(resources[i].bytes or 0))
+    with ThreadPoolExecutor(workers) as pool:
+        done = dict(zip(order, pool.map(one, [resources[i] for i in order]), strict=True))
+    return [done[i] for i in range(len(resources))]
+
+
 def _check_resource(spec: ResourceSpec, problems: list[Problem]) -> TableContext | None:
     """File-level and cell checks of one resource; the context for the key checks, if it parsed."""
     if spec.file is None or spec.path is None:
@@ -159,8 +190,8 @@ def _check_resource(spec: ResourceSpec, problems: list[Problem]) -> TableContext
     columns = _check_header(table.header, schema, shown, problems)
     series = {name: table.cells[i] for name, i in columns.items()}
     blank = np.ones(len(table.lines), bool)
-    for i in table.cells.columns:
-        blank &= (table.cells[i] == "").to_numpy(dtype=bool, na_value=True)
+    for cells_of_column in table.cells:
+        blank &= bools(pc.equal(cells_of_column, string_scalar("")))
     for row in np.flatnonzero(blank):
         problems.append(
             Problem(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from afpak_data._validate.context import TableContext, isin
+from afpak_data._validate.context import TableContext, isin, take
 from afpak_data._validate.problems import Problem
 
 WITHDRAWN = "withdrawn"
@@ -23,12 +23,12 @@ def check_withdrawn(tables: dict[str, TableContext]) -> list[Problem]:
     if retired is None or RECORD_ID not in retired.columns:
         return []
     present = retired.present([RECORD_ID])
-    ids = retired.columns[RECORD_ID][present]
-    if ids.empty:
+    ids = take(retired.columns[RECORD_ID], present)
+    if len(ids) == 0:
         return []
     versions = retired.columns.get(VERSION)
     when = (
-        dict(zip(ids.tolist(), versions[present].tolist(), strict=True))
+        dict(zip(ids.to_pylist(), take(versions, present).to_pylist(), strict=True))
         if versions is not None
         else {}
     )
@@ -42,7 +42,7 @@ def check_withdrawn(tables: dict[str, TableContext]) -> list[Problem]:
             continue
         reused = ctx.present(pk) & isin(key, ids)
         for row in np.flatnonzero(reused):
-            value = str(key.iat[row])
+            value = str(key[int(row)].as_py())
             version = when.get(value) or "an earlier version"
             problems.append(
                 ctx.problem(
