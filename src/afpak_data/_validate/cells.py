@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,9 @@ from afpak_data._validate.files import MAX_CELL_CHARS
 from afpak_data._validate.problems import Problem
 from afpak_data._validate.schema import FieldSpec
 from afpak_data._validate.text import (
+    FORMULA_CHARS,
+    SPACE_CHARS,
+    first_char,
     formula_start,
     fullmatch,
     lengths,
@@ -31,6 +35,9 @@ from afpak_data._validate.text import (
     padded,
 )
 
+#: Dates in this format (the default, and the one our schemas name) take the vectorised path:
+#: zero-padded, as the loader reads them.
+DATE_FORMAT = "%Y-%m-%d"
 #: Regular expressions for the lexical form of each type (format "default").
 LEXICAL = {
     "integer": r"[+-]?\d+",
@@ -95,13 +102,36 @@ def _iso_datetime(value: str) -> dt.datetime:
 def _dates(values: pa.Array, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, pa.Array]:
     """Parse ``%Y-%m-%d`` or ``%Y-%m`` dates once, vectorised; impossible days are refused.
 
-    Arrow's ``strptime`` rolls 2025-02-30 over to March, so each parsed date is printed back
-    and must equal its text; year 0000 does not exist in the calendar Python and pandas use.
+    Arrow's ``strptime`` rolls 2025-02-30 over to March 2, so the parsed day must equal the
+    written one (comparing numbers; printing the dates back costs seven times as much); year
+    0000 does not exist in the calendar Python and pandas use.
     """
-    parsed = pc.strptime(where(ok, values), format=fmt, unit="s", error_is_null=True)
-    same = bools(pc.equal(pc.strftime(parsed, format=fmt), values))
-    ok = ok & same & ~bools(pc.starts_with(values, "0000"))
+    text = where(ok, values)
+    parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+    ok = ok & bools(pc.is_valid(parsed)) & ~bools(pc.starts_with(values, "0000"))
+    if fmt == "%Y-%m-%d":
+        written = pc.cast(pc.utf8_slice_codeunits(where(ok, text), 8, 10), pa.int64())
+        ok &= bools(pc.equal(pc.day(parsed), written))
     return ok, where(ok, parsed)
+
+
+def _formatted(values: pa.Array, fmt: str) -> tuple[np.ndarray, pa.Array | None]:
+    """Dates and times in a strftime ``format``: parsed by Arrow, checked by printing them back.
+
+    A value that does not print back identically (an impossible day Arrow rolled over, or a
+    number written without its zero) is decided by Python's ``strptime``, the reference; clean
+    data never gets there.
+    """
+    try:
+        parsed = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
+        same = bools(pc.equal(pc.strftime(parsed, format=fmt), values))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a format Arrow does not know
+        return _python(values, lambda v: dt.datetime.strptime(v, fmt)), None
+    ok = same.copy()
+    rows = np.flatnonzero(~same)
+    if len(rows):
+        ok[rows] = _python(values.take(int_array(rows)), lambda v: dt.datetime.strptime(v, fmt))
+    return ok, where(same, parsed)
 
 
 def typed(values: pa.Array, spec: FieldSpec) -> tuple[np.ndarray, pa.Array | None]:
@@ -117,8 +147,10 @@ def typed(values: pa.Array, spec: FieldSpec) -> tuple[np.ndarray, pa.Array | Non
     if kind in {"object", "array", "geojson"}:
         want = list if kind == "array" else dict
         return _python(values, lambda v: _json_is(v, want)), None
+    if kind == "date" and fmt == DATE_FORMAT:
+        return _dates(values, fullmatch(values, LEXICAL["date"]), DATE_FORMAT)
     if kind in {"date", "datetime", "time"} and fmt not in {"default", "any"}:
-        return _python(values, lambda v: dt.datetime.strptime(v, fmt)), None
+        return _formatted(values, fmt)
     if kind in {"date", "datetime", "time"} and fmt == "any":
         parse = {"date": dt.date.fromisoformat, "time": dt.time.fromisoformat}.get(
             kind, _iso_datetime
@@ -191,11 +223,38 @@ def _enum_message(value: str, spec: FieldSpec) -> str:
     return f"{value!r} is not one of {shown} (expected one of {vocabulary}){hint}"
 
 
+TEXT_TYPES = frozenset({"string", "any", "list"})
+
+
+def _vocabulary_only(spec: FieldSpec) -> bool:
+    """A text field whose vocabulary values would pass all of the field's other checks."""
+    if spec.type != "string" or spec.format != "default" or not spec.enum:
+        return False
+    spaces = tuple(SPACE_CHARS)
+    for value in (str(v) for v in spec.enum):
+        if not value or len(value) > MAX_CELL_CHARS or value.startswith(tuple(FORMULA_CHARS)):
+            return False
+        if value.startswith(spaces) or value.endswith(spaces):
+            return False
+        if spec.pattern is not None and re.fullmatch(spec.pattern, value) is None:
+            return False
+        if spec.min_length is not None and len(value) < spec.min_length:
+            return False
+        if spec.max_length is not None and len(value) > spec.max_length:
+            return False
+        if spec.max_words is not None and len(value.split()) > spec.max_words:
+            return False
+    return True
+
+
 def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Problem]:
     """Every cell check on one field; one problem at most per cell."""
     values = ctx.columns[spec.name]
     problems: list[Problem] = []
     pending = ctx.usable.copy()
+    sizes = lengths(values)
+    if list(ctx.schema.missing_values) == [""]:
+        ctx.missing_cache[spec.name] = sizes == 0  # the usual case, without another pass
     missing = ctx.missing(spec.name)
 
     def report(mask: np.ndarray, check: str, message: Callable[[str], str]) -> None:
@@ -210,9 +269,13 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
         why = "part of the primary key" if is_key and not spec.required else "required"
         report(missing, "required", lambda _v: f"a value is {why}, the cell is empty")
     pending &= ~missing
+    if _vocabulary_only(spec):
+        # Every vocabulary value passes every other check, so a member is valid: only the rest
+        # (usually no row at all) go through the checks below, in their usual order.
+        pending &= ~isin(values, [str(v) for v in spec.enum or ()])
     if not pending.any():
         return problems
-    sizes = lengths(values)
+    first = first_char(values)
     report(
         sizes > MAX_CELL_CHARS,
         "cell-size",
@@ -220,7 +283,7 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
     )
     if spec.type in {"string", "any", "list"}:
         report(
-            formula_start(values),
+            formula_start(values, first),
             "formula",
             lambda v: (
                 f"{_shorten(v)!r} starts with {v[:1]!r}: spreadsheets execute text beginning "
@@ -228,12 +291,12 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
             ),
         )
     report(
-        padded(values),
+        padded(values, first),
         "whitespace",
         lambda v: f"{_shorten(v)!r} has leading or trailing white space",
     )
     ok, converted = typed(values, spec)
-    if converted is not None:
+    if converted is not None and spec.type not in TEXT_TYPES:
         ctx.typed[spec.name] = where(ok & ~missing, converted)
     expected = EXPECTED.get(spec.type, f"a {spec.format} string")
     report(~ok, "type", lambda v: f"{_shorten(v)!r} is not {expected}")

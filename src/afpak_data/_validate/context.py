@@ -41,6 +41,7 @@ class TableContext:
     lines: np.ndarray
     usable: np.ndarray
     typed: dict[str, pa.Array] = field(default_factory=dict)
+    missing_cache: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -72,7 +73,9 @@ class TableContext:
 
     def missing(self, name: str) -> np.ndarray:
         """Rows whose ``name`` cell is a missing value (``missingValues``, usually "")."""
-        return isin(self.columns[name], self.schema.missing_values)
+        if name not in self.missing_cache:
+            self.missing_cache[name] = isin(self.columns[name], self.schema.missing_values)
+        return self.missing_cache[name]
 
     def present(self, fields: list[str]) -> np.ndarray:
         """Rows where every one of ``fields`` has a value (and the row is usable)."""

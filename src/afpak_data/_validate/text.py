@@ -78,20 +78,25 @@ def first_char(values: pa.Array) -> pa.Array:
     return pc.utf8_slice_codeunits(values, 0, 1)
 
 
-def padded(values: pa.Array) -> np.ndarray:
+def padded(values: pa.Array, first: pa.Array | None = None) -> np.ndarray:
     """Values with leading or trailing white space (``str.isspace`` characters).
 
     The first and last character of each value against the set of white space: a regex
     alternation anchored at the end makes RE2 scan every character through a large class.
     """
-    first = pc.is_in(first_char(values), value_set=_spaces())
-    last = pc.is_in(pc.utf8_slice_codeunits(values, -1), value_set=_spaces())
-    return bools(pc.or_(first, last))
+    first = first_char(values) if first is None else first
+    leading = pc.is_in(first, value_set=_spaces())
+    trailing = pc.is_in(pc.utf8_slice_codeunits(values, -1), value_set=_spaces())
+    return bools(pc.or_(leading, trailing))
 
 
-def formula_start(values: pa.Array) -> np.ndarray:
-    """Values a spreadsheet would execute: first character =, +, -, @, tab or carriage return."""
-    return bools(pc.is_in(first_char(values), value_set=_formula()))
+def formula_start(values: pa.Array, first: pa.Array | None = None) -> np.ndarray:
+    """Values a spreadsheet would execute: first character =, +, -, @, tab or carriage return.
+
+    ``first``: the values' first characters, if the caller has them already.
+    """
+    first = first_char(values) if first is None else first
+    return bools(pc.is_in(first, value_set=_formula()))
 
 
 def more_words_than(values: pa.Array, limit: int) -> np.ndarray:
