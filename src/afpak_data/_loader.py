@@ -125,9 +125,18 @@ def pandas_dtype(field: Field) -> Any:
 
 
 def read_resource(resource: Resource) -> pd.DataFrame:
-    """Read one resource's CSV and convert every column to its schema dtype."""
+    """Read one resource's CSV and convert every column to its schema dtype.
+
+    pyarrow reads it when it can vouch for the result (``_arrow_read``); otherwise, and for every
+    file or value that must be refused, pandas reads it here and the error is raised here.
+    """
     import pandas as pd
 
+    from afpak_data import _arrow_read
+
+    fast = _arrow_read.read(resource, convert_column)
+    if fast is not None:
+        return fast
     schema = resource.schema
     try:
         frame = pd.read_csv(
