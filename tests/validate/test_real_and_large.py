@@ -77,3 +77,26 @@ def test_one_bad_value_in_200k_rows_is_found(bad: tuple[str, str, str], tmp_path
     report = validate_package(write_package(tmp_path / "pkg", csvs))
     file = "data/agreement_actors.csv" if check == "foreign-key" else "data/agreements.csv"
     assert [(p.file, p.line, p.check) for p in report.problems] == [(file, target + 2, check)]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_quoted_line_breaks_across_read_blocks_keep_lines_exact(
+    newline: str, tmp_path: Path
+) -> None:
+    """Cells with line breaks in a file of several read blocks: the bad value's line is exact."""
+    rows, line, target = [], 2, None
+    for i in range(60_000):
+        name = f'"Group {i}{newline}second line"' if i % 97 == 0 else f"Group {i}"
+        members = "5k" if i == 59_000 else str(i)
+        if i == 59_000:
+            target = line
+        rows.append(f"act-g{i},{name},group,,{members}")
+        line += 1 + (i % 97 == 0)
+    text = newline.join(["actor_id,name,kind,part_of,members", *rows]) + newline
+    assert len(text) > 2 * 1024 * 1024
+    csvs = {k: v.encode() for k, v in CSVS.items()}
+    csvs["actors"] = text.encode()
+    report = validate_package(write_package(tmp_path / "pkg", csvs))
+    found = [(p.file, p.line, p.column, p.check) for p in report.problems]
+    assert ("data/actors.csv", target, "members", "type") in found
+    assert {p.check for p in report.problems} <= {"type", "foreign-key", "polymorphic-key"}
