@@ -29,6 +29,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -68,15 +69,25 @@ class Series:
         return statistics.median(r.peak_mb for r in self.runs)
 
 
+#: GNU time reports the child's peak RSS. Taking it from our own ``wait4`` would not do: Linux
+#: starts a forked child's high-water mark at the parent's size, and this runner holds the
+#: generated tables (hundreds of MB), so every command would seem to need at least that much.
+GNU_TIME = Path("/usr/bin/time")
+
+
 def measure(cmd: list[str]) -> Run:
-    """Run ``cmd`` once; time it and take its own peak RSS from ``wait4`` (not the max of all)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = proc.stdout.read() if proc.stdout else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, out.decode(errors="replace"))
+    """Run ``cmd`` once: wall time (ours) and peak resident memory (GNU time's, else ``wait4``)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        wrapped = [str(GNU_TIME), "-f", "%M", "-o", rss.name, *cmd] if GNU_TIME.exists() else cmd
+        start = time.perf_counter()
+        proc = subprocess.Popen(wrapped, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        out = proc.stdout.read() if proc.stdout else b""
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        text = rss.read().strip().splitlines()
+        peak_kb = int(text[-1]) if GNU_TIME.exists() and text else usage.ru_maxrss
+    return Run(wall, peak_kb / 1024, code, out.decode(errors="replace"))
 
 
 def repeat(cmd: list[str], times: int) -> Series:
@@ -131,6 +142,11 @@ def machine() -> dict[str, str]:
         except PackageNotFoundError:
             versions[dist] = "not installed"
     blas = {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS")}
+    head = subprocess.run(
+        ["git", "-C", str(generate.REPO), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+    )
     return {
         "CPU": cpu,
         "cores": str(os.cpu_count()),
@@ -139,6 +155,7 @@ def machine() -> dict[str, str]:
         "Python": platform.python_version(),
         **{k: v for k, v in versions.items()},
         "OPENBLAS variables": ", ".join(f"{k}={v}" for k, v in blas.items()) or "none",
+        "afpak-data commit": head.stdout.strip() or "unknown",
     }
 
 
