@@ -133,6 +133,8 @@ def decode_checks(raw: bytes, shown: str) -> tuple[bytes, list[Problem]]:
         offset = 3
     else:
         offset = 0
+    if raw.isascii():  # ASCII is UTF-8, and checking it costs a fraction of decoding
+        return raw, problems
     try:
         raw.decode("utf-8")
         return raw, problems

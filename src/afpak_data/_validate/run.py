@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow.compute as pc
@@ -21,6 +22,7 @@ from afpak_data._validate.arrow import bools, string_scalar
 from afpak_data._validate.context import TableContext
 from afpak_data._validate.descriptor import DESCRIPTOR, ResourceSpec, check_descriptor
 from afpak_data._validate.problems import FATAL_CHECKS, Problem, Skipped, sort_problems
+from afpak_data._validate.schema import FieldSpec
 
 #: Threads checking tables at the same time (at most two: more only adds memory on this work).
 WORKERS = max(1, min(2, os.cpu_count() or 1))
@@ -133,33 +135,74 @@ def validate_package(
     return report
 
 
+def _parallel(fn: Callable[[Any], Any], jobs: list[Any], weights: list[int]) -> list[Any]:
+    """``[fn(job) for job in jobs]`` on ``WORKERS`` threads, heaviest first, results in order.
+
+    Reading, parsing and the Arrow kernels release the GIL, so two threads take about half the
+    time of one. Starting the heaviest jobs first keeps one long job from starting last.
+    """
+    workers = min(WORKERS, len(jobs))
+    if workers <= 1:
+        return [fn(job) for job in jobs]
+    order = sorted(range(len(jobs)), key=lambda i: -weights[i])
+    with ThreadPoolExecutor(workers) as pool:
+        done = dict(zip(order, pool.map(fn, [jobs[i] for i in order]), strict=True))
+    return [done[i] for i in range(len(jobs))]
+
+
 def _check_resources(
     resources: list[ResourceSpec],
 ) -> list[tuple[TableContext | None, list[Problem]]]:
-    """File and cell checks of every resource, two at a time where there are cores for it.
+    """File, cell and row-rule checks of every resource; problems in a fixed order.
 
-    Reading, parsing and the Arrow kernels release the GIL, so tables checked on two threads
-    take about half the time of one after the other. Each resource collects its own problems,
-    which are returned in descriptor order: the report is the same whatever the interleaving.
+    Files are read and parsed one per thread; then every field of every table is one job, so
+    the largest table's columns are shared between the cores instead of keeping one busy while
+    the other idles. Each job collects its own problems, which are put together in descriptor
+    and schema order: the report is the same whatever the interleaving.
     """
 
-    def one(spec: ResourceSpec) -> tuple[TableContext | None, list[Problem]]:
+    def prepare(spec: ResourceSpec) -> tuple[TableContext | None, list[Problem]]:
         found: list[Problem] = []
-        ctx = _guard(found, spec.path or DESCRIPTOR, "file", lambda: _check_resource(spec, found))
+        ctx = _guard(found, spec.path or DESCRIPTOR, "file", lambda: _prepare_resource(spec, found))
         return (ctx if isinstance(ctx, TableContext) else None), found
 
-    workers = min(WORKERS, len(resources))
-    if workers <= 1:
-        return [one(spec) for spec in resources]
-    # Largest files first, so that the long ones do not start last.
-    order = sorted(range(len(resources)), key=lambda i: -(resources[i].bytes or 0))
-    with ThreadPoolExecutor(workers) as pool:
-        done = dict(zip(order, pool.map(one, [resources[i] for i in order]), strict=True))
-    return [done[i] for i in range(len(resources))]
+    prepared = _parallel(prepare, resources, [r.bytes or 0 for r in resources])
+    jobs = [
+        (ctx, spec)
+        for ctx, _ in prepared
+        if ctx is not None
+        for spec in ctx.schema.fields
+        if spec.name in ctx.columns
+    ]
+
+    def check(job: tuple[TableContext, FieldSpec]) -> list[Problem]:
+        ctx, spec = job
+        found: list[Problem] = []
+        key = spec.name in ctx.schema.primary_key
+        _guard(found, ctx.shown, "cell", lambda: found.extend(cells.check_field(ctx, spec, key)))
+        return found
+
+    weights = [ctx.columns[spec.name].nbytes for ctx, spec in jobs]
+    by_field = dict(zip(((id(c), s.name) for c, s in jobs), _parallel(check, jobs, weights),
+                        strict=True))  # fmt: skip
+    out = []
+    for ctx, found in prepared:
+        if ctx is not None:
+            for spec in ctx.schema.fields:
+                found.extend(by_field.get((id(ctx), spec.name), []))
+            _guard(found, ctx.shown, "rule", lambda c=ctx, f=found: f.extend(rules.check_rules(c)))
+        out.append((ctx, found))
+    return out
 
 
-def _check_resource(spec: ResourceSpec, problems: list[Problem]) -> TableContext | None:
-    """File-level and cell checks of one resource; the context for the key checks, if it parsed."""
+def _blank(raw: bytes) -> bool:
+    """Whether a file holds nothing but a BOM and white space (its start decides, usually)."""
+    ignorable = b"\xef\xbb\xbf \t\r\n"
+    return not raw[:4096].strip(ignorable) and not raw.strip(ignorable)
+
+
+def _prepare_resource(spec: ResourceSpec, problems: list[Problem]) -> TableContext | None:
+    """File-level checks of one resource; its parsed table, ready for the cell checks."""
     if spec.file is None or spec.path is None:
         return None
     shown = spec.path
@@ -168,7 +211,7 @@ def _check_resource(spec: ResourceSpec, problems: list[Problem]) -> TableContext
     if raw is None:
         return None
     problems.extend(files.check_integrity(raw, shown, spec.bytes, spec.hash))
-    if not raw.strip(b"\xef\xbb\xbf \t\r\n"):
+    if _blank(raw):
         problems.append(
             Problem(
                 shown,
@@ -198,13 +241,7 @@ def _check_resource(spec: ResourceSpec, problems: list[Problem]) -> TableContext
                 shown, int(table.lines[row]), None, None, "blank-row", "the row is empty; delete it"
             )
         )
-    ctx = TableContext(spec.name, shown, schema, series, table.lines, ~blank)
-    key_fields = set(schema.primary_key)
-    for field_spec in schema.fields:
-        if field_spec.name in series:
-            problems.extend(cells.check_field(ctx, field_spec, field_spec.name in key_fields))
-    problems.extend(rules.check_rules(ctx))
-    return ctx
+    return TableContext(spec.name, shown, schema, series, table.lines, ~blank)
 
 
 def _check_header(header: list[str], schema, shown: str, problems: list[Problem]) -> dict[str, int]:
