@@ -106,3 +106,23 @@ def test_dates_are_checked_against_the_calendar(fmt: str, values: list[str], val
     """Impossible days are refused, whatever the format; Python's strptime decides odd spellings."""
     ok, _ = cells.typed(pa.array(values, type=pa.string()), FieldSpec("d", "date", format=fmt))
     assert ok.tolist() == valid
+
+
+@pytest.mark.parametrize(
+    ("constraints", "values", "checks"),
+    [
+        ({"max_length": 3}, ["ééé", "éééé", "abc", "abcd"],
+         [None, "max-length", None, "max-length"]),
+        ({"min_length": 3}, ["ééé", "éé", "ab", "€€€"], [None, "min-length", "min-length", None]),
+    ],
+    ids=["max", "min"],
+)  # fmt: skip
+def test_lengths_count_characters_not_bytes(constraints: dict, values: list[str], checks: list):
+    """minLength/maxLength count characters, as Python's len does, for non-ASCII text too."""
+    spec = FieldSpec("a", **constraints)
+    schema = SchemaSpec(fields=[spec])
+    columns = {"a": pa.array(values, type=pa.string())}
+    ctx = TableContext("t", "t.csv", schema, columns, np.arange(2, len(values) + 2),
+                       np.ones(len(values), bool))  # fmt: skip
+    found = {p.line: p.check for p in cells.check_field(ctx, spec, False)}
+    assert [found.get(line) for line in range(2, len(values) + 2)] == checks

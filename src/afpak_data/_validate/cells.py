@@ -19,7 +19,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from afpak_data._validate.arrow import float_array, int_array, mask_array, null_scalar, strings
+from afpak_data._validate.arrow import (
+    float_array,
+    int_array,
+    mask_array,
+    null_scalar,
+    numbers,
+    strings,
+)
 from afpak_data._validate.context import TableContext, bools, isin
 from afpak_data._validate.files import MAX_CELL_CHARS
 from afpak_data._validate.problems import Problem
@@ -226,6 +233,23 @@ def _enum_message(value: str, spec: FieldSpec) -> str:
 TEXT_TYPES = frozenset({"string", "any", "list"})
 
 
+def _sizes(values: pa.Array, spec: FieldSpec) -> np.ndarray:
+    """Lengths for the size checks: bytes where they decide as well as characters would.
+
+    A value has at least a quarter as many characters as bytes and at most as many, so when no
+    byte length breaks a maximum, and none is under four times a minimum, the (free) byte
+    lengths give every verdict the (counted) character lengths would.
+    """
+    size = numbers(pc.binary_length(values))
+    longest = int(size.max()) if len(size) else 0
+    maximum = min(MAX_CELL_CHARS, spec.max_length if spec.max_length is not None else longest)
+    if longest > maximum:
+        return lengths(values)
+    if spec.min_length is not None and ((size > 0) & (size < 4 * spec.min_length)).any():
+        return lengths(values)
+    return size
+
+
 def _vocabulary_only(spec: FieldSpec) -> bool:
     """A text field whose vocabulary values would pass all of the field's other checks."""
     if spec.type != "string" or spec.format != "default" or not spec.enum:
@@ -252,7 +276,7 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
     values = ctx.columns[spec.name]
     problems: list[Problem] = []
     pending = ctx.usable.copy()
-    sizes = lengths(values)
+    sizes = _sizes(values, spec)
     if list(ctx.schema.missing_values) == [""]:
         ctx.missing_cache[spec.name] = sizes == 0  # the usual case, without another pass
     missing = ctx.missing(spec.name)
@@ -302,8 +326,8 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
     report(~ok, "type", lambda v: f"{_shorten(v)!r} is not {expected}")
     if spec.enum is not None:
         if spec.type in {"integer", "number", "year"} and converted is not None:
-            numbers = [x for x in (_number(v) for v in spec.enum) if x is not None]
-            allowed = float_array(numbers)
+            accepted = [x for x in (_number(v) for v in spec.enum) if x is not None]
+            allowed = float_array(accepted)
             member = bools(pc.is_in(converted, value_set=allowed))
         else:
             member = isin(values, [str(v) for v in spec.enum])
