@@ -152,3 +152,21 @@ def test_frozen_package_is_readable(tmp_path: Path) -> None:
         for p in paths:
             p.chmod(0o755 if p.is_dir() else 0o644)
     assert CSVS  # the corpus module stays importable
+
+
+def test_validation_never_imports_pandas(tmp_path: Path) -> None:
+    """Validating a package (valid or not) leaves pandas unimported: its import alone is slow."""
+    import subprocess
+    import sys
+
+    good = write_package(tmp_path / "good")
+    bad = broken_package(tmp_path / "bad")
+    probe = (
+        "import sys\nfrom pathlib import Path\n"
+        "from afpak_data._validate import validate_package\n"
+        f"for d in ({str(good)!r}, {str(bad)!r}):\n"
+        "    validate_package(Path(d))\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
