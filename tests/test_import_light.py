@@ -50,3 +50,19 @@ def test_heavy_modules_are_imported_only_when_needed(code: str, allowed: set[str
     client only for remote loading)."""
     imported = {name for name, present in imported_after(code).items() if present}
     assert imported == allowed
+
+
+def test_version_is_read_only_when_asked_for() -> None:
+    """`import afpak_data` skips importlib.metadata (a site-packages scan); __version__ reads it."""
+    probe = (
+        "import sys, afpak_data\n"
+        "before = 'importlib.metadata' in sys.modules\n"
+        "version = afpak_data.__version__\n"
+        "print(before, 'importlib.metadata' in sys.modules, version)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    from importlib.metadata import version
+
+    assert result.stdout.split() == ["False", "True", version("afpak-data")]

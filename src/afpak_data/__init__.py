@@ -8,7 +8,6 @@ pandera only by ``pandera_schema`` (validation is opt-in, loading does not need 
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from afpak_data._descriptor import PackageError, UnknownTableError
@@ -17,11 +16,6 @@ from afpak_data._resources import Source
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
-
-try:
-    __version__ = version("afpak-data")
-except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
-    __version__ = "0+unknown"
 
 __all__ = [
     "DataError",
@@ -42,7 +36,22 @@ __all__ = [
 _LAZY = {"RemoteDataError": "afpak_data._remote", "release_url": "afpak_data._remote"}
 
 
+def _installed_version() -> str:
+    """The installed distribution's version: the one source is metadata/package.toml, which the
+    build writes into the wheel's metadata. Read on first use (importlib.metadata scans
+    site-packages, a cost every `import afpak_data` would otherwise pay)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("afpak-data")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> object:
+    if name == "__version__":
+        globals()["__version__"] = found = _installed_version()
+        return found
     if name in _LAZY:
         import importlib
 

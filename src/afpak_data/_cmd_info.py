@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from afpak_data import __version__
+import afpak_data
 from afpak_data.cli import InputError
 
 
@@ -35,7 +35,7 @@ def info(source: str | None) -> None:
     width = max((len(name) for name, _ in counts), default=0)
     digits = max((len(str(n)) for _, n in counts), default=1)
     lines = [
-        f"afpak-data {__version__}",
+        f"afpak-data {afpak_data.__version__}",
         f"package: {package.title or package.name}",
         f"data version: {package.version or '(none)'}",
         f"location: {package.root}",

@@ -15,8 +15,6 @@ import importlib
 
 import click
 
-from afpak_data import __version__
-
 #: Command name -> "module:attribute" of its click command. Keep sorted by name.
 COMMANDS: dict[str, str] = {
     "info": "afpak_data._cmd_info:info",
@@ -55,8 +53,9 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
-    __version__,
+    None,
     "--version",
+    package_name="afpak-data",  # looked up only when --version is given
     prog_name="afpak-data",
     message="%(prog)s, version %(version)s",
     help="Show the version of afpak-data and exit.",
