@@ -22,7 +22,7 @@ def check_changelog(root: Path, version: object) -> list[Problem]:
     try:
         text = file.read_bytes().decode("utf-8", errors="replace")
     except OSError as exc:
-        return [Problem("CHANGELOG.md", None, None, None, "changelog", f"cannot be read: {exc}")]
+        return [Problem.whole_file("CHANGELOG.md", "changelog", f"cannot be read: {exc}")]
     for match in ENTRY.finditer(text):
         if match["version"].lower() == "unreleased":
             continue
@@ -41,11 +41,8 @@ def check_changelog(root: Path, version: object) -> list[Problem]:
             ]
         return []
     return [
-        Problem(
+        Problem.whole_file(
             "CHANGELOG.md",
-            None,
-            None,
-            None,
             "changelog",
             f"no '## [{version}]' entry; add one for this version",
         )

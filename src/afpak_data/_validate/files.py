@@ -45,7 +45,7 @@ def read_bytes(file: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
     """The file's bytes, or None and why not (missing, a directory, too large, unreadable)."""
 
     def fail(check: str, message: str) -> tuple[None, list[Problem]]:
-        return None, [Problem(shown, None, None, None, check, message)]
+        return None, [Problem.whole_file(shown, check, message)]
 
     try:
         stat = file.stat()
@@ -73,11 +73,8 @@ def check_integrity(
     problems = []
     if declared_bytes is not None and declared_bytes != len(raw):
         problems.append(
-            Problem(
+            Problem.whole_file(
                 shown,
-                None,
-                None,
-                None,
                 "bytes",
                 f"declared bytes={declared_bytes}, file has {len(raw)} "
                 "(run python scripts/build_datapackage.py)",
@@ -89,11 +86,8 @@ def check_integrity(
             algorithm, expected = "md5", declared_hash  # Data Package v1: a bare hex string is md5
         if algorithm not in hashlib.algorithms_available or not expected:
             problems.append(
-                Problem(
+                Problem.whole_file(
                     shown,
-                    None,
-                    None,
-                    None,
                     "hash",
                     f"declared hash {declared_hash!r} is not <algorithm>:<hex>",
                 )
@@ -102,11 +96,8 @@ def check_integrity(
             actual = hashlib.new(algorithm, raw).hexdigest()
             if actual != expected.lower():
                 problems.append(
-                    Problem(
+                    Problem.whole_file(
                         shown,
-                        None,
-                        None,
-                        None,
                         "hash",
                         f"declared hash={declared_hash}, file has {algorithm}:{actual} "
                         "(run python scripts/build_datapackage.py)",
@@ -164,11 +155,8 @@ def decode_checks(raw: bytes, shown: str) -> tuple[bytes, list[Problem]]:
             start = pos + max(1, exc.end - exc.start)
     if reported > MAX_ENCODING_REPORTS:
         problems.append(
-            Problem(
+            Problem.whole_file(
                 shown,
-                None,
-                None,
-                None,
                 "encoding",
                 f"{reported - MAX_ENCODING_REPORTS} more invalid UTF-8 sequences",
             )

@@ -113,6 +113,11 @@ class Problem:
         """The JSON record: the six fields, nulls where a location does not apply."""
         return asdict(self)
 
+    @classmethod
+    def whole_file(cls, file: str, check: str, message: str) -> Problem:
+        """A problem of the file as a whole (no line, record or column to point at)."""
+        return cls(file, None, None, None, check, message)
+
 
 @dataclass(frozen=True, slots=True)
 class Skipped:

@@ -54,11 +54,8 @@ def _guard(problems: list[Problem], shown: str, stage: str, fn: Callable[[], obj
         return fn()
     except Exception as exc:  # the promise: a located message, never a traceback
         problems.append(
-            Problem(
+            Problem.whole_file(
                 shown,
-                None,
-                None,
-                None,
                 "internal-error",
                 f"the {stage} check failed unexpectedly ({type(exc).__name__}: {exc}); "
                 "please report this",
@@ -213,11 +210,8 @@ def _prepare_resource(spec: ResourceSpec, problems: list[Problem]) -> TableConte
     problems.extend(files.check_integrity(raw, shown, spec.bytes, spec.hash))
     if _blank(raw):
         problems.append(
-            Problem(
+            Problem.whole_file(
                 shown,
-                None,
-                None,
-                None,
                 "file-empty",
                 "the file is empty; it needs at least a header row",
             )
