@@ -21,7 +21,9 @@ def repo_root() -> Path:
 def sources_dir() -> Path:
     """The directory of source texts; tests needing it skip where it is absent."""
     if not SOURCE_TEXT.is_file():
-        pytest.skip(f"source texts not available at {SOURCES_DIR} (../shared/sources is outside the repo)")
+        pytest.skip(
+            f"source texts not available at {SOURCES_DIR} (../shared/sources is outside the repo)"
+        )
     return SOURCES_DIR
 
 
