@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from afpak_data._descriptor import Field, Package
 
+
 @dataclass(frozen=True)
 class FieldRow:
     """One field of one table, described for readers."""
