@@ -8,16 +8,11 @@ from pathlib import Path
 import click
 
 import afpak_data
-from afpak_data.cli import InputError
+from afpak_data.cli import InputError, source_option
 
 
 @click.command()
-@click.option(
-    "--source",
-    metavar="PATH|URL",
-    default=None,
-    help="Package directory, datapackage.json or URL (default: the bundled package).",
-)
+@source_option
 def info(source: str | None) -> None:
     """Show the package version, its tables with row counts, and how to cite it."""
     from afpak_data._citation import citation

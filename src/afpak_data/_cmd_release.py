@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from afpak_data.cli import InputError
+from afpak_data.cli import InputError, source_option
 
 DIFF_FORMATS = ("text", "markdown", "json")
 
@@ -79,12 +79,7 @@ def release_check(ctx: click.Context, old: str, new: str) -> None:
 
 @click.command("bundle")
 @click.argument("outdir", metavar="OUTDIR")
-@click.option(
-    "--source",
-    metavar="PATH|URL",
-    default=None,
-    help="Package directory, datapackage.json or URL to bundle (default: the bundled package).",
-)
+@source_option
 @click.pass_context
 def bundle(ctx: click.Context, outdir: str, source: str | None) -> None:
     """Write afpak-data-<version>.zip and its .sha256 file into OUTDIR, for archiving.

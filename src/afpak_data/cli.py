@@ -34,6 +34,15 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
+#: The ``--source`` option shared by every command that reads a package (one definition, one help).
+source_option = click.option(
+    "--source",
+    metavar="PATH|URL",
+    default=None,
+    help="Package directory, datapackage.json or URL (default: the bundled package).",
+)
+
+
 class LazyGroup(click.Group):
     """A click group that imports a command's module only when the command is needed."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from afpak_data.cli import InputError
+from afpak_data.cli import InputError, source_option
 
 #: Kept here (not imported from afpak_data._export) so that ``--help`` lists them cheaply.
 FORMAT_CHOICES = ("json", "parquet", "sqlite", "xlsx")
@@ -19,12 +19,7 @@ FORMAT_CHOICES = ("json", "parquet", "sqlite", "xlsx")
     help="Output format: parquet (one file per table), sqlite (one database with keys and "
     "views), xlsx (one workbook with a codebook sheet) or json (records per table + descriptor).",
 )
-@click.option(
-    "--source",
-    metavar="PATH|URL",
-    default=None,
-    help="Package directory, datapackage.json or URL (default: the bundled package).",
-)
+@source_option
 @click.option("--quiet", "-q", is_flag=True, help="Do not list the files written.")
 @click.argument("out", type=click.Path(file_okay=False, writable=True))
 def export(fmt: str, source: str | None, quiet: bool, out: str) -> None:

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import click
 
-from afpak_data.cli import InputError
+from afpak_data.cli import InputError, source_option
 
 
 @click.command()
-@click.option(
-    "--source",
-    metavar="PATH|URL",
-    default=None,
-    help="Package directory, datapackage.json or URL (default: the bundled package).",
-)
+@source_option
 @click.option(
     "--base-url",
     metavar="URL",
