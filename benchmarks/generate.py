@@ -10,9 +10,11 @@ Rows are distributed over the tables by fixed weights (``agreements`` is the lar
 corrupted date, vocabulary value or key lands in one table that has all three); link tables and
 foreign keys stay valid because children pick their keys from the parents generated first. The
 output is deterministic for a seed. ``--corrupt date|enum|key`` writes ONE bad value in the
-largest table and prints where it is.
+largest table and prints where it is; ``--count N`` writes N of them, in N different rows (the
+benchmark's "1% bad values" case), and ``--where FILE`` writes every location as JSON.
 
     python benchmarks/generate.py OUT_DIR --rows 10000 100000 1000000 [--seed 1] [--corrupt date]
+    python benchmarks/generate.py OUT_DIR --rows 100000 --corrupt enum --count 1000
 """
 
 from __future__ import annotations
@@ -23,16 +25,19 @@ import json
 import re
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "src"))
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
 
-from afpak_data._descriptor import Field, Package, Resource, read_package  # noqa: E402
+# The schemas are read as plain JSON (tableschema.py), not through afpak_data's internals: the
+# benchmark measures afpak-data from the outside and must survive a rewrite of its reader.
+from tableschema import Field, Package, Resource, read_package  # noqa: E402
 
 #: Share of the rows each table gets (the rest of the tables get a fixed small number).
 WEIGHTS = {
@@ -81,12 +86,16 @@ WORDS = np.array(
 
 @dataclass
 class Corruption:
-    """Where the one bad value was written: file, editor line, column and the expected check."""
+    """Where the bad values were written: file, editor lines, column and the expected check.
+
+    ``line`` is the first (with one bad value, the only) line; ``lines`` are all of them, sorted.
+    """
 
     file: str
     line: int
     column: str
     check: str
+    lines: tuple[int, ...] = ()
 
 
 def id_prefix(field: Field) -> str | None:
@@ -286,16 +295,25 @@ class Generator:
                 raise ValueError(f"{res.name}: unknown x-rules kind {rule.kind!r}")
 
 
-def corrupt(frames: dict[str, pd.DataFrame], kind: str, seed: int) -> Corruption:
-    """Write one bad value of ``kind`` into a filled cell of the largest table."""
+def corrupt(frames: dict[str, pd.DataFrame], kind: str, seed: int, count: int = 1) -> Corruption:
+    """Write ``count`` bad values of ``kind`` into filled cells of the largest table, one per row.
+
+    One value goes in the second half of the table (so the validator cannot stop early); more are
+    spread over the whole table. Editor line = row + 2 (header line; no cell spans lines).
+    """
     column, bad, check = CORRUPTIONS[kind]
     frame = frames[LARGEST]
     candidates = np.flatnonzero((frame[column] != "").to_numpy())
-    row = int(
-        candidates[np.random.default_rng(seed).integers(len(candidates) // 2, len(candidates))]
-    )
-    frame.loc[row, column] = bad
-    return Corruption(f"data/{LARGEST}.csv", row + 2, column, check)
+    rng = np.random.default_rng(seed)
+    if count < 1 or count > len(candidates):
+        raise ValueError(f"--count must be 1 to {len(candidates)} here, not {count}")
+    if count == 1:
+        rows = [int(candidates[rng.integers(len(candidates) // 2, len(candidates))])]
+    else:
+        rows = sorted(int(r) for r in rng.choice(candidates, count, replace=False))
+    frame.loc[rows, column] = bad
+    lines = tuple(r + 2 for r in rows)
+    return Corruption(f"data/{LARGEST}.csv", lines[0], column, check, lines)
 
 
 def write(package: Package, frames: dict[str, pd.DataFrame], out: Path) -> None:
@@ -316,30 +334,54 @@ def write(package: Package, frames: dict[str, pd.DataFrame], out: Path) -> None:
 
 
 def generate(
-    out: Path, rows: int, seed: int = 1, corruption: str | None = None, source: Path = REPO
+    out: Path,
+    rows: int,
+    seed: int = 1,
+    corruption: str | None = None,
+    source: Path = REPO,
+    count: int = 1,
 ) -> Corruption | None:
     """Generate one package of about ``rows`` rows under ``out``; return where a corruption went."""
     package = read_package(source)
     frames = Generator(package, rows, seed).run()
-    where = corrupt(frames, corruption, seed) if corruption else None
+    where = corrupt(frames, corruption, seed, count) if corruption else None
     write(package, frames, out)
     return where
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Command line: one package per size under OUT_DIR/rows-<n>[-<corruption>]."""
+    """Command line: one package per size under OUT_DIR/rows-<n>[-<corruption>[-<count>]]."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="directory to write the packages under")
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000], help="total rows")
     parser.add_argument("--seed", type=int, default=1, help="random seed (output is deterministic)")
-    parser.add_argument("--corrupt", choices=sorted(CORRUPTIONS), help="write one bad value")
+    parser.add_argument("--corrupt", choices=sorted(CORRUPTIONS), help="write bad values")
+    parser.add_argument(
+        "--count", type=int, default=1, help="how many bad values (one per row; with --corrupt)"
+    )
+    parser.add_argument(
+        "--where", type=Path, help="write the bad values' file, lines, column and check as JSON"
+    )
     args = parser.parse_args(argv)
+    if args.count != 1 and not args.corrupt:
+        parser.error("--count needs --corrupt")
+    suffix = (f"-{args.corrupt}" if args.corrupt else "") + (
+        f"-{args.count}" if args.count != 1 else ""
+    )
     for rows in args.rows:
-        target = args.out / (f"rows-{rows}" + (f"-{args.corrupt}" if args.corrupt else ""))
-        where = generate(target, rows, args.seed, args.corrupt)
+        target = args.out / f"rows-{rows}{suffix}"
+        try:
+            where = generate(target, rows, args.seed, args.corrupt, count=args.count)
+        except ValueError as error:
+            parser.error(str(error))
         message = f"{target}: {rows} rows"
         if where is not None:
-            message += f"; bad {where.column} at {where.file}:{where.line} (expect {where.check})"
+            message += (
+                f"; {len(where.lines)} bad {where.column} in {where.file}, first at line"
+                f" {where.line} (expect {where.check})"
+            )
+            if args.where is not None:
+                args.where.write_text(json.dumps(asdict(where)) + "\n", encoding="utf-8")
         print(message)
 
 

@@ -1,53 +1,58 @@
-"""Time ``afpak_data.load_all()`` against the bare typed read, in one warm process.
+"""Time ``afpak_data.load_all()`` against the bare typed read, in pairs, in one warm process.
 
 Why in-process: both sides then pay the same (already done) imports, so the ratio compares the
-loading work alone. Each package is loaded once untimed (first-use imports such as pyarrow happen
-there), then the two are timed alternately, ``repeats`` times each; medians are printed as JSON.
+loading work alone. Each package is loaded once by each side untimed (first-use imports such as
+pyarrow happen there); then ``pairs`` times: ``load_all(root)``, then ``read_typed(root)``, and the
+ratio of that pair. Only the public API is used (``afpak_data.load_all``).
 
-    python benchmarks/load_child.py REPEATS PACKAGE_DIR [PACKAGE_DIR ...]   (or "bundled")
+    python benchmarks/load_child.py PAIRS PACKAGE_DIR [PACKAGE_DIR ...]
+
+Prints one JSON object per package: ``{"package", "rows", "a_s", "b_s", "ratios"}`` (``a_s`` and
+``b_s`` are the load_all and bare-read seconds of each pair, ``ratios`` their quotients).
 """
 
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bare_read import read_typed
 
 import afpak_data
-from afpak_data._resources import bundled_root
 
 
-def timed(fn, *args) -> float:
+def timed(fn: Callable[[Path], Any], root: Path) -> float:
+    """Seconds one call of ``fn(root)`` takes."""
     start = time.perf_counter()
-    fn(*args)
+    fn(root)
     return time.perf_counter() - start
 
 
 def main() -> None:
-    """Print one JSON object per package: rows, load_all and bare-read medians (seconds)."""
-    repeats = int(sys.argv[1])
+    """Time each package given on the command line and print its pairs as JSON."""
+    pairs = int(sys.argv[1])
     for name in sys.argv[2:]:
-        root = bundled_root() if name == "bundled" else Path(name)
+        root = Path(name)
         frames = afpak_data.load_all(root)
         read_typed(root)
         loads, reads = [], []
-        for _ in range(repeats):
+        for _ in range(pairs):
             loads.append(timed(afpak_data.load_all, root))
             reads.append(timed(read_typed, root))
-        rows = sum(len(f) for f in frames.values())
         print(
             json.dumps(
                 {
                     "package": name,
-                    "rows": rows,
-                    "load_all_s": statistics.median(loads),
-                    "read_s": statistics.median(reads),
+                    "rows": sum(len(f) for f in frames.values()),
+                    "a_s": loads,
+                    "b_s": reads,
+                    "ratios": [a / b for a, b in zip(loads, reads, strict=True)],
                 }
             )
         )

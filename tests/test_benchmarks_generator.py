@@ -2,7 +2,8 @@
 
 The benchmark's numbers mean something only if the generated packages are what they claim: valid
 under ``afpak-data validate`` and frictionless, and, with ``--corrupt``, wrong in exactly one cell.
-No timing is asserted here (timings are reported by ``benchmarks/run.py``, never tested).
+No timing is asserted here (timings are reported by ``benchmarks/run.py``, never tested). Only
+afpak-data's CLI and public API are used, as in the benchmark itself.
 """
 
 from __future__ import annotations
@@ -19,13 +20,24 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import bare_read  # noqa: E402
 import generate  # noqa: E402
 
-from afpak_data import _arrow_read, _loader  # noqa: E402
-from afpak_data._descriptor import read_package  # noqa: E402
-from afpak_data._validate import validate_package  # noqa: E402
+import afpak_data  # noqa: E402
 
 ROWS = 3_000
+CLI = str(Path(sys.executable).parent / "afpak-data")
+
+
+def validate(root: Path) -> dict:
+    """``afpak-data validate ROOT --format json``, parsed (exit status 0 valid, 1 invalid)."""
+    result = subprocess.run(
+        [CLI, "validate", str(root), "--format", "json"], capture_output=True, text=True
+    )
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["valid"] == (result.returncode == 0)
+    return report
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +58,10 @@ def digest(root: Path) -> str:
 
 def test_generated_package_is_valid(clean: Path) -> None:
     """afpak-data validate finds nothing wrong, and every table has rows."""
-    report = validate_package(clean / "datapackage.json")
-    assert [p.as_dict() for p in report.problems] == []
-    assert sum(report.rows.values()) == ROWS
-    assert all(report.rows.values())
+    report = validate(clean)
+    assert report["problems"] == []
+    assert sum(report["rows"].values()) == ROWS
+    assert all(report["rows"].values())
 
 
 def test_generated_package_follows_the_real_schemas(clean: Path) -> None:
@@ -78,19 +90,66 @@ def test_corruption_is_one_problem_where_announced(kind: str, tmp_path: Path) ->
     """--corrupt puts one bad value in the largest table; the validator reports it alone, there."""
     where = generate.generate(tmp_path / kind, ROWS, seed=7, corruption=kind)
     assert where is not None
-    report = validate_package(tmp_path / kind / "datapackage.json")
-    found = [(p.file, p.line, p.column, p.check) for p in report.problems]
+    problems = validate(tmp_path / kind)["problems"]
+    found = [(p["file"], p["line"], p["column"], p["check"]) for p in problems]
     assert found == [(where.file, where.line, where.column, where.check)]
     assert where.file == f"data/{generate.LARGEST}.csv"
+    assert where.lines == (where.line,)
 
 
-def test_fast_loader_reads_what_the_pandas_path_reads(clean: Path, monkeypatch) -> None:
-    """The loader's pyarrow path and its pandas path give identical DataFrames."""
-    package = read_package(clean)
-    fast = {r.name: _loader.read_resource(r) for r in package.resources}
-    monkeypatch.setattr(_arrow_read, "read", lambda *args: None)
-    for resource in package.resources:
-        pd.testing.assert_frame_equal(fast[resource.name], _loader.read_resource(resource))
+@pytest.mark.parametrize("kind", sorted(generate.CORRUPTIONS))
+def test_corruption_count_is_that_many_problems_where_announced(kind: str, tmp_path: Path) -> None:
+    """--corrupt KIND --count N writes N bad values in N rows; the validator reports each, there."""
+    where = generate.generate(tmp_path / kind, ROWS, seed=7, corruption=kind, count=30)
+    assert where is not None and len(set(where.lines)) == 30
+    problems = validate(tmp_path / kind)["problems"]
+    found = sorted((p["file"], p["line"], p["column"], p["check"]) for p in problems)
+    assert found == [(where.file, line, where.column, where.check) for line in where.lines]
+
+
+@pytest.mark.parametrize("count", [0, 10**6])
+def test_corruption_count_out_of_range_is_a_usage_error(count: int, tmp_path: Path) -> None:
+    """A --count below 1 or above the filled cells of the column exits 2 with a message."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(tmp_path), "--rows",
+         "1000", "--corrupt", "enum", "--count", str(count)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "--count must be 1 to" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_command_line_writes_where_the_bad_values_are(tmp_path: Path) -> None:
+    """generate.py --where FILE writes the file, every line, the column and the check as JSON."""
+    where = tmp_path / "where.json"
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(tmp_path), "--rows",
+         "1000", "--corrupt", "key", "--count", "5", "--where", str(where)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    written = json.loads(where.read_text(encoding="utf-8"))
+    assert (written["file"], written["column"], written["check"]) == (
+        "data/agreements.csv",
+        "source_id",
+        "foreign-key",
+    )
+    assert len(written["lines"]) == 5 and written["line"] == written["lines"][0]
+    assert (tmp_path / "rows-1000-key-5" / "datapackage.json").is_file()
+
+
+def test_load_all_reads_what_the_bare_typed_read_reads(clean: Path) -> None:
+    """load_all() gives the bare typed read's frames (dates compared at one resolution), so the
+    benchmark's load_all / bare read ratio compares the same work."""
+    loaded = afpak_data.load_all(clean)
+    bare = bare_read.read_typed(clean)
+    assert list(loaded) == list(bare)
+    for name, frame in loaded.items():
+        expected = bare[name]
+        for column in expected.columns:
+            if str(expected[column].dtype).startswith("datetime64"):
+                expected[column] = expected[column].astype(frame[column].dtype)
+        assert len(frame) > 0
+        pd.testing.assert_frame_equal(frame, expected)
 
 
 @pytest.mark.slow
@@ -99,23 +158,3 @@ def test_generated_package_is_valid_for_frictionless(clean: Path) -> None:
     frictionless = pytest.importorskip("frictionless")
     report = frictionless.validate(str(clean / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
-
-
-@pytest.mark.slow
-def test_runner_quick_mode_prints_the_tables(tmp_path: Path) -> None:
-    """run.py --quick measures every side once and writes the markdown tables it prints."""
-    output = tmp_path / "RESULTS.md"
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--work",
-         str(tmp_path / "work"), "--output", str(output)],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-2000:]
-    text = output.read_text(encoding="utf-8")
-    assert result.stdout.strip() == text.strip()
-    for heading in ("## Machine", "## Validation", "## One bad value", "## Import time",
-                    "## load_all()"):  # fmt: skip
-        assert heading in text
-    rows = [line for line in text.splitlines() if line.startswith("| 10,000 |")]
-    assert len(rows) == 1 and "INVALID" not in rows[0]
-    assert text.count("| yes |") == len(generate.CORRUPTIONS)
