@@ -279,12 +279,16 @@ class Generator:
                 high = frame[[a, b]].where(both, "").max(axis=1)
                 frame.loc[both, a] = low[both]  # years and ISO dates sort as text
                 frame.loc[both, b] = high[both]
-            elif rule.kind == "unknown_when_empty":
+            elif rule.kind in ("unknown_when_empty", "empty_when"):
+                # a is empty exactly when b is the marker ("unknown", or the rule's value)
+                marker = "unknown" if rule.kind == "unknown_when_empty" else str(rule.value)
                 filled = self.rng.random(n) < 0.8
                 field = res.schema.field(b)
-                known = [str(v) for v in field.enum or () if v != "unknown"]
+                known = [str(v) for v in field.enum or () if str(v) != marker]
+                if not known:
+                    raise ValueError(f"{res.name}.{b}: {rule.kind} needs a vocabulary")
                 frame[b] = np.where(
-                    filled, np.array(known)[self.rng.integers(0, len(known), n)], "unknown"
+                    filled, np.array(known)[self.rng.integers(0, len(known), n)], marker
                 )
                 if (frame[a] == "").any():
                     frame.loc[frame[a] == "", a] = self.value(res, res.schema.field(a), n)[

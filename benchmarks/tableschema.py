@@ -48,10 +48,11 @@ class PolymorphicReference:
 
 @dataclass(frozen=True)
 class Rule:
-    """One ``x-rules`` entry: its kind and the two fields it ties together."""
+    """One ``x-rules`` entry: its kind, the two fields it ties together, its ``value`` if any."""
 
     kind: str
     fields: tuple[str, ...]
+    value: Any = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,9 @@ def parse_schema(raw: dict[str, Any]) -> Schema:
         PolymorphicReference(_keys(p["fields"]), tuple(p["resources"]))
         for p in raw.get("x-polymorphicReferences", ())
     )
-    rules = tuple(Rule(r["kind"], tuple(r["fields"])) for r in raw.get("x-rules", ()))
+    rules = tuple(
+        Rule(r["kind"], tuple(r["fields"]), r.get("value")) for r in raw.get("x-rules", ())
+    )
     return Schema(
         tuple(fields),
         _keys(raw.get("primaryKey")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -158,3 +159,24 @@ def test_generated_package_is_valid_for_frictionless(clean: Path) -> None:
     frictionless = pytest.importorskip("frictionless")
     report = frictionless.validate(str(clean / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+
+
+def test_empty_when_rule_is_followed(tmp_path: Path) -> None:
+    """An ``empty_when`` x-rule added to a schema is obeyed by the generated rows, and validates."""
+    source = tmp_path / "source"
+    source.mkdir()
+    shutil.copy2(ROOT / "datapackage.json", source)
+    shutil.copytree(ROOT / "schemas", source / "schemas")
+    schema_file = source / "schemas" / "agreements.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    schema["x-rules"].append(
+        {"kind": "empty_when", "fields": ["place", "specificity"], "value": "general",
+         "description": "place is empty exactly when specificity is general."}
+    )  # fmt: skip
+    schema_file.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    generate.generate(tmp_path / "out", ROWS, seed=7, source=source)
+    rows = pd.read_csv(tmp_path / "out" / "data" / "agreements.csv", dtype=str,
+                       keep_default_na=False)  # fmt: skip
+    assert ((rows["place"] == "") == (rows["specificity"] == "general")).all()
+    assert 0 < (rows["place"] == "").sum() < len(rows)
+    assert validate(tmp_path / "out")["problems"] == []
