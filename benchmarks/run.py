@@ -98,7 +98,11 @@ Check = Callable[[Run], tuple[bool, str]]
 
 @dataclass
 class Comparison:
-    """Two commands timed in pairs; ratio = scale * A / B of each pair."""
+    """Two commands timed in pairs; ratio = scale * A / B of each pair.
+
+    With ``minus``, each round runs A, B, then that command, C, and the ratio is
+    ``scale * (A - C) / (B - C)``: what A and B cost beyond C (start-up, for time per row).
+    """
 
     key: str
     what: str
@@ -110,6 +114,7 @@ class Comparison:
     check: Check | None = None
     #: Why there is no budget (shown in the budget column).
     no_budget: str = "— (peer, no budget)"
+    minus: Cmd | None = None
 
 
 @dataclass
@@ -122,7 +127,7 @@ class Outcome:
     a_s: list[float]
     b_s: list[float]
     ratios: list[float]
-    how: list[str]  # A command, B command (as shown)
+    how: list[str]  # A command, B command (markdown)
     warmup: int
     a_mb: list[float] = field(default_factory=list)
     b_mb: list[float] = field(default_factory=list)
@@ -195,25 +200,44 @@ def run_pairs(c: Comparison, warmup: int) -> Outcome:
     for _ in range(warmup):
         measure(c.a.argv)
         measure(c.b.argv)
-    a_runs, b_runs = [], []
+        if c.minus is not None:
+            measure(c.minus.argv)
+    a_runs, b_runs, c_runs = [], [], []
     for _ in range(c.pairs):
         a_runs.append(measure(c.a.argv))
         b_runs.append(measure(c.b.argv))
+        if c.minus is not None:
+            c_runs.append(measure(c.minus.argv))
+    if c.minus is None:
+        ratios = [c.scale * a.wall / b.wall for a, b in zip(a_runs, b_runs, strict=True)]
+        how = [f"`{show(c.a.argv)}`", f"`{show(c.b.argv)}`"]
+    else:
+        rounds = zip(a_runs, b_runs, c_runs, strict=True)
+        # a round where B was no slower than C says nothing about B's own cost: left out
+        ratios = [c.scale * (a.wall - z.wall) / (b.wall - z.wall) for a, b, z in rounds
+                  if b.wall > z.wall]  # fmt: skip
+        minus = f" minus `{show(c.minus.argv)}`"
+        how = [f"`{show(c.a.argv)}`{minus} (same round)", f"`{show(c.b.argv)}`{minus}"]
     outcome = Outcome(
         c.key,
         c.what,
         c.budget,
         [r.wall for r in a_runs],
         [r.wall for r in b_runs],
-        [c.scale * a.wall / b.wall for a, b in zip(a_runs, b_runs, strict=True)],
-        [show(c.a.argv), show(c.b.argv)],
+        ratios,
+        how,
         warmup,
         [r.peak_mb for r in a_runs],
         [r.peak_mb for r in b_runs],
         no_budget=c.no_budget,
     )
     found = []
-    for side, cmd, runs in (("A", c.a, a_runs), ("B", c.b, b_runs)):
+    sides = [("A", c.a, a_runs), ("B", c.b, b_runs)]
+    if c.minus is not None:
+        sides.append(("C", c.minus, c_runs))
+        if len(ratios) < len(a_runs):
+            found.append(f"{len(a_runs) - len(ratios)} rounds left out (B not slower than C)")
+    for side, cmd, runs in sides:
         bad = sorted({r.code for r in runs if r.code != cmd.expect})
         if bad:
             outcome.ok = False
@@ -405,17 +429,33 @@ def comparisons(args: argparse.Namespace, real: Path) -> tuple[list[Comparison],
             )
     base = 100_000 if 100_000 in sizes and largest > 100_000 else sizes[0]
     if base != largest:
-        out.append(
+        big = validate(package(args.work, largest, args.seed))
+        small = validate(package(args.work, base, args.seed))
+        tiny = max(100, base // 100)
+        out += [
             Comparison(
                 "per-row",
-                f"time per row of `afpak-data validate`, {largest:,} / {base:,} rows",
-                validate(package(args.work, largest, args.seed)),
-                validate(package(args.work, base, args.seed)),
+                f"time per row of `afpak-data validate`, {largest:,} / {base:,} rows, beyond "
+                f"the time for {tiny:,} rows (start-up)",
+                big,
+                small,
                 Budget("<=", 1),
                 args.pairs,
                 scale=base / largest,
-            )
-        )
+                minus=validate(package(args.work, tiny, args.seed)),
+            ),
+            Comparison(
+                "per-row-wall",
+                f"time per row of `afpak-data validate`, {largest:,} / {base:,} rows, whole "
+                "wall time (start-up included, which flatters the larger size)",
+                big,
+                small,
+                None,
+                args.pairs,
+                scale=base / largest,
+                no_budget="— (see per-row)",
+            ),
+        ]
     clean = package(args.work, largest, args.seed)
     for kind in sorted(generate.CORRUPTIONS):
         pkg = package(args.work, largest, args.seed, kind)
@@ -469,7 +509,7 @@ def run_loads(packages: dict[str, Path], pairs: int) -> list[Outcome]:
             item["a_s"] if item else [],
             item["b_s"] if item else [],
             item["ratios"] if item else [],
-            [f"afpak_data.load_all({show([str(pkg)])!r})", "bare_read.read_typed(same)"],
+            [f"`afpak_data.load_all({show([str(pkg)])!r})`", "`bare_read.read_typed(same)`"],
             1,
         )
         if item is None:
@@ -564,8 +604,8 @@ def how_table(outcomes: list[Outcome]) -> str:
         rows.append(
             [
                 f"`{o.key}`",
-                f"`{o.how[0]}`",
-                f"`{o.how[1]}`",
+                o.how[0],
+                o.how[1],
                 str(len(o.ratios)),
                 str(o.warmup),
                 f"{statistics.median(o.a_s):.3f}" if o.a_s else "-",
@@ -638,7 +678,9 @@ def main(argv: list[str] | None = None) -> int:
         "each pair is kept, and the median, least and greatest of those ratios are shown; never a "
         "ratio of two separately-taken series. Processes are fresh and timed by wall clock, "
         "imports included, except the `load-*` rows (one warm process, imports excluded). "
-        "`per-row` is (A / largest size) / (B / base size). A row FAILs when its median misses "
+        "`per-row` is ((A - C) / largest size) / ((B - C) / base size), C being a run on a "
+        "package of 1% of the base size in the same round, so that start-up is not counted as "
+        "time for rows; `per-row-wall` is the same without C. A row FAILs when its median misses "
         "the budget, a command ends with another exit status than expected, or the check fails. "
         "Peers have no budget: they say how much slower (> 1x) or faster (< 1x) than "
         "`afpak-data validate` the tool a user might pick instead is; they check less "
