@@ -60,13 +60,14 @@ DASH = " \u2013 "
 
 @dataclass(frozen=True)
 class Run:
-    """One process: wall seconds, peak resident memory (MB), exit status, output."""
+    """One process: wall seconds, peak resident memory (MB), exit status, output, CPU seconds."""
 
     wall: float
     peak_mb: float
     code: int
     out: str
     err: str
+    cpu: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,8 @@ class Outcome:
     warmup: int
     a_mb: list[float] = field(default_factory=list)
     b_mb: list[float] = field(default_factory=list)
+    #: Per-pair ratio of CPU seconds (user + system), for reading the wall ratios under load.
+    cpu_ratios: list[float] = field(default_factory=list)
     ok: bool = True
     found: str = ""
     no_budget: str = "—"
@@ -172,6 +175,7 @@ def measure(cmd: list[str]) -> Run:
             os.waitstatus_to_exitcode(status),
             out.decode(errors="replace"),
             err.read().decode(errors="replace"),
+            usage.ru_utime + usage.ru_stime,  # the child's and its waited-for children's
         )
 
 
@@ -231,6 +235,10 @@ def run_pairs(c: Comparison, warmup: int) -> Outcome:
         [r.peak_mb for r in b_runs],
         no_budget=c.no_budget,
     )
+    if c.minus is None:
+        outcome.cpu_ratios = [
+            c.scale * a.cpu / b.cpu for a, b in zip(a_runs, b_runs, strict=True) if b.cpu > 0
+        ]
     found = []
     sides = [("A", c.a, a_runs), ("B", c.b, b_runs)]
     if c.minus is not None:
@@ -611,10 +619,11 @@ def how_table(outcomes: list[Outcome]) -> str:
                 f"{statistics.median(o.a_s):.3f}" if o.a_s else "-",
                 f"{statistics.median(o.b_s):.3f}" if o.b_s else "-",
                 mb,
+                ratio(statistics.median(o.cpu_ratios)) if o.cpu_ratios else "-",
             ]
         )
     header = ["id", "A (numerator)", "B (denominator)", "pairs", "warm-up runs of each"]
-    return table([*header, "A median s", "B median s", "peak MB A / B"], rows)
+    return table([*header, "A median s", "B median s", "peak MB A / B", "CPU A / B"], rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -693,7 +702,9 @@ def main(argv: list[str] | None = None) -> int:
         "The exact commands (run from the repository root, in the venv of `sys.executable`; "
         "`benchmarks/_work/` holds the generated packages, `real-head` is `git archive HEAD`), "
         "the number of pairs and of untimed warm-up runs before them, and each side's median "
-        "seconds and peak memory (GNU time's max RSS) over the pairs.",
+        "seconds and peak memory (GNU time's max RSS) over the pairs. `CPU A / B` is the median "
+        "per-pair ratio of CPU seconds (user + system, children included): no budget is on it, "
+        "but when it is far from the wall ratio, the machine's load moved the wall times.",
         "",
         how_table(outcomes),
         "",
