@@ -22,9 +22,10 @@ than a day are removed. Files get the mode a plain ``open()`` would give (``0o66
 umask), folders ``0o777`` less the umask. Atomicity is against a killed process; durability
 against power loss is not promised (nothing is fsync-ed).
 
-Errors: a failure while writing (an ``OSError`` anywhere in the exception's chain, or SQLite's
-"database or disk is full") becomes :class:`PublishError`, whose message names the target and
-says it was left as it was; the staging folder is removed. Other exceptions pass unchanged.
+Errors: a failure while writing (a system ``OSError``, with an errno, first in the exception's
+chain, or SQLite's "database or disk is full") becomes :class:`PublishError`, whose message names
+the target and says it was left as it was; the staging folder is removed. Other exceptions pass
+unchanged.
 """
 
 from __future__ import annotations
@@ -291,8 +292,8 @@ def _write_failure(exc: BaseException) -> OSError | None:
         seen.add(id(current))
         if isinstance(current, PublishError):
             return None  # already explained
-        if isinstance(current, OSError):
-            return current
+        if isinstance(current, OSError):  # a system error has an errno; a library's message not
+            return current if current.errno is not None else None
         if type(current).__module__ == "sqlite3" and "full" in str(current):
             return OSError(errno.ENOSPC, f"{current}")
         current = current.__cause__ or current.__context__

@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from afpak_data._descriptor import Package
 from afpak_data._atomic import atomic_write
+from afpak_data._descriptor import Package
 from afpak_data._remote import declared_sha256, sha256_of
 
 #: Folders copied whole, and single files copied when present, relative to the package root.

@@ -23,7 +23,7 @@ Cache (root: ``$AFPAK_DATA_CACHE``, else the per-OS user cache folder from ``pla
 ``~/.cache/afpak-data`` or ``$XDG_CACHE_HOME/afpak-data`` on Linux, ``~/Library/Caches/afpak-data``
 on macOS, ``%LOCALAPPDATA%\\afpak-data\\Cache`` on Windows)::
 
-    <root>/<version>/<key>/datapackage.json, schemas/..., data/..., .afpak-manifest.json
+    <root>/<version>/<key>/datapackage.json, schemas/..., data/..., .cache-manifest.json
     <root>/urls/<sha256 of the URL>.json    {"url", "version", "package": "<version>/<key>"}
 
 ``<key>`` is the first 16 hex digits of the sha256 of (URL, sha256 of the descriptor): the same
@@ -32,7 +32,7 @@ for another. Online, the descriptor and every schema are downloaded again on eac
 have no declared hash, so a cached copy cannot be verified against anything the server vouches
 for now); CSVs are reused only after their size and sha256 match the descriptor again, and a
 damaged or truncated one is downloaded again. Offline, the URL's record leads to the entry, whose
-descriptor and schemas must match the sha256 recorded in ``.afpak-manifest.json`` when they were
+descriptor and schemas must match the sha256 recorded in ``.cache-manifest.json`` when they were
 downloaded and whose CSVs must match the descriptor. An entry is published by one folder swap
 (:mod:`afpak_data._atomic`), so a load never sees half of an update; staging folders and
 ``.download-*`` folders left by a killed run are removed by the next one.
@@ -78,7 +78,7 @@ MAX_JSON_BYTES = 10_000_000
 MAX_SCHEMAS = 1000
 #: Redirects followed per download.
 MAX_REDIRECTS = 5
-MANIFEST = ".afpak-manifest.json"
+MANIFEST = ".cache-manifest.json"
 _CHUNK = 1 << 16
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
 _SAFE_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
@@ -191,7 +191,7 @@ def _fetch(base_url: str, resources: list[str], deadline: float) -> Path:
     target = root / version / key
     wanted = _resources(descriptor, descriptor_url, resources)
     schema_paths = _schema_paths(descriptor, descriptor_url)
-    _check_layout([p for p, _, _ in wanted] + schema_paths, descriptor_url)
+    _check_layout(_all_paths(descriptor, descriptor_url) + schema_paths, descriptor_url)
     schemas: dict[str, bytes] = {}
     for path in schema_paths:
         url = urllib.parse.urljoin(base, path)
@@ -459,18 +459,27 @@ def _open(
             location = exc.headers.get("Location")
         if not location:
             raise RemoteDataError(f"{url}: HTTP {exc.code} redirect without a Location") from exc
-        following = urllib.parse.urljoin(current, location)
-        scheme = urllib.parse.urlsplit(following).scheme.lower()
-        if scheme not in ("http", "https"):
-            raise RemoteDataError(
-                f"{url}: redirected to {following!r}, refused (only http and https redirects "
-                "are followed)"
-            ) from exc
-        if scheme == "http" and urllib.parse.urlsplit(current).scheme == "https":
-            raise RemoteDataError(
-                f"{url}: redirected from https to {following!r}, refused (no downgrade to http)"
-            ) from exc
-        return following
+        return follow_redirect(url, current, location)
+
+
+def follow_redirect(url: str, current: str, location: str) -> str:
+    """The URL a redirect from ``current`` to ``location`` leads to, if it may be followed.
+
+    Only ``http`` and ``https`` are followed, and never from ``https`` down to ``http``; another
+    host is fine (see the module docstring). ``url`` (the one first asked for) names the error.
+    """
+    following = urllib.parse.urljoin(current, location)
+    scheme = urllib.parse.urlsplit(following).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise RemoteDataError(
+            f"{url}: redirected to {following!r}, refused (only http and https redirects "
+            "are followed)"
+        )
+    if scheme == "http" and urllib.parse.urlsplit(current).scheme.lower() == "https":
+        raise RemoteDataError(
+            f"{url}: redirected from https to {following!r}, refused (no downgrade to http)"
+        )
+    return following
 
 
 def _read_body(
@@ -628,6 +637,15 @@ def _schema_paths(descriptor: dict[str, Any], url: str) -> list[str]:
     if len(paths) > MAX_SCHEMAS:
         raise RemoteDataError(f"{url}: {len(paths)} schema files, more than {MAX_SCHEMAS}; refused")
     return sorted(paths)
+
+
+def _all_paths(descriptor: dict[str, Any], url: str) -> list[str]:
+    """Every resource's path, each checked: one unsafe path refuses the whole descriptor."""
+    return [
+        _safe_path(r.get("path"), url, f"path of resource {r.get('name')!r}")
+        for r in descriptor["resources"]
+        if isinstance(r, dict)
+    ]
 
 
 def _resources(
