@@ -95,6 +95,41 @@ def write_file(path: Path, data: bytes | str | Callable[[IO[bytes]], object]) ->
         raise
 
 
+def write_files(contents: dict[Path, bytes | str]) -> None:
+    """Write several files: all complete in temporary files first, then renamed one by one.
+
+    Files are renamed in the order given (put the one that marks the set complete last). A
+    failure before the renames leaves every target untouched; a kill during the renames (one
+    ``os.replace`` per file, microseconds apart) leaves each target old or new, and the
+    temporary files not yet renamed are removed by the next call.
+    """
+    staged: list[tuple[int, str, Path]] = []
+    try:
+        for path, data in contents.items():
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            clean_stale(path.parent, path.name)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}{MARK}tmp-")
+            staged.append((fd, temporary, path))
+            _lock(fd)
+            with os.fdopen(os.dup(fd), "wb") as handle:
+                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            os.chmod(temporary, file_mode())
+        for _fd, temporary, path in staged:
+            os.replace(temporary, path)
+    except BaseException as exc:
+        error = _write_failure(exc)
+        if error is not None:
+            target = staged[-1][2] if staged else Path(".")
+            raise _publish_error(target, error) from exc
+        raise
+    finally:
+        for fd, temporary, _path in staged:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)  # only those not renamed are still there
+
+
 #: The name ``atomic_write`` is kept for callers written before this module existed.
 atomic_write = write_file
 
