@@ -1,4 +1,4 @@
-"""``validate --sources-dir DIR``: a directory holding none of the source texts is an error (exit 2)."""
+"""``validate --sources-dir DIR``: a directory with none of the source texts is exit 2."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from validate.corpus import SOURCE_TEXT, write_package, write_sources
 
 from afpak_data._validate.cli import validate
-from validate.corpus import SOURCE_TEXT, write_package, write_sources
 
 GOLDEN = Path(__file__).parent / "golden" / "validate-sources-dir-empty.txt"
 

@@ -27,9 +27,7 @@ def cited_sources(descriptor_file: Path) -> list[tuple[str, str, str]] | None:
     try:
         descriptor = json.loads(descriptor_file.read_text(encoding="utf-8"))
         resource = next(
-            r
-            for r in descriptor["resources"]
-            if isinstance(r, dict) and r.get("name") == SOURCES
+            r for r in descriptor["resources"] if isinstance(r, dict) and r.get("name") == SOURCES
         )
         path = descriptor_file.parent / resource["path"]
         with path.open(encoding="utf-8", newline="") as handle:
