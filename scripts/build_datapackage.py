@@ -28,6 +28,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# The canonical CSV form is defined once, in the package (standard library only, so importing it
+# needs nothing installed).
+sys.path.insert(0, str(ROOT / "src"))
+from afpak_data._csvfmt import CsvFormatError, canonical  # noqa: E402
+
 TABLESCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 OVERRIDABLE = {"name", "description", "example", "required", "vocabulary"}
@@ -132,10 +137,6 @@ def table_schema(
     return schema
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def dumps_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
@@ -164,6 +165,13 @@ def build(root: Path) -> dict[Path, str]:
         if not data_path.is_file():
             raise MetadataError(f"data/{name}.csv: missing (named in metadata/package.toml)")
         outputs[root / schema_path] = dumps_json(schemas[name])
+        fields = [(f["name"], f["type"]) for f in schemas[name]["fields"]]
+        try:
+            csv_text = canonical(data_path.read_bytes(), fields, f"data/{name}.csv")
+        except CsvFormatError as error:
+            raise MetadataError(str(error)) from None
+        outputs[data_path] = csv_text
+        csv_bytes = csv_text.encode("utf-8")
         resources.append(
             {
                 "name": name,
@@ -175,8 +183,8 @@ def build(root: Path) -> dict[Path, str]:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "bytes": data_path.stat().st_size,
-                "hash": f"sha256:{sha256_of(data_path)}",
+                "bytes": len(csv_bytes),
+                "hash": f"sha256:{hashlib.sha256(csv_bytes).hexdigest()}",
                 "schema": schema_path,
             }
         )
