@@ -160,8 +160,9 @@ def repo_copy(target: Path) -> Path:
     """The generator's inputs and outputs, copied (as tests/test_build_datapackage.py does)."""
     for part in ("metadata", "data", "schemas", "docs"):
         shutil.copytree(ROOT / part, target / part)
-    for part in ("datapackage.json", "CITATION.cff"):
-        shutil.copy2(ROOT / part, target / part)
+    for part in ("datapackage.json", "CITATION.cff", ".zenodo.json"):
+        if (ROOT / part).is_file():
+            shutil.copy2(ROOT / part, target / part)
     return target
 
 
@@ -170,6 +171,7 @@ def test_killed_build_datapackage_leaves_each_file_old_or_new(tmp_path: Path) ->
     (complete), the next run makes all of them new, and no temporary file is left."""
     repo = repo_copy(tmp_path / "repo")
     outputs = ["datapackage.json", "CITATION.cff", "docs/codebook.md", "schemas"]
+    outputs += [".zenodo.json"] if (repo / ".zenodo.json").is_file() else []
     before = {name: snapshot_any(repo / name) for name in outputs}
     package_toml = repo / "metadata" / "package.toml"
     text = package_toml.read_text(encoding="utf-8")
