@@ -259,6 +259,10 @@ class Generator:
         if kind in ("integer", "number"):
             low = int(spec.minimum) if spec.minimum is not None else 0
             return pd.Series(rng.integers(low, low + 1000, n)).astype(str)
+        if kind == "string" and spec.pattern == "^[A-Z]{3}$":  # ISO 3166-1 alpha-3 codes
+            letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            picks = letters[rng.integers(0, 26, (n, 3))]
+            return pd.Series(["".join(p) for p in picks])
         if kind == "string" and spec.pattern is None:
             limit = spec.max_length or 200
             count = max(1, min(spec.max_words or 12, limit // 30))
