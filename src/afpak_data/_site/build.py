@@ -30,9 +30,9 @@ WIDE_TEXT = 300
 def build_site(out: str | Path, source: Source = None, base_url: str | None = None) -> list[Path]:
     """Write the site for the package at ``source`` into directory ``out``; return its files."""
     from afpak_data._export.atomic import staged_directory
-    from afpak_data._loader import package_for, read_resource
+    from afpak_data._loader import read_resource, whole_package
 
-    package = package_for(source, [])
+    package = whole_package(source)
     frames = {r.name: read_resource(r) for r in package.resources}
     with staged_directory(Path(out)) as staging:
         write_site(package, frames, staging, base_url)
