@@ -165,7 +165,7 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 def test_datasette_shows_column_descriptions_and_licence(tmp_path: Path) -> None:
-    """``datasette DB -m metadata.json`` on 127.0.0.1: a table page shows descriptions and licence."""
+    """datasette serving DB and metadata.json on 127.0.0.1 shows column descriptions, licence."""
     import shutil
     import subprocess
     import sys
