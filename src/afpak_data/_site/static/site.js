@@ -62,7 +62,16 @@
 
     fields.forEach(function (field, i) {
       if ((merged && i === paraAt) || field.hidden) return;
-      var th = el("th", null, merged && i === quoteAt ? "quote (\u00b6 paragraph)" : field.name);
+      // a <wbr> after each "_" lets long names (period_start) wrap in narrow columns
+      var heading = merged && i === quoteAt ? "quote (\u00b6 paragraph)" : field.name;
+      var th = el("th");
+      heading.split("_").forEach(function (part, n) {
+        if (n) {
+          th.appendChild(document.createTextNode("_"));
+          th.appendChild(document.createElement("wbr"));
+        }
+        th.appendChild(document.createTextNode(part));
+      });
       th.title = field.description || "";
       th.setAttribute("scope", "col");
       headRow.appendChild(th);
@@ -135,8 +144,13 @@
         if (merged && i === quoteAt && data.key.length === 1) {
           var more = data.evidence[String(row[names.indexOf(data.key[0])])];
           if (more) {
-            td.appendChild(el("div", "more-label", "Further evidence"));
-            more.forEach(function (item) { td.appendChild(quoteBlock(item[0], item[1], item[2])); });
+            var n = more.length;
+            td.appendChild(el("div", "more-label", "Further evidence: " + n + (n === 1 ? " passage" : " passages")));
+            more.forEach(function (item) {
+              var block = quoteBlock(item[0], item[1], item[2]);
+              block.classList.add("more");
+              td.appendChild(block);
+            });
           }
         }
         tr.appendChild(td);
@@ -147,6 +161,16 @@
 
     var search = document.getElementById("search");
     var count = document.getElementById("row-count");
+
+    // Cards on phones, and for a one-row table; a wide screen shows the grid.
+    var phone = window.matchMedia ? window.matchMedia("(max-width: 700px)") : null;
+    function layout() {
+      var single = data.rows.length === 1;
+      table.classList.toggle("single", single);
+      table.classList.toggle("cards", single || Boolean(phone && phone.matches));
+    }
+    if (phone && phone.addEventListener) phone.addEventListener("change", layout);
+    layout();
 
     tbody.addEventListener("click", function (event) {
       var cell = event.target.closest ? event.target.closest("td.wide") : null;
