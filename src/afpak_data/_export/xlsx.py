@@ -25,8 +25,8 @@ from afpak_data._export.values import rows
 
 if TYPE_CHECKING:
     import pandas as pd
-    from xlsxwriter.workbook import Workbook
-    from xlsxwriter.worksheet import Worksheet
+    from xlsxwriter.workbook import Workbook  # type: ignore[import-untyped]
+    from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
     from afpak_data._descriptor import Package
 
@@ -43,7 +43,7 @@ LINE_HEIGHT = 15
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
     """Write ``<package name>.xlsx`` into ``staging``."""
-    import xlsxwriter
+    import xlsxwriter  # type: ignore[import-untyped]  # xlsxwriter ships no type hints
 
     path = staging / FILE_NAME.format(name=package.name or "datapackage")
     workbook = xlsxwriter.Workbook(
