@@ -11,7 +11,7 @@ import afpak_data
 from afpak_data._descriptor import read_package
 from afpak_data._export import export
 
-pa = pytest.importorskip("pyarrow", reason="the parquet export needs pyarrow (afpak-data[export])")
+pa = pytest.importorskip("pyarrow", reason="the parquet export needs pyarrow (a dependency)")
 pq = pytest.importorskip("pyarrow.parquet")
 pd = pytest.importorskip("pandas")
 
