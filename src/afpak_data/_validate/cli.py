@@ -24,11 +24,12 @@ def _resolve(path: str | None) -> tuple[Path, str]:
 
     if is_url(path):
         from afpak_data._loader import local_source
+        from afpak_data.cli import InputError
 
         try:
             local = Path(str(local_source(path)))
-        except (OSError, ValueError) as exc:  # network, hash mismatch, not a package
-            raise click.BadParameter(" ".join(str(exc).split()), param_hint="PATH") from exc
+        except (OSError, ValueError) as exc:  # network, hash mismatch, not a package: exit 2
+            raise InputError(" ".join(str(exc).split())) from exc
         return local / "datapackage.json", f"{path}, downloaded and hash-checked"
     if path is not None:
         target = Path(path)
