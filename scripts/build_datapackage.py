@@ -4,8 +4,9 @@
 Why a generator: each fact has one source (see docs/architecture.md). The version, package
 properties, field definitions and category lists live in `metadata/`; the records live in
 `data/*.csv`. This script writes everything derived from them -- `schemas/*.schema.json`,
-`datapackage.json` (with each resource's `bytes` and `hash`), `docs/codebook.md` and `CITATION.cff`
--- so they can never drift apart.
+`datapackage.json` (with each resource's `bytes` and `hash`), `docs/codebook.md`, `CITATION.cff`
+and `.zenodo.json` (what Zenodo reads when a GitHub release mints a DOI) -- so they can never drift
+apart.
 
     python scripts/build_datapackage.py          # rewrite the derived files (atomically)
     python scripts/build_datapackage.py --check  # exit 1 and name each stale file; write nothing
@@ -18,15 +19,19 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import importlib.util
 import json
-import os
 import sys
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# The canonical CSV form is defined once, in the package (standard library only, so importing it
+# needs nothing installed).
+sys.path.insert(0, str(ROOT / "src"))
+from afpak_data._csvfmt import CsvFormatError, canonical  # noqa: E402
+
 TABLESCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 OVERRIDABLE = {"name", "description", "example", "required", "vocabulary"}
@@ -131,10 +136,6 @@ def table_schema(
     return schema
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def dumps_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
@@ -163,6 +164,13 @@ def build(root: Path) -> dict[Path, str]:
         if not data_path.is_file():
             raise MetadataError(f"data/{name}.csv: missing (named in metadata/package.toml)")
         outputs[root / schema_path] = dumps_json(schemas[name])
+        fields = [(f["name"], f["type"]) for f in schemas[name]["fields"]]
+        try:
+            csv_text = canonical(data_path.read_bytes(), fields, f"data/{name}.csv")
+        except CsvFormatError as error:
+            raise MetadataError(str(error)) from None
+        outputs[data_path] = csv_text
+        csv_bytes = csv_text.encode("utf-8")
         resources.append(
             {
                 "name": name,
@@ -174,8 +182,8 @@ def build(root: Path) -> dict[Path, str]:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "bytes": data_path.stat().st_size,
-                "hash": f"sha256:{sha256_of(data_path)}",
+                "bytes": len(csv_bytes),
+                "hash": f"sha256:{hashlib.sha256(csv_bytes).hexdigest()}",
                 "schema": schema_path,
             }
         )
@@ -204,6 +212,7 @@ def build(root: Path) -> dict[Path, str]:
     outputs[root / "CITATION.cff"] = render_citation(package)
     if (root / "src" / "afpak_data").is_dir():
         outputs[root / "src" / "afpak_data" / "_names.py"] = render_names(list(tables))
+    outputs[root / ".zenodo.json"] = render_zenodo(package)
     readme = root / "README.md"
     if readme.is_file():
         outputs[readme] = render_readme_tables(readme.read_text(encoding="utf-8"), root, schemas)
@@ -273,6 +282,48 @@ def render_citation(package: dict[str, Any]) -> str:
         *(f"  - {json.dumps(k, ensure_ascii=False)}" for k in package["keywords"]),
     ]
     return "\n".join(lines) + "\n"
+
+
+#: Zenodo's licence identifiers (lowercase SPDX) for the licences metadata/package.toml may name.
+ZENODO_LICENSES = {"CC-BY-4.0": "cc-by-4.0", "CC0-1.0": "cc0-1.0", "ODbL-1.0": "odbl-1.0"}
+
+
+def render_zenodo(package: dict[str, Any]) -> str:
+    """.zenodo.json: the deposit Zenodo creates from a GitHub release (it wins over CITATION.cff).
+
+    Same facts as CITATION.cff: title, version, date, creators, licence, keywords, abstract; the
+    repository is linked as the deposit's source code.
+    """
+    license_name = package["licenses"][0]["name"]
+    if license_name not in ZENODO_LICENSES:
+        raise MetadataError(
+            f"metadata/package.toml: licence {license_name!r} has no Zenodo identifier "
+            f"(expected one of {sorted(ZENODO_LICENSES)})"
+        )
+    zenodo = {
+        "upload_type": "dataset",
+        "title": package["title"],
+        "version": package["version"],
+        "publication_date": package["created"][:10],
+        "description": package["description"],
+        "creators": [{"name": c["title"]} for c in package["contributors"]],
+        "license": ZENODO_LICENSES[license_name],
+        "access_right": "open",
+        "keywords": package["keywords"],
+        "related_identifiers": [
+            {
+                "identifier": package["repository"],
+                "relation": "isSupplementTo",
+                "resource_type": "software",
+                "scheme": "url",
+            }
+        ],
+        "notes": (
+            "Generated by scripts/build_datapackage.py from metadata/package.toml. "
+            + package["licenses"][0].get("title", "")
+        ).strip(),
+    }
+    return dumps_json(zenodo)
 
 
 def md_cell(text: Any) -> str:
@@ -369,17 +420,30 @@ def render_codebook(
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def write_atomically(path: Path, content: str) -> None:
-    """Write via a temporary file in the same directory, then rename: no reader sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def write_all(outputs: dict[Path, str]) -> None:
+    """Write every output: all complete beside their targets first, then one rename each.
+
+    The helper is ``src/afpak_data/_atomic.py`` (standard library only), loaded by file path so
+    that this script still runs before the package is installed. A kill before the renames leaves
+    the repository as it was; a kill during them (one ``os.replace`` per file, ``datapackage.json``
+    last) can leave some derived files new and others old, each one complete: ``--check`` names
+    the stale ones and the next run finishes the job. Temporary files left by a kill are removed
+    by the next run. Files get the mode the umask gives (as ``open()`` would).
+    """
+    atomic = _load_atomic()
+    ordered = sorted(outputs, key=lambda path: path.name == "datapackage.json")
+    atomic.write_files({path: outputs[path] for path in ordered})
+
+
+def _load_atomic() -> Any:
+    """``afpak_data._atomic``, loaded from this checkout without importing ``afpak_data``."""
+    path = ROOT / "src" / "afpak_data" / "_atomic.py"
+    spec = importlib.util.spec_from_file_location("_afpak_atomic", path)
+    if spec is None or spec.loader is None:  # pragma: no cover - a broken checkout
+        raise ImportError(f"{path}: cannot be loaded")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def stale_files(outputs: dict[Path, str]) -> list[Path]:
@@ -410,8 +474,12 @@ def main(argv: list[str] | None = None) -> int:
             hint = "run python scripts/build_datapackage.py"
             print(f"{path.relative_to(args.root)}: out of date ({hint})")
         return 1 if stale else 0
+    try:
+        write_all({path: outputs[path] for path in stale})
+    except OSError as error:
+        print(f"build_datapackage: {error}", file=sys.stderr)
+        return 2
     for path in stale:
-        write_atomically(path, outputs[path])
         print(f"wrote {path.relative_to(args.root)}")
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def repo_copy(tmp_path: Path) -> Path:
     """A copy of the inputs and outputs of the generator, safe to modify."""
     for part in ("metadata", "data", "schemas", "docs"):
         shutil.copytree(ROOT / part, tmp_path / part)
-    for part in ("datapackage.json", "CITATION.cff"):
+    for part in ("datapackage.json", "CITATION.cff", ".zenodo.json"):
         shutil.copy2(ROOT / part, tmp_path / part)
     return tmp_path
 
@@ -100,18 +101,36 @@ def test_inconsistent_metadata_is_refused_with_its_file(
     assert {p: p.read_bytes() for p in (repo_copy / "schemas").iterdir()} == before
 
 
-def test_failed_write_leaves_the_old_file_and_no_temporary(
+def test_failed_write_leaves_the_old_files_and_no_temporary(
     repo_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An error while writing keeps the previous file intact and removes the temporary file."""
-    target = repo_copy / "CITATION.cff"
-    before = target.read_bytes()
+    """An error while writing keeps every previous file intact and removes the temporary files."""
+    targets = [repo_copy / "CITATION.cff", repo_copy / "datapackage.json"]
+    before = [t.read_bytes() for t in targets]
 
     def boom(src: str, dst: str) -> None:
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(build_datapackage.os, "replace", boom)
-    with pytest.raises(OSError, match="disk full"):
-        build_datapackage.write_atomically(target, "new content\n")
-    assert target.read_bytes() == before
-    assert [p.name for p in repo_copy.iterdir() if p.name.startswith(".CITATION")] == []
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError, match="No space left on device"):
+        build_datapackage.write_all({t: "new content\n" for t in targets})
+    assert [t.read_bytes() for t in targets] == before
+    assert [p.name for p in repo_copy.iterdir() if ".afpak-" in p.name] == []
+
+
+def test_version_bump_makes_citation_and_zenodo_stale(
+    repo_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new version makes CITATION.cff and .zenodo.json stale; a rebuild writes it in both."""
+    toml = repo_copy / "metadata" / "package.toml"
+    old = json.loads((repo_copy / ".zenodo.json").read_text("utf-8"))["version"]
+    bumped = toml.read_text("utf-8").replace(f'version = "{old}"', 'version = "9.8.7"')
+    toml.write_text(bumped, "utf-8")
+    assert build_datapackage.main(["--check", "--root", str(repo_copy)]) == 1
+    stale = set(capsys.readouterr().out.splitlines())
+    assert {line.split(":")[0] for line in stale} >= {".zenodo.json", "CITATION.cff"}
+    assert build_datapackage.main(["--root", str(repo_copy)]) == 0
+    zenodo = json.loads((repo_copy / ".zenodo.json").read_text("utf-8"))
+    assert zenodo["version"] == "9.8.7"
+    assert zenodo["upload_type"] == "dataset" and zenodo["license"] == "cc-by-4.0"
+    assert 'version: "9.8.7"' in (repo_copy / "CITATION.cff").read_text("utf-8")

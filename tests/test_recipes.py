@@ -121,7 +121,7 @@ def test_duckdb_recipe_runs_and_keeps_types(monkeypatch: pytest.MonkeyPatch) -> 
     *views, query = statements
     for statement in views:
         connection.execute(statement)
-    types = dict(connection.execute("DESCRIBE agreements").fetchall()[i][:2] for i in range(13))
+    types = {row[0]: row[1] for row in connection.execute("DESCRIBE agreements").fetchall()}
     assert types["date"] == "DATE" and types["paragraph"] == "INTEGER"
     assert types["agreement_id"] == "VARCHAR"
     rows = connection.execute(query).fetchall()

@@ -1,7 +1,8 @@
 """How to cite the package: from ``CITATION.cff`` when the package has one, else the descriptor.
 
-A checkout has ``CITATION.cff`` beside ``datapackage.json``; the wheel's bundled copy does not, so
-the same text is rebuilt from the descriptor (title, version, contributors, created, homepage).
+A checkout and the wheel's bundled copy have ``CITATION.cff`` beside ``datapackage.json``; any
+other package without one gets the same text rebuilt from the descriptor (title, version,
+contributors, created, homepage).
 Only the flat subset of CFF that our generator writes is read, so no YAML library is needed.
 """
 

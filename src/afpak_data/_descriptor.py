@@ -79,6 +79,8 @@ class RowRule:
     kind: str
     fields: tuple[str, ...]
     description: str = ""
+    #: for ``empty_when``: the value of the second field that goes with an empty first field
+    value: str = "unknown"
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,12 @@ def parse_schema(raw: dict[str, Any], where: str = "schema") -> Schema:
         for p in raw.get("x-polymorphicReferences", [])
     )
     rules = tuple(
-        RowRule(str(r.get("kind", "")), _names(r.get("fields")), str(r.get("description", "")))
+        RowRule(
+            str(r.get("kind", "")),
+            _names(r.get("fields")),
+            str(r.get("description", "")),
+            str(r.get("value", "unknown")) if r.get("kind") == "empty_when" else "unknown",
+        )
         for r in raw.get("x-rules", [])
         if isinstance(r, dict)
     )

@@ -10,7 +10,7 @@ Check names follow the Table Schema words (``required``, ``enum``, ``pattern``, 
 What Table Schema cannot say lives in two places:
 
 * ``x-rules`` in a table's schema: rules between two fields of one row, as data. Their kinds
-  (``paired``, ``ordered``, ``unknown_when_empty``) are implemented once, in ``RULE_KINDS``.
+  (``paired``, ``ordered``, ``unknown_when_empty``, ``empty_when``) are in ``RULE_KINDS``.
 * :func:`check_foreign_keys`: keys across tables, including ``x-polymorphicReferences`` (an ID that
   may point into one of several tables; the table whose ID pattern it matches is the one it must
   exist in). Self-references are table-local and are checked inside each table's schema.
@@ -35,26 +35,27 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-def _paired(frame: pd.DataFrame, a: str, b: str) -> pd.Series:
+def _paired(frame: pd.DataFrame, a: str, b: str, value: str) -> pd.Series:
     return frame[a].isna() == frame[b].isna()
 
 
-def _ordered(frame: pd.DataFrame, a: str, b: str) -> pd.Series:
+def _ordered(frame: pd.DataFrame, a: str, b: str, value: str) -> pd.Series:
     both = frame[a].notna() & frame[b].notna()
     return ~both | (frame[a] <= frame[b]).fillna(True)
 
 
-def _unknown_when_empty(frame: pd.DataFrame, a: str, b: str) -> pd.Series:
-    unknown = frame[b].astype("string").eq("unknown").fillna(False)
-    return frame[a].isna() == unknown
+def _empty_when(frame: pd.DataFrame, a: str, b: str, value: str) -> pd.Series:
+    equal = frame[b].astype("string").eq(value).fillna(False)
+    return frame[a].isna() == equal
 
 
-#: ``x-rules`` kinds: each takes the frame and the rule's two fields and returns True on the rows
-#: that obey it. A new kind is one function and one line here; tables opt in through their schema.
-RULE_KINDS: dict[str, Callable[[pd.DataFrame, str, str], pd.Series]] = {
+#: ``x-rules`` kinds: each takes the frame, the rule's two fields and its ``value`` and returns True
+#: on the rows that obey it. ``unknown_when_empty`` is ``empty_when`` with the value "unknown".
+RULE_KINDS: dict[str, Callable[[pd.DataFrame, str, str, str], pd.Series]] = {
     "paired": _paired,
     "ordered": _ordered,
-    "unknown_when_empty": _unknown_when_empty,
+    "unknown_when_empty": _empty_when,
+    "empty_when": _empty_when,
 }
 
 
@@ -220,7 +221,7 @@ def _rule_check(rule: RowRule, schema: Schema, table: str) -> pa.Check:
         )
     first, second = rule.fields
     return _check(
-        lambda frame: kind(frame, first, second),
+        lambda frame: kind(frame, first, second, rule.value),
         f"x-rules:{rule.kind}",
         rule.description or f"{rule.kind} ({first}, {second})",
         (first, second),

@@ -44,6 +44,9 @@ class Vocabulary:
 _ID_PATTERN = re.compile(
     r"\^(?:\(\?:)?(?P<prefixes>[a-z]+(?:\|[a-z]+)*)\)?-\[a-z0-9\]\+\(\?:-\[a-z0-9\]\+\)\*\$"
 )
+#: ``^[A-Z]{3}$`` and the like: a fixed number of characters of one class.
+_FIXED_LENGTH = re.compile(r"\^\[(?P<cls>A-Z|a-z|0-9)\]\{(?P<n>\d+)\}\$")
+_CLASSES = {"A-Z": "capital letters", "a-z": "lowercase letters", "0-9": "digits"}
 #: Other patterns the schemas use, said in words.
 _KNOWN_PATTERNS = {
     r"^(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)$": (
@@ -66,6 +69,9 @@ def pattern_text(pattern: str, example: object = None) -> str:
             prefixes[0] if len(prefixes) == 1 else ", ".join(prefixes[:-1]) + " or " + prefixes[-1]
         )
         return f"an ID: {start} then lowercase letters and digits, words joined by '-'{like}"
+    fixed = _FIXED_LENGTH.fullmatch(pattern)
+    if fixed:
+        return f"exactly {fixed['n']} {_CLASSES[fixed['cls']]}{like}"
     if pattern in _KNOWN_PATTERNS:
         return _KNOWN_PATTERNS[pattern] + like
     return f"text matching the regular expression {pattern}{like}"

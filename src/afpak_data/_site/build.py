@@ -4,7 +4,7 @@ The site is a directory of plain files that opens from disk: ``index.html`` (ove
 relation figures, schema.org JSON-LD), ``tables/<name>.html`` (one per table, rows embedded as
 JSON), ``codebook.html``, ``assets/`` (CSS and JS from this package), and a copy of the package's
 ``datapackage.json``, CSVs and schemas so every download link and JSON-LD ``contentUrl`` works.
-Publishing goes through the export's staging (see :mod:`afpak_data._export.atomic`).
+Publishing goes through the export's staging (see :mod:`afpak_data._atomic`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ WIDE_TEXT = 300
 
 def build_site(out: str | Path, source: Source = None, base_url: str | None = None) -> list[Path]:
     """Write the site for the package at ``source`` into directory ``out``; return its files."""
-    from afpak_data._export.atomic import staged_directory
+    from afpak_data._atomic import staged_directory
     from afpak_data._loader import read_resource, whole_package
 
     package = whole_package(source)
@@ -132,8 +132,11 @@ def write_site(
                 for key in resource.schema.foreign_keys
             ],
             constants=[
-                {"name": f["name"], "value": f["constant"]} for f in data["fields"] if f["hidden"]
+                {"name": f["name"], "value": f["constant"]}
+                for f in data["fields"]
+                if f["hidden"] and f["constant"] is not None
             ],
+            empty=[f["name"] for f in data["fields"] if f["hidden"] and f["constant"] is None],
             data_script=json_script("table-data", data),
         )
         _write(staging / "tables" / f"{resource.name}.html", page)
@@ -202,8 +205,8 @@ def table_data(
 ) -> dict[str, Any]:
     """What ``site.js`` needs to draw, search and filter one table.
 
-    A column with the same value in every row (of two or more rows) is marked ``hidden``: the
-    page says its value once above the table instead of repeating it in every row.
+    A column with the same value in every row (of two or more rows), or empty in every row, is
+    marked ``hidden``: the page says so once above the table instead of repeating it in each row.
     """
     from afpak_data._export.values import json_value, rows
 
@@ -214,7 +217,7 @@ def table_data(
     for i, field in enumerate(resource.schema.fields):
         distinct = {row[i] for row in body}
         filterable = field.enum is not None or field.type == "boolean" or field.name in refs
-        constant = len(body) > 1 and len(distinct) == 1 and None not in distinct
+        constant = len(body) > 1 and len(distinct) == 1
         ref = refs.get(field.name)
         fields.append(
             {
@@ -227,7 +230,7 @@ def table_data(
                 "wide": field.type == "string" and (field.max_length or 0) >= WIDE_TEXT,
                 "id": field.pattern is not None or ref is not None,
                 "hidden": constant and field.name not in resource.schema.primary_key,
-                "constant": str(body[0][i]) if constant else None,
+                "constant": (None if body[0][i] is None else str(body[0][i])) if constant else None,
             }
         )
     key = list(resource.schema.primary_key)

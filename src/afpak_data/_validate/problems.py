@@ -66,7 +66,9 @@ CHECKS: dict[str, str] = {
         "as a formula)"
     ),
     "max-words": "a quote is longer than the schema's x-maxWords",
-    "rule": "a row breaks one of its table's x-rules (paired, ordered, unknown_when_empty)",
+    "rule": (
+        "a row breaks one of its table's x-rules (paired, ordered, unknown_when_empty, empty_when)"
+    ),
     # tables
     "primary-key": "two rows share a primary key (both lines are named)",
     "unique": "two rows share a value that must be unique",

@@ -2,7 +2,8 @@
 
 The kinds are those of docs/architecture.md: ``paired`` (both filled or both empty), ``ordered``
 (when both are filled, a <= b, compared as numbers, years or dates by the field's type) and
-``unknown_when_empty`` (a is empty exactly when b is "unknown"). A rule is reported on its first
+``empty_when`` (a is empty exactly when b is the rule's ``value``; ``unknown_when_empty`` is the
+case "unknown"). A rule is reported on its first
 field, quoting the rule's description so a contributor reads the rule, not our code. ``ordered``
 compares the values the cell checks already converted (dates are not parsed again); a value that
 is not of its type is left to the type check and not compared.
@@ -18,8 +19,6 @@ from afpak_data._validate.cells import where
 from afpak_data._validate.context import TableContext, bools, isin
 from afpak_data._validate.problems import Problem
 from afpak_data._validate.schema import RuleSpec
-
-UNKNOWN = "unknown"
 
 
 def _filled(ctx: TableContext, name: str) -> np.ndarray:
@@ -46,8 +45,8 @@ def broken(ctx: TableContext, rule: RuleSpec) -> np.ndarray:
         except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):
             # types that do not compare (a schema mixing them): nothing to say
             bad = np.zeros(ctx.size, bool)
-    else:  # unknown_when_empty
-        bad = ~_filled(ctx, a) != isin(ctx.columns[b], [UNKNOWN])
+    else:  # empty_when, unknown_when_empty
+        bad = ~_filled(ctx, a) != isin(ctx.columns[b], [rule.value])
     return bad & ctx.usable
 
 

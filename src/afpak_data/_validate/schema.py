@@ -76,7 +76,7 @@ class PolymorphicSpec:
 
 
 #: ``x-rules`` kinds the validator knows (docs/architecture.md); any other kind is a schema problem.
-RULE_KINDS = frozenset({"paired", "ordered", "unknown_when_empty"})
+RULE_KINDS = frozenset({"paired", "ordered", "unknown_when_empty", "empty_when"})
 
 
 @dataclass
@@ -86,6 +86,8 @@ class RuleSpec:
     kind: str
     fields: tuple[str, str]
     description: str
+    #: for ``empty_when`` (``unknown_when_empty`` is the case "unknown"): b's value when a is empty
+    value: str = "unknown"
 
 
 @dataclass
@@ -224,10 +226,13 @@ def _parse_rule(rule: Any, seen: set[str]) -> RuleSpec | str:
         or not all(isinstance(n, str) and n in seen for n in names)
     ):
         return f"'x-rules' {kind} rule needs two fields of this schema, not {names!r}"
+    value = rule.get("value", "unknown") if kind == "empty_when" else "unknown"
+    if kind == "empty_when" and (not isinstance(value, str) or "value" not in rule):
+        return f"'x-rules' empty_when rule needs a string 'value', not {value!r}"
     description = rule.get("description")
     if not isinstance(description, str) or not description.strip():
         description = f"{kind} ({names[0]}, {names[1]})"
-    return RuleSpec(kind, (names[0], names[1]), description)
+    return RuleSpec(kind, (names[0], names[1]), description, str(value))
 
 
 def _parse_fk(fk: Any, seen: set[str]) -> ForeignKeySpec | str:
