@@ -428,3 +428,23 @@ def test_row_anchor_still_jumps_to_the_row(browser, site: Path) -> None:
     assert (
         browser.execute_script("return document.querySelector(':target').id") == "row-act-pakistan"
     )
+
+
+def test_figure_text_is_escaped(tmp_path: Path) -> None:
+    """Markup in an actor's name is shown as text in the relation figures (and their tooltips)."""
+    root = tmp_path / "pkg"
+    shutil.copytree(PACKAGE.root / "data", root / "data")
+    shutil.copytree(PACKAGE.root / "schemas", root / "schemas")
+    shutil.copyfile(PACKAGE.descriptor_file, root / "datapackage.json")
+    actors = root / "data" / "actors.csv"
+    text = actors.read_text(encoding="utf-8")
+    original = '"act-pakistan","Pakistan",'
+    assert original in text
+    actors.write_text(text.replace(original, '"act-pakistan","<b>Pak&</b>",', 1), encoding="utf-8")
+    build_site(tmp_path / "site", root)
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    figures = re.findall(r"<figure .*?</figure>", page, re.S)
+    assert len(figures) == 2
+    for figure in figures:
+        assert "<b>" not in figure
+        assert "&lt;b&gt;Pak&amp;&lt;/b&gt;" in figure
