@@ -644,3 +644,11 @@ def test_descriptor_and_schemas_share_one_budget(server: Hostile, cache: Path) -
     with pytest.raises(RemoteDataError, match=r"schema refused|exceed"):
         fetch(server.url, ["agreements"])
     assert unverified(cache) == []
+
+
+def test_too_many_schema_files_refused(server: Hostile, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A descriptor naming more than MAX_SCHEMAS schema files is refused before any is fetched."""
+    monkeypatch.setattr(_remote, "MAX_SCHEMAS", 2)
+    with pytest.raises(RemoteDataError, match=r"5 schema files, more than 2; refused"):
+        fetch(server.url, ["agreements"])
+    assert [r for r in server.requests if "schema" in r] == []
