@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _release_fixtures import descriptor, make_package
@@ -387,7 +388,7 @@ CASES: dict[str, tuple[Callable[[Hostile], None], str]] = {
 }
 
 
-def edit_descriptor(change: Callable[[dict], None]) -> Callable[[Hostile], None]:
+def edit_descriptor(change: Callable[[dict[str, Any]], None]) -> Callable[[Hostile], None]:
     """A case that serves the fixture descriptor changed by ``change``."""
 
     def setup(state: Hostile) -> None:
@@ -398,7 +399,7 @@ def edit_descriptor(change: Callable[[dict], None]) -> Callable[[Hostile], None]
     return setup
 
 
-def _set(index: int, key: str, value: object) -> Callable[[dict], None]:
+def _set(index: int, key: str, value: object) -> Callable[[dict[str, Any]], None]:
     return lambda d: d["resources"][index].__setitem__(key, value)
 
 
