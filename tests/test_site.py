@@ -330,7 +330,12 @@ def test_site_without_jinja2_says_how_to_install(
     assert not (tmp_path / "out").exists()
 
 
-SHOT_PAGES = ["index.html", "tables/agreements.html", "tables/agreement_actors.html"]
+SHOT_PAGES = [
+    "index.html",
+    "codebook.html",
+    "tables/agreements.html",
+    "tables/agreement_actors.html",
+]
 
 
 @browser_test
@@ -349,7 +354,12 @@ def test_screenshots_and_no_sideways_scrolling(browser, site: Path, width: int) 
             )
             assert scroll[0] <= scroll[1] and scroll[2] <= scroll[3], (name, scroll)
         for page in SHOT_PAGES:
+            browser.set_window_size(width, 1000)
             open_page(browser, site / page)
+            page_width = browser.execute_script(
+                "return [document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            assert page_width[0] <= page_width[1], (page, page_width)
             height = browser.execute_script("return document.documentElement.scrollHeight")
             browser.set_window_size(width, min(int(height) + 100, 3000))
             shot = ARTIFACTS / f"site-{width}-{page.replace('/', '-').removesuffix('.html')}.png"
