@@ -314,8 +314,11 @@ def rehearse(work: Path, given_dist: Path | None) -> None:
         requirement = f"{NAME}=={version}"
         pip = [python, "-m", "pip", "install", "--quiet"]
         only_here = [*pip, "--no-deps", "--index-url", f"{index}/simple/", "--no-cache-dir"]
-        # No config file either: only the loopback index can supply afpak-data itself.
-        run([*only_here, requirement], cwd=outside, env={**env, "PIP_CONFIG_FILE": os.devnull})
+        # No pip configuration at all (files, PIP_* variables): only the loopback index can
+        # supply afpak-data itself, whatever another index or a find-links directory holds.
+        bare = {k: v for k, v in env.items() if not k.startswith("PIP_")}
+        bare.update(PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
+        run([*only_here, requirement], cwd=outside, env=bare)
         extras = [a for url in configured_indexes(env) for a in ("--extra-index-url", url)]
         run([*pip, "--index-url", f"{index}/simple/", *extras, requirement], cwd=outside, env=env)
         installed = json.loads(run([python, "-c", INSTALLED_CHECK], cwd=outside, env=env))
