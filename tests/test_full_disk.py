@@ -65,11 +65,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def fill(disk: Path) -> None:
     """Write until the file system has no byte left."""
-    with (disk / "filler").open("wb") as handle:
+    # Unbuffered: a buffered file would try again to write its rest on close, and fail there.
+    with (disk / "filler").open("wb", buffering=0) as handle:
         try:
             for _ in range(1024):  # bounded: 4 MB is 64 of these
                 handle.write(b"\0" * 65536)
-                handle.flush()
         except OSError:
             pass
     with pytest.raises(OSError):
