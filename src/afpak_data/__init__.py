@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from afpak_data._descriptor import PackageError, UnknownTableError
 from afpak_data._loader import DataError, load, load_all, metadata, tables
+from afpak_data._names import TableName
 from afpak_data._resources import Source
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ __all__ = [
     "DataError",
     "PackageError",
     "RemoteDataError",
+    "TableName",
     "UnknownTableError",
     "__version__",
     "load",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from afpak_data._resources import Source, descriptor_path
+from afpak_data._resources import Source, csv_only, descriptor_path
 
 #: Table Schema defaults for boolean fields (trueValues / falseValues).
 DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
@@ -162,8 +162,14 @@ class Package:
         for candidate in self.resources:
             if candidate.name == name:
                 return candidate
+        import difflib
+
         available = ", ".join(self.names) or "(none)"
-        raise UnknownTableError(f"{self.descriptor_file}: no table {name!r} (tables: {available})")
+        near = difflib.get_close_matches(name, self.names, n=1, cutoff=0.6)
+        hint = f"did you mean {near[0]!r}? " if near else ""
+        raise UnknownTableError(
+            f"{self.descriptor_file}: no table {name!r} ({hint}tables: {available})"
+        )
 
 
 def read_package(source: Source = None) -> Package:
@@ -176,6 +182,9 @@ def read_package(source: Source = None) -> Package:
     raw_resources = descriptor.get("resources", [])
     if not isinstance(raw_resources, list):
         raise PackageError(f"{path}: 'resources' must be a list")
+    not_csv = csv_only(raw_resources)
+    if not_csv:
+        raise PackageError(f"{path}: {not_csv}")
     resources = tuple(_resource(root, path, i, r) for i, r in enumerate(raw_resources))
     return Package(root=root, descriptor_file=path, descriptor=descriptor, resources=resources)
 

@@ -31,6 +31,8 @@ from afpak_data._resources import Source, fetch_remote, is_url
 if TYPE_CHECKING:
     import pandas as pd
 
+    from afpak_data._names import TableName
+
 DATE_FORMAT = "%Y-%m-%d"
 DATE_UNIT = "datetime64[ns]"
 _INTEGER = r"[+-]?\d+"
@@ -76,7 +78,7 @@ def metadata(source: Source = None) -> dict[str, Any]:
     return package_for(source, []).descriptor
 
 
-def load(name: str, source: Source = None) -> pd.DataFrame:
+def load(name: TableName, source: Source = None) -> pd.DataFrame:
     """Return table ``name`` as a DataFrame typed from its Table Schema.
 
     ``source``: None for the bundled package, a directory holding ``datapackage.json``, the path
@@ -100,6 +102,23 @@ def package_for(source: Source, names: list[str]) -> Package:
         assert isinstance(source, str)
         return read_package(fetch_remote(source, names))
     return read_package(source)
+
+
+def local_source(source: Source) -> Source:
+    """``source`` as a local package: a URL is downloaded whole first (every CSV, hash-checked).
+
+    For the commands that read every table (validate, export, site, diff, release-check, bundle).
+    """
+    if not is_url(source):
+        return source
+    assert isinstance(source, str)
+    names = read_package(fetch_remote(source, [])).names
+    return fetch_remote(source, names)
+
+
+def whole_package(source: Source) -> Package:
+    """The package ``source`` designates with every table available locally (see above)."""
+    return read_package(local_source(source))
 
 
 def string_dtype() -> Any:

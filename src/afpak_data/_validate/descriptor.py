@@ -137,6 +137,12 @@ def check_descriptor(root: Path, descriptor_file: Path) -> Descriptor:
             1,
         )
         return Descriptor(data, [], problems)
+    from afpak_data._resources import csv_only
+
+    not_csv = csv_only(raw_resources)
+    if not_csv:  # a JSON export, say: its rows are not ours to read (frictionless reads them)
+        problems.append(Problem(DESCRIPTOR, 1, None, None, "descriptor-unreadable", not_csv))
+        return Descriptor(None, [], problems)
     resources: list[ResourceSpec] = []
     names: set[str] = set()
     cursor = 0
