@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +20,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import generate  # noqa: E402
 
-from afpak_data import _arrow_read, _loader  # noqa: E402
-from afpak_data._descriptor import read_package  # noqa: E402
 from afpak_data._validate import validate_package  # noqa: E402
 
 ROWS = 3_000
@@ -82,15 +79,6 @@ def test_corruption_is_one_problem_where_announced(kind: str, tmp_path: Path) ->
     found = [(p.file, p.line, p.column, p.check) for p in report.problems]
     assert found == [(where.file, where.line, where.column, where.check)]
     assert where.file == f"data/{generate.LARGEST}.csv"
-
-
-def test_fast_loader_reads_what_the_pandas_path_reads(clean: Path, monkeypatch) -> None:
-    """The loader's pyarrow path and its pandas path give identical DataFrames."""
-    package = read_package(clean)
-    fast = {r.name: _loader.read_resource(r) for r in package.resources}
-    monkeypatch.setattr(_arrow_read, "read", lambda *args: None)
-    for resource in package.resources:
-        pd.testing.assert_frame_equal(fast[resource.name], _loader.read_resource(resource))
 
 
 @pytest.mark.slow

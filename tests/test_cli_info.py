@@ -107,7 +107,7 @@ def _missing_csv(root: Path) -> Path:
     [
         (lambda root: root / "nowhere", "no such file or directory"),
         (lambda root: root, "no datapackage.json in this directory"),
-        (_invalid_json, "invalid JSON"),
+        (_invalid_json, "not valid JSON"),
         (_missing_csv, "actors.csv"),
     ],
     ids=["missing-path", "no-descriptor", "invalid-json", "missing-csv"],

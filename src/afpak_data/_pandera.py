@@ -27,8 +27,17 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from afpak_data._descriptor import Field, Package, PackageError, Resource, RowRule, Schema
-from afpak_data._loader import DATE_FORMAT, DataError, package_for, pandas_dtype, read_resource
+from afpak_data._descriptor import (
+    DATE_FORMAT,
+    Field,
+    Package,
+    PackageError,
+    Resource,
+    RowRule,
+    Schema,
+)
+from afpak_data._dtypes import pandas_dtype
+from afpak_data._loader import DataError, package_for, read_resource
 from afpak_data._resources import Source
 
 if TYPE_CHECKING:

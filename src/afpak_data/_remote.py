@@ -35,6 +35,8 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from afpak_data._errors import AfpakDataError
+
 DESCRIPTOR_NAME = "datapackage.json"
 #: Seconds to wait for the server before treating the network as down.
 TIMEOUT = 30.0
@@ -44,7 +46,7 @@ _GITHUB = re.compile(r"https://github\.com/(?P<owner>[^/]+)/(?P<repo>[^/#?]+?)(?
 _SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 
 
-class RemoteDataError(OSError):
+class RemoteDataError(AfpakDataError, OSError):
     """A published package could not be fetched or verified; nothing unverified was kept."""
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from afpak_data._descriptor import Field
 from afpak_data._validate.arrow import (
     float_array,
     int_array,
@@ -30,7 +31,6 @@ from afpak_data._validate.arrow import (
 from afpak_data._validate.context import TableContext, bools, isin
 from afpak_data._validate.files import MAX_CELL_CHARS
 from afpak_data._validate.problems import Problem
-from afpak_data._validate.schema import FieldSpec
 from afpak_data._validate.text import (
     FORMULA_CHARS,
     SPACE_CHARS,
@@ -141,7 +141,7 @@ def _formatted(values: pa.Array, fmt: str) -> tuple[np.ndarray, pa.Array | None]
     return ok, where(same, parsed)
 
 
-def typed(values: pa.Array, spec: FieldSpec) -> tuple[np.ndarray, pa.Array | None]:
+def typed(values: pa.Array, spec: Field) -> tuple[np.ndarray, pa.Array | None]:
     """(mask of lexically valid values, typed values for comparisons, null where invalid)."""
     kind = spec.type
     fmt = spec.format
@@ -201,7 +201,7 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _bound(value: Any, spec: FieldSpec) -> Any:
+def _bound(value: Any, spec: Field) -> Any:
     """A minimum/maximum constraint in the field's comparable type (None if it cannot be)."""
     try:
         if spec.type in {"integer", "number", "year"}:
@@ -221,7 +221,7 @@ def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _enum_message(value: str, spec: FieldSpec) -> str:
+def _enum_message(value: str, spec: Field) -> str:
     options = [str(v) for v in spec.enum or []]
     shown = ", ".join(options[:8]) + (", …" if len(options) > 8 else "")
     vocabulary = f"the vocabulary '{spec.vocabulary}'" if spec.vocabulary else "the field's enum"
@@ -233,7 +233,7 @@ def _enum_message(value: str, spec: FieldSpec) -> str:
 TEXT_TYPES = frozenset({"string", "any", "list"})
 
 
-def _sizes(values: pa.Array, spec: FieldSpec) -> np.ndarray:
+def _sizes(values: pa.Array, spec: Field) -> np.ndarray:
     """Lengths for the size checks: bytes where they decide as well as characters would.
 
     A value has at least a quarter as many characters as bytes and at most as many, so when no
@@ -250,7 +250,7 @@ def _sizes(values: pa.Array, spec: FieldSpec) -> np.ndarray:
     return size
 
 
-def _vocabulary_only(spec: FieldSpec) -> bool:
+def _vocabulary_only(spec: Field) -> bool:
     """A text field whose vocabulary values would pass all of the field's other checks."""
     if spec.type != "string" or spec.format != "default" or not spec.enum:
         return False
@@ -271,7 +271,7 @@ def _vocabulary_only(spec: FieldSpec) -> bool:
     return True
 
 
-def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Problem]:
+def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
     """Every cell check on one field; one problem at most per cell."""
     values = ctx.columns[spec.name]
     problems: list[Problem] = []

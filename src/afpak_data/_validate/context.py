@@ -14,9 +14,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from afpak_data._descriptor import Schema
 from afpak_data._validate.arrow import bools, mask_array, string_scalar, strings
 from afpak_data._validate.problems import Problem
-from afpak_data._validate.schema import SchemaSpec
 
 __all__ = ["KEY_SEPARATOR", "TableContext", "bools", "isin", "take", "value_set"]
 
@@ -36,7 +36,7 @@ class TableContext:
 
     name: str
     shown: str
-    schema: SchemaSpec
+    schema: Schema
     columns: dict[str, pa.Array]
     lines: np.ndarray
     usable: np.ndarray

@@ -70,12 +70,12 @@ def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Pro
         if target is None:
             # unknown resource: reported by the package checks; unreadable: reported already
             continue
-        if any(f not in target.columns for f in fk.ref_fields):
+        if any(f not in target.columns for f in fk.reference_fields):
             continue
         key = ctx.key(fk.fields)
         if key is None:
             continue
-        allowed = target_values(target, fk.ref_fields)
+        allowed = target_values(target, fk.reference_fields)
         orphan = ctx.present(fk.fields) & ~isin(key, allowed)
         where = fk.resource or ctx.name
         names = ", ".join(fk.fields)
@@ -86,7 +86,7 @@ def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Pro
                     int(row),
                     names,
                     "foreign-key",
-                    f"{value!r} has no row in {where} ({', '.join(fk.ref_fields)})",
+                    f"{value!r} has no row in {where} ({', '.join(fk.reference_fields)})",
                 )
             )
     return problems
@@ -95,7 +95,7 @@ def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Pro
 def polymorphic(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
     """``x-polymorphicReferences``: the ID's prefix (the target's key pattern) picks the table."""
     problems = []
-    for ref in ctx.schema.polymorphic:
+    for ref in ctx.schema.polymorphic_references:
         if ref.field not in ctx.columns:
             continue
         values = ctx.columns[ref.field]

@@ -14,10 +14,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from afpak_data._descriptor import RowRule
 from afpak_data._validate.cells import where
 from afpak_data._validate.context import TableContext, bools, isin
 from afpak_data._validate.problems import Problem
-from afpak_data._validate.schema import RuleSpec
 
 UNKNOWN = "unknown"
 
@@ -34,7 +34,7 @@ def _comparable(ctx: TableContext, name: str) -> pa.Array:
     return where(_filled(ctx, name), ctx.columns[name])
 
 
-def broken(ctx: TableContext, rule: RuleSpec) -> np.ndarray:
+def broken(ctx: TableContext, rule: RowRule) -> np.ndarray:
     """Mask of the usable rows that break ``rule``."""
     a, b = rule.fields
     if rule.kind == "paired":

@@ -16,13 +16,12 @@ from typing import Any
 import numpy as np
 import pyarrow.compute as pc
 
+from afpak_data._descriptor import DESCRIPTOR, Field, Package, Resource, read
 from afpak_data._paragraphs import split_paragraphs
 from afpak_data._validate import cells, changelog, evidence, files, keys, rules, withdrawn
 from afpak_data._validate.arrow import bools, string_scalar
 from afpak_data._validate.context import TableContext
-from afpak_data._validate.descriptor import DESCRIPTOR, ResourceSpec, check_descriptor
 from afpak_data._validate.problems import FATAL_CHECKS, Problem, Skipped, sort_problems
-from afpak_data._validate.schema import FieldSpec
 
 #: Threads checking tables at the same time (at most two: more only adds memory on this work).
 WORKERS = max(1, min(2, os.cpu_count() or 1))
@@ -71,13 +70,11 @@ def validate_package(
     root = descriptor_file.parent
     report = Report(package=descriptor_file, origin=origin)
     problems = report.problems
-    desc = _guard(
-        problems, DESCRIPTOR, "descriptor", lambda: check_descriptor(root, descriptor_file)
-    )
-    if desc is None:
+    desc = _guard(problems, DESCRIPTOR, "descriptor", lambda: read(descriptor_file))
+    if not isinstance(desc, Package):
         return report
     problems.extend(desc.problems)
-    if desc.data is None:
+    if not desc.readable:
         report.problems = sort_problems(problems)
         return report
     tables: dict[str, TableContext] = {}
@@ -126,7 +123,7 @@ def validate_package(
         problems,
         "CHANGELOG.md",
         "changelog",
-        lambda: problems.extend(changelog.check_changelog(root, desc.data.get("version"))),
+        lambda: problems.extend(changelog.check_changelog(root, desc.descriptor.get("version"))),
     )
     report.problems = sort_problems(problems)
     return report
@@ -148,7 +145,7 @@ def _parallel(fn: Callable[[Any], Any], jobs: list[Any], weights: list[int]) -> 
 
 
 def _check_resources(
-    resources: list[ResourceSpec],
+    resources: list[Resource],
 ) -> list[tuple[TableContext | None, list[Problem]]]:
     """File, cell and row-rule checks of every resource; problems in a fixed order.
 
@@ -158,7 +155,7 @@ def _check_resources(
     and schema order: the report is the same whatever the interleaving.
     """
 
-    def prepare(spec: ResourceSpec) -> tuple[TableContext | None, list[Problem]]:
+    def prepare(spec: Resource) -> tuple[TableContext | None, list[Problem]]:
         found: list[Problem] = []
         ctx = _guard(found, spec.path or DESCRIPTOR, "file", lambda: _prepare_resource(spec, found))
         return (ctx if isinstance(ctx, TableContext) else None), found
@@ -172,7 +169,7 @@ def _check_resources(
         if spec.name in ctx.columns
     ]
 
-    def check(job: tuple[TableContext, FieldSpec]) -> list[Problem]:
+    def check(job: tuple[TableContext, Field]) -> list[Problem]:
         ctx, spec = job
         found: list[Problem] = []
         key = spec.name in ctx.schema.primary_key
@@ -198,12 +195,12 @@ def _blank(raw: bytes) -> bool:
     return not raw[:4096].strip(ignorable) and not raw.strip(ignorable)
 
 
-def _prepare_resource(spec: ResourceSpec, problems: list[Problem]) -> TableContext | None:
+def _prepare_resource(spec: Resource, problems: list[Problem]) -> TableContext | None:
     """File-level checks of one resource; its parsed table, ready for the cell checks."""
-    if spec.file is None or spec.path is None:
+    if spec.safe_file is None or not spec.path:
         return None
     shown = spec.path
-    raw, found = files.read_bytes(spec.file, shown)
+    raw, found = files.read_bytes(spec.safe_file, shown)
     problems.extend(found)
     if raw is None:
         return None
@@ -221,7 +218,7 @@ def _prepare_resource(spec: ResourceSpec, problems: list[Problem]) -> TableConte
     problems.extend(found)
     table = files.parse_csv(clean, shown)
     problems.extend(table.problems)
-    if spec.schema is None:
+    if not spec.schema.fields:
         return None
     schema = spec.schema
     columns = _check_header(table.header, schema, shown, problems)
@@ -314,12 +311,12 @@ def _check_header(header: list[str], schema, shown: str, problems: list[Problem]
     return columns
 
 
-def _check_references(resources: list[ResourceSpec]) -> list[Problem]:
+def _check_references(resources: list[Resource]) -> list[Problem]:
     """Foreign keys and polymorphic references must name resources and fields that exist."""
     by_name = {r.name: r for r in resources}
     problems = []
     for res in resources:
-        if res.schema is None:
+        if not res.schema.fields:
             continue
         for fk in res.schema.foreign_keys:
             target = by_name.get(fk.resource) if fk.resource else res
@@ -335,8 +332,8 @@ def _check_references(resources: list[ResourceSpec]) -> list[Problem]:
                         f"'{fk.resource}'",
                     )
                 )
-            elif target.schema is not None and any(
-                target.schema.field(f) is None for f in fk.ref_fields
+            elif target.schema.fields and any(
+                target.schema.field(f) is None for f in fk.reference_fields
             ):
                 problems.append(
                     Problem(
@@ -346,10 +343,10 @@ def _check_references(resources: list[ResourceSpec]) -> list[Problem]:
                         ", ".join(fk.fields),
                         "schema",
                         f"resource '{res.name}': foreign key refers to unknown fields "
-                        f"{fk.ref_fields} of '{target.name}'",
+                        f"{list(fk.reference_fields)} of '{target.name}'",
                     )
                 )
-        for ref in res.schema.polymorphic:
+        for ref in res.schema.polymorphic_references:
             for name in ref.resources:
                 if name not in by_name:
                     problems.append(
@@ -371,7 +368,7 @@ def _check_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Prob
     if ctx.schema.primary_key:
         out += keys.duplicates(ctx, ctx.schema.primary_key, "primary-key")
     for spec in ctx.schema.fields:
-        if spec.unique and spec.name in ctx.columns and [spec.name] != ctx.schema.primary_key:
+        if spec.unique and spec.name in ctx.columns and (spec.name,) != ctx.schema.primary_key:
             out += keys.duplicates(ctx, [spec.name], "unique")
     for fields in ctx.schema.unique_keys:
         out += keys.duplicates(ctx, fields, "unique")
