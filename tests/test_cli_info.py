@@ -13,23 +13,6 @@ from click.testing import CliRunner
 import afpak_data
 from afpak_data.cli import COMMANDS, cli
 
-CFF = """\
-# Generated: do not edit.
-cff-version: 1.2.0
-message: "If you use this dataset, please cite it as below."
-type: dataset
-title: "Mini: a \\"tiny\\" package"
-version: "0.1.0"
-date-released: "2025-03-04"
-authors:
-  - name: "Team One"
-  - given-names: "Ada"
-    family-names: "Lovelace"
-url: "https://example.org/mini"
-keywords:
-  - "x"
-"""
-
 
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
@@ -68,18 +51,6 @@ def test_info_whole_output_citing_the_descriptor(mini: Path) -> None:
         "\n"
         "cite as:\n"
         "  Test Team (2025). Mini package (Version 0.1.0) [Data set]. https://example.org/home\n"
-    )
-
-
-def test_info_cites_citation_cff_when_present(mini: Path) -> None:
-    """With CITATION.cff beside the descriptor, its authors, year, title and URL are cited."""
-    (mini / "CITATION.cff").write_text(CFF, encoding="utf-8")
-    result = run("info", "--source", str(mini / "datapackage.json"))
-    assert result.exit_code == 0, result.output
-    assert result.stdout.endswith(
-        "cite as:\n"
-        '  Team One, Ada Lovelace (2025). Mini: a "tiny" package (Version 0.1.0) [Data set]. '
-        "https://example.org/mini\n"
     )
 
 

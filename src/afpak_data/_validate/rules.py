@@ -10,6 +10,8 @@ is not of its type is left to the type check and not compared.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,6 +22,8 @@ from afpak_data._validate.context import TableContext, bools, isin
 from afpak_data._validate.problems import Problem
 
 UNKNOWN = "unknown"
+Masks = tuple[np.ndarray, np.ndarray]
+Values = tuple[pa.Array, pa.Array]
 
 
 def _filled(ctx: TableContext, name: str) -> np.ndarray:
@@ -34,21 +38,45 @@ def _comparable(ctx: TableContext, name: str) -> pa.Array:
     return where(_filled(ctx, name), ctx.columns[name])
 
 
+def _paired(
+    filled: tuple[np.ndarray, np.ndarray], _values: tuple[pa.Array, pa.Array]
+) -> np.ndarray:
+    return filled[0] != filled[1]
+
+
+def _ordered(
+    filled: tuple[np.ndarray, np.ndarray], values: tuple[pa.Array, pa.Array]
+) -> np.ndarray:
+    try:
+        return bools(pc.greater(*values)) & filled[0] & filled[1]
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):
+        return np.zeros(len(filled[0]), bool)  # types that do not compare: nothing to say
+
+
+def _unknown_when_empty(filled: Masks, values: Values) -> np.ndarray:
+    text = values[1].cast(pa.string()) if not pa.types.is_string(values[1].type) else values[1]
+    return ~filled[0] != isin(text, [UNKNOWN])
+
+
+#: The one implementation of each ``x-rules`` kind, used by the validator and the pandera schemas:
+#: (filled masks of a and b, comparable values of a and b) -> mask of the rows that break the rule.
+RULES: dict[
+    str, Callable[[tuple[np.ndarray, np.ndarray], tuple[pa.Array, pa.Array]], np.ndarray]
+] = {
+    "paired": _paired,
+    "ordered": _ordered,
+    "unknown_when_empty": _unknown_when_empty,
+}
+
+
 def broken(ctx: TableContext, rule: RowRule) -> np.ndarray:
     """Mask of the usable rows that break ``rule``."""
     a, b = rule.fields
-    if rule.kind == "paired":
-        bad = _filled(ctx, a) != _filled(ctx, b)
-    elif rule.kind == "ordered":
-        left, right = _comparable(ctx, a), _comparable(ctx, b)
-        try:
-            bad = bools(pc.greater(left, right))
-        except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):
-            # types that do not compare (a schema mixing them): nothing to say
-            bad = np.zeros(ctx.size, bool)
-    else:  # unknown_when_empty
-        bad = ~_filled(ctx, a) != isin(ctx.columns[b], [UNKNOWN])
-    return bad & ctx.usable
+    filled = (_filled(ctx, a), _filled(ctx, b))
+    values = (_comparable(ctx, a), _comparable(ctx, b))
+    if rule.kind == "unknown_when_empty":
+        values = (values[0], ctx.columns[b])
+    return RULES[rule.kind](filled, values) & ctx.usable
 
 
 def check_rules(ctx: TableContext) -> list[Problem]:
