@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from afpak_data._descriptor import Package
+from afpak_data._errors import AfpakDataError
 from afpak_data._remote import atomic_write, declared_sha256, sha256_of
 
 #: Folders copied whole, and single files copied when present, relative to the package root.
@@ -30,7 +31,7 @@ _EPOCH = (1980, 1, 1, 0, 0, 0)
 _SAFE_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
 
 
-class BundleError(ValueError):
+class BundleError(AfpakDataError, ValueError):
     """The package cannot be bundled as it is (a stale hash, no usable version)."""
 
 
