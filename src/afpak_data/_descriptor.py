@@ -392,6 +392,14 @@ def safe_path(root: Path, path: Any) -> tuple[Path | None, str | None]:
     return target, None
 
 
+def _special(file: Path) -> bool:
+    """Whether ``file`` exists but is not a regular file (a FIFO, a device, a directory)."""
+    try:
+        return not stat.S_ISREG(file.stat().st_mode)
+    except OSError:
+        return False  # missing: the validator's file check says so
+
+
 def read_json(file: Path, shown: str) -> tuple[Any, list[Problem], str]:
     """Read a JSON file: (value, problems, text); the value is None when it cannot be read."""
 
@@ -496,6 +504,9 @@ def _resource(
         safe_file, why = safe_path(root, path)
         if why:
             bad("resource-path", f"resource '{name}': {why}", line)
+        elif safe_file is not None and _special(safe_file):
+            bad("special-file", f"resource '{name}': {path} is not a regular file", line)
+            safe_file = None
     encoding = raw.get("encoding", "utf-8")
     if not isinstance(encoding, str) or encoding.lower().replace("_", "-") not in UTF8:
         bad(

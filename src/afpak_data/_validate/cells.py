@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from afpak_data._descriptor import Field
+from afpak_data._descriptor import CONTROL, DATE_FORMAT, Field
 from afpak_data._validate.arrow import (
     float_array,
     int_array,
@@ -40,11 +40,13 @@ from afpak_data._validate.text import (
     lengths,
     more_words_than,
     padded,
+    search,
 )
 
-#: Dates in this format (the default, and the one our schemas name) take the vectorised path:
-#: zero-padded, as the loader reads them.
-DATE_FORMAT = "%Y-%m-%d"
+#: The model's control and bidi characters (``_descriptor.CONTROL``) as an RE2 class.
+CONTROL_RE2 = (
+    "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x{9f}\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]"
+)
 #: Regular expressions for the lexical form of each type (format "default").
 LEXICAL = {
     "integer": r"[+-]?\d+",
@@ -271,6 +273,12 @@ def _vocabulary_only(spec: Field) -> bool:
     return True
 
 
+def _control_message(value: str) -> str:
+    hit = CONTROL.search(value)
+    where = f"U+{ord(hit.group()):04X} at position {hit.start() + 1}" if hit else "a character"
+    return f"{where}: control characters and bidirectional overrides are refused in text"
+
+
 def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
     """Every cell check on one field; one problem at most per cell."""
     values = ctx.columns[spec.name]
@@ -306,6 +314,11 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
         lambda v: f"{len(v)} characters; cells are limited to {MAX_CELL_CHARS}",
     )
     if spec.type in {"string", "any", "list"}:
+        report(
+            search(values, CONTROL_RE2),
+            "control-character",
+            lambda v: _control_message(v),
+        )
         report(
             formula_start(values, first),
             "formula",
