@@ -250,6 +250,10 @@ class Generator:
         if kind in ("integer", "number"):
             low = int(spec.minimum) if spec.minimum is not None else 0
             return pd.Series(rng.integers(low, low + 1000, n)).astype(str)
+        if kind == "string" and spec.pattern == "^[A-Z]{3}$":  # ISO 3166-1 alpha-3 codes
+            letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            picks = letters[rng.integers(0, 26, (n, 3))]
+            return pd.Series(["".join(p) for p in picks])
         if kind == "string" and spec.pattern is None:
             limit = spec.max_length or 200
             count = max(1, min(spec.max_words or 12, limit // 30))
@@ -270,12 +274,12 @@ class Generator:
                 high = frame[[a, b]].where(both, "").max(axis=1)
                 frame.loc[both, a] = low[both]  # years and ISO dates sort as text
                 frame.loc[both, b] = high[both]
-            elif rule.kind == "unknown_when_empty":
+            elif rule.kind in ("unknown_when_empty", "empty_when"):
                 filled = self.rng.random(n) < 0.8
                 field = res.schema.field(b)
-                known = [str(v) for v in field.enum or () if v != "unknown"]
+                known = [str(v) for v in field.enum or () if v != rule.value]
                 frame[b] = np.where(
-                    filled, np.array(known)[self.rng.integers(0, len(known), n)], "unknown"
+                    filled, np.array(known)[self.rng.integers(0, len(known), n)], rule.value
                 )
                 if (frame[a] == "").any():
                     frame.loc[frame[a] == "", a] = self.value(res, res.schema.field(a), n)[

@@ -23,7 +23,7 @@ def repo_copy(tmp_path: Path) -> Path:
     """A copy of the inputs and outputs of the generator, safe to modify."""
     for part in ("metadata", "data", "schemas", "docs"):
         shutil.copytree(ROOT / part, tmp_path / part)
-    for part in ("datapackage.json", "CITATION.cff"):
+    for part in ("datapackage.json", "CITATION.cff", ".zenodo.json"):
         shutil.copy2(ROOT / part, tmp_path / part)
     return tmp_path
 
@@ -115,3 +115,21 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(
         build_datapackage.write_atomically(target, "new content\n")
     assert target.read_bytes() == before
     assert [p.name for p in repo_copy.iterdir() if p.name.startswith(".CITATION")] == []
+
+
+def test_version_bump_makes_citation_and_zenodo_stale(
+    repo_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new version makes CITATION.cff and .zenodo.json stale; a rebuild writes it in both."""
+    toml = repo_copy / "metadata" / "package.toml"
+    old = json.loads((repo_copy / ".zenodo.json").read_text("utf-8"))["version"]
+    bumped = toml.read_text("utf-8").replace(f'version = "{old}"', 'version = "9.8.7"')
+    toml.write_text(bumped, "utf-8")
+    assert build_datapackage.main(["--check", "--root", str(repo_copy)]) == 1
+    stale = set(capsys.readouterr().out.splitlines())
+    assert {line.split(":")[0] for line in stale} >= {".zenodo.json", "CITATION.cff"}
+    assert build_datapackage.main(["--root", str(repo_copy)]) == 0
+    zenodo = json.loads((repo_copy / ".zenodo.json").read_text("utf-8"))
+    assert zenodo["version"] == "9.8.7"
+    assert zenodo["upload_type"] == "dataset" and zenodo["license"] == "cc-by-4.0"
+    assert 'version: "9.8.7"' in (repo_copy / "CITATION.cff").read_text("utf-8")

@@ -142,8 +142,9 @@ def test_enum_values_and_cross_field_rules_hold(name: str) -> None:
                 assert bool(a) == bool(b), f"{name}:{line}: {rule['description']}"
             elif rule["kind"] == "ordered":
                 assert not (a and b) or int(a) <= int(b), f"{name}:{line}: {rule['description']}"
-            elif rule["kind"] == "unknown_when_empty":
-                assert (a == "") == (b == "unknown"), f"{name}:{line}: {rule['description']}"
+            elif rule["kind"] in ("unknown_when_empty", "empty_when"):
+                value = rule.get("value", "unknown")
+                assert (a == "") == (b == value), f"{name}:{line}: {rule['description']}"
             else:
                 pytest.fail(f"unknown rule kind {rule['kind']!r}")
 

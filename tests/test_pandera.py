@@ -137,11 +137,16 @@ def test_rules_apply_to_any_table_that_declares_them(tmp_path: Path, kind: str) 
             {"name": "a", "type": "integer", "constraints": {"required": False}},
             {"name": "b", "type": "string", "constraints": {"required": False}},
         ],
-        "x-rules": [{"kind": kind, "fields": ["a", "b"], "description": kind}],
+        "x-rules": [{"kind": kind, "fields": ["a", "b"], "description": kind, "value": "x"}],
     }
     if kind == "ordered":
         schema["fields"][1]["type"] = "integer"
-    bad = {"paired": "1,\n", "ordered": "2,1\n", "unknown_when_empty": "1,unknown\n"}[kind]
+    bad = {
+        "paired": "1,\n",
+        "ordered": "2,1\n",
+        "unknown_when_empty": "1,unknown\n",
+        "empty_when": "1,x\n",
+    }[kind]
     root = write_package(tmp_path, {"anything": (schema, "a,b\n" + bad)})
     with pytest.raises(SchemaErrors) as info:
         afpak_data.pandera_schema("anything", source=root).validate(

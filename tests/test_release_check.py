@@ -79,6 +79,32 @@ def remove_link_row(old: Path, new: Path) -> None:
     edit_csv(new, "agreement_actors", "agr-trade,act-pak,party\n", "")
 
 
+def add_link_row(old: Path, new: Path) -> None:
+    """A link row is added to a released record (a correction of that record's links)."""
+    edit_csv(
+        new,
+        "agreement_actors",
+        "agr-trade,act-pak,party\n",
+        "agr-trade,act-pak,party\nagr-trade,act-afg,party\n",
+    )
+
+
+def change_link_role(old: Path, new: Path) -> None:
+    """A link row's role is corrected (its key changes: one row removed, one added)."""
+    edit_csv(new, "agreement_actors", "agr-trade,act-pak,party\n", "agr-trade,act-pak,host\n")
+
+
+def add_record_with_links(old: Path, new: Path) -> None:
+    """A new record arrives with its link rows."""
+    add_record(old, new)
+    edit_csv(
+        new,
+        "agreement_actors",
+        "agr-trade,act-pak,party\n",
+        "agr-trade,act-pak,party\nagr-port,act-pak,party\n",
+    )
+
+
 def add_field(old: Path, new: Path) -> None:
     """A field is added to a table (schema and CSV)."""
     edit_schema(new, "sources", lambda s: s["fields"].append(field("url")))
@@ -172,6 +198,11 @@ CASES: dict[str, tuple[Change, str, list[str]]] = {
     "description-changed-patch": (describe_field, "1.0.1", []),
     "description-changed-not-bumped": (describe_field, "1.0.0", ["version-bump"]),
     "link-row-removed-patch": (remove_link_row, "1.0.1", []),
+    "link-row-removed-not-bumped": (remove_link_row, "1.0.0", ["version-bump"]),
+    "link-row-added-to-released-record-patch": (add_link_row, "1.0.1", []),
+    "link-role-corrected-patch": (change_link_role, "1.0.1", []),
+    "link-rows-with-new-record-minor": (add_record_with_links, "1.1.0", []),
+    "link-rows-with-new-record-patch": (add_record_with_links, "1.0.1", ["version-bump"]),
     "field-removed-major": (remove_field, "2.0.0", []),
     "field-removed-minor": (remove_field, "1.1.0", ["version-bump"]),
     "field-retyped-major": (retype_field, "2.0.0", []),
@@ -228,6 +259,18 @@ def test_bump_failure_names_the_reason(pair: tuple[Path, Path]) -> None:
     assert problem.message == (
         f"{new / 'datapackage.json'}: version 1.0.1 is a PATCH bump from 1.0.0, but the changes "
         "need a MINOR bump (1 record added to 'agreements')"
+    )
+
+
+def test_link_corrections_are_named_as_corrections_of_their_record(pair: tuple[Path, Path]) -> None:
+    """Link rows are values of their parent: a correction names the records, and needs PATCH."""
+    old, new = pair
+    add_link_row(old, new)
+    change_link_role(old, new)
+    (problem,) = check_release(old, new).problems
+    assert problem.message == (
+        f"{new / 'datapackage.json'}: version 1.0.0 is not bumped from 1.0.0, but the changes "
+        "need a PATCH bump (links of 1 record corrected in 'agreement_actors')"
     )
 
 

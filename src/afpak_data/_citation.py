@@ -1,7 +1,8 @@
 """How to cite the package, from its descriptor (title, version, contributors, created, homepage).
 
-The wheel's bundled copy has no ``CITATION.cff``; the descriptor is generated from the same
-``metadata/package.toml``, so it gives the same citation everywhere.
+``CITATION.cff`` (in a checkout and in the wheel) is generated from the same
+``metadata/package.toml`` as the descriptor, so the descriptor gives the same citation everywhere,
+including packages that have no ``CITATION.cff``.
 """
 
 from __future__ import annotations

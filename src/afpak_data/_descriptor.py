@@ -78,7 +78,7 @@ TYPES = frozenset(
     }
 )
 #: ``x-rules`` kinds the validator knows (docs/architecture.md); any other kind is a schema problem.
-RULE_KINDS = frozenset({"paired", "ordered", "unknown_when_empty"})
+RULE_KINDS = frozenset({"paired", "ordered", "unknown_when_empty", "empty_when"})
 DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
 DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
 #: Which constraints a type can carry (frictionless-py's table); others are ``unsupported``.
@@ -180,6 +180,8 @@ class RowRule:
     kind: str
     fields: tuple[str, ...]
     description: str = ""
+    #: for ``empty_when`` (``unknown_when_empty`` is the case "unknown"): b's value when a is empty
+    value: str = "unknown"
 
 
 @dataclass(frozen=True)
@@ -702,10 +704,13 @@ def _parse_rule(rule: Any, seen: set[str]) -> RowRule | str:
         or not all(isinstance(n, str) and n in seen for n in names)
     ):
         return f"'x-rules' {kind} rule needs two fields of this schema, not {names!r}"
+    value = rule.get("value", "unknown") if kind == "empty_when" else "unknown"
+    if kind == "empty_when" and (not isinstance(value, str) or "value" not in rule):
+        return f"'x-rules' empty_when rule needs a string 'value', not {value!r}"
     description = rule.get("description")
     if not isinstance(description, str) or not description.strip():
         description = f"{kind} ({names[0]}, {names[1]})"
-    return RowRule(str(kind), (names[0], names[1]), description)
+    return RowRule(str(kind), (names[0], names[1]), description, str(value))
 
 
 def _parse_fk(fk: Any, seen: set[str]) -> ForeignKey | str:

@@ -10,7 +10,7 @@ Check names follow the Table Schema words (``required``, ``enum``, ``pattern``, 
 What Table Schema cannot say:
 
 * ``x-rules`` in a table's schema: rules between two fields of one row, as data. Their kinds
-  (``paired``, ``ordered``, ``unknown_when_empty``) are implemented once, in
+  (``paired``, ``ordered``, ``unknown_when_empty``, ``empty_when``) are implemented once, in
   ``afpak_data._validate.rules.RULES``, which the validator uses too.
 * keys across tables (foreign keys into other tables, ``x-polymorphicReferences``): checked by
   ``afpak-data validate``, not here. Self-references are table-local and are checked inside each
@@ -42,7 +42,11 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-def _rule(kind: str, first: str, second: str) -> Callable[[pd.DataFrame], pd.Series]:
+#: Rule kinds whose second field is compared as text.
+TEXT_RULES = ("unknown_when_empty", "empty_when")
+
+
+def _rule(kind: str, first: str, second: str, value: str) -> Callable[[pd.DataFrame], pd.Series]:
     """The ``x-rules`` kind as a pandera check: the validator's rule function, on Arrow arrays."""
     import pyarrow as pyarrow_
 
@@ -52,9 +56,12 @@ def _rule(kind: str, first: str, second: str) -> Callable[[pd.DataFrame], pd.Ser
         filled = (frame[first].notna().to_numpy(bool), frame[second].notna().to_numpy(bool))
         values = tuple(
             pyarrow_.array(frame[n].astype("string") if as_text else frame[n], from_pandas=True)
-            for n, as_text in ((first, False), (second, kind == "unknown_when_empty"))
+            for n, as_text in (
+                (first, False),
+                (second, kind in ("unknown_when_empty", "empty_when")),
+            )
         )
-        return pd.Series(~RULES[kind](filled, values), index=frame.index)
+        return pd.Series(~RULES[kind](filled, values, value), index=frame.index)
 
     return holds
 
@@ -206,7 +213,7 @@ def _rule_check(rule: RowRule, schema: Schema, table: str) -> pa.Check:
         )
     first, second = rule.fields
     return _check(
-        _rule(rule.kind, first, second),
+        _rule(rule.kind, first, second, rule.value),
         f"x-rules:{rule.kind}",
         rule.description or f"{rule.kind} ({first}, {second})",
         (first, second),

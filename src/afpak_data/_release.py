@@ -3,7 +3,8 @@
 Policy: MAJOR for a breaking change (a table or field removed or renamed, a type changed, a category
 removed, the primary key changed, a released ID gone without being withdrawn); MINOR for additions
 (records, fields, tables, categories; withdrawing an ID, which also adds a row to ``withdrawn``);
-PATCH for corrections (changed values, other schema properties, rows of link tables removed). A
+PATCH for corrections (changed values, other schema properties, rows of link tables added, removed
+or changed for a record that was released: a link row is a value of its parent record). A
 bump larger than needed is fine. Independently of the bump, released IDs never disappear silently
 and are never used again, and CHANGELOG.md must have an entry for the new version.
 
@@ -114,10 +115,39 @@ def bump_level(old: tuple[int, int, int], new: tuple[int, int, int]) -> int:
     return PATCH if new[2] != old[2] else NONE
 
 
-def reasons(diff: PackageDiff, withdrawn: set[str], id_tables: set[str]) -> list[Reason]:
+def link_parents(package: Package) -> dict[str, tuple[str, str]]:
+    """Link tables -> (the key field naming the parent record, the parent's table).
+
+    A link table (``agreement_actors``, ...) has a primary key of several fields whose first field
+    refers to a table keyed by one ID. Its rows have no ID of their own: by the README's policy a
+    link row is a value of its parent record, so adding, removing or changing one is a correction of
+    that record (PATCH), and it can never be withdrawn (``withdrawn.table`` lists ID tables only).
+    """
+    single = {r.name for r in package.resources if len(r.schema.primary_key) == 1}
+    found: dict[str, tuple[str, str]] = {}
+    for resource in package.resources:
+        key = resource.schema.primary_key
+        if len(key) < 2:
+            continue
+        for fk in resource.schema.foreign_keys:
+            if fk.fields == (key[0],) and fk.resource in single:
+                found[resource.name] = (key[0], fk.resource)
+    return found
+
+
+def reasons(
+    diff: PackageDiff,
+    withdrawn: set[str],
+    id_tables: set[str],
+    links: dict[str, tuple[str, str]] | None = None,
+    old_ids: dict[str, dict[str, int]] | None = None,
+) -> list[Reason]:
     """Every difference with the bump it needs, in the diff's order."""
     found: list[Reason] = []
     for table in diff.tables:
+        if table.status == "changed" and links and old_ids is not None and table.name in links:
+            found.extend(_link_reasons(table, *links[table.name], old_ids))
+            continue
         q = repr(table.name)
         if table.status == "added":
             found.append(Reason(MINOR, f"table {q} added"))
@@ -183,7 +213,7 @@ def _check_versions(
         f"versions {report.old_version} -> {report.new_version} are MAJOR.MINOR.PATCH "
         "and do not go backwards"
     )
-    found = reasons(diff, withdrawn, ids)
+    found = reasons(diff, withdrawn, ids, link_parents(new), _released_ids(old))
     needed = max((r.level for r in found), default=NONE)
     bump = bump_level(old_v, new_v)
     why = _explain(found, needed)
@@ -323,6 +353,28 @@ def _withdrawn(package: Package) -> dict[str, int]:
         return {}
     table = read_table(package.resource(WITHDRAWN))
     return {key[0]: row for key, row in table.row_numbers.items()}
+
+
+def _link_reasons(
+    table: TableDiff, parent_field: str, parent_table: str, old_ids: dict[str, dict[str, int]]
+) -> list[Reason]:
+    """Link rows are values of their parent: PATCH, unless they come with a new parent (MINOR)."""
+    q = repr(table.name)
+    released = old_ids.get(parent_table, {})
+    found = [
+        Reason(_SCHEMA_LEVELS.get(c.kind, PATCH), _schema_text(q, c)) for c in table.schema_changes
+    ]
+    with_new = [r for r in table.added if r.values.get(parent_field) not in released]
+    corrected = {
+        r.values.get(parent_field)
+        for r in (*table.added, *table.removed)
+        if r.values.get(parent_field) in released
+    } | {c.key[0] for c in table.changed}
+    if with_new:
+        found.append(Reason(MINOR, f"{_records(len(with_new))} added to {q} with new records"))
+    if corrected:
+        found.append(Reason(PATCH, f"links of {_records(len(corrected))} corrected in {q}"))
+    return found
 
 
 def _removal_reasons(table: TableDiff, withdrawn: set[str], id_tables: set[str]) -> list[Reason]:

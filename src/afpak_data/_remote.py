@@ -60,11 +60,17 @@ def cache_root() -> Path:
     return base / "afpak-data"
 
 
-def release_url(version: str, source: Any = None) -> str:
+#: Where a tag's raw files are served; ``release_url(base=...)`` takes another such template.
+RAW_BASE = "https://raw.githubusercontent.com/{owner}/{repo}/v{version}/"
+
+
+def release_url(version: str, source: Any = None, base: str = RAW_BASE) -> str:
     """The raw-file base URL of the tagged release ``v<version>`` (pass it to ``load(source=)``).
 
     Built from the ``homepage`` (or ``repository``) of the descriptor of ``source`` (default: the
-    bundled package), which must be a GitHub repository URL.
+    bundled package), which must be a GitHub repository URL. ``base`` is the URL template, with
+    ``{owner}``, ``{repo}`` and ``{version}`` filled in (default: GitHub's raw files; a mirror or
+    the release rehearsal's loopback server can be named instead).
     """
     if not _SEMVER.fullmatch(version):
         raise ValueError(f"version {version!r} is not MAJOR.MINOR.PATCH (e.g. 1.0.0)")
@@ -75,7 +81,7 @@ def release_url(version: str, source: Any = None) -> str:
         value = descriptor.get(key)
         match = _GITHUB.fullmatch(value) if isinstance(value, str) else None
         if match:
-            return f"https://raw.githubusercontent.com/{match['owner']}/{match['repo']}/v{version}/"
+            return base.format(owner=match["owner"], repo=match["repo"], version=version)
     raise ValueError(
         "the descriptor's homepage is not a GitHub repository URL "
         "(expected https://github.com/<owner>/<repo>)"

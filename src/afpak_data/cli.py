@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "info": "afpak_data._cmd_info:info",
     # --- Add other commands below: ONE line each, "name": "package.module:attribute". ---
     "export": "afpak_data._export.cli:export",
+    "fmt": "afpak_data._cmd_fmt:fmt",
     "site": "afpak_data._site.cli:site",
     "validate": "afpak_data._validate.cli:validate",
     "bundle": "afpak_data._cmd_release:bundle",

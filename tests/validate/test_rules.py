@@ -14,11 +14,13 @@ from afpak_data._validate.context import TableContext
 from validate.corpus import BROKEN, write_package
 
 
-def table(kind: str, type_: str, a: list[str], b: list[str]) -> TableContext:
+def table(
+    kind: str, type_: str, a: list[str], b: list[str], value: str = "unknown"
+) -> TableContext:
     """A two-column table (a, b) of ``type_`` with one ``kind`` rule, after its cell checks."""
     schema = Schema(
         fields=(Field("a", type_), Field("b", type_ if kind == "ordered" else "string")),
-        rules=(RowRule(kind, ("a", "b"), "the rule in words"),),
+        rules=(RowRule(kind, ("a", "b"), "the rule in words", value),),
     )
     columns = {"a": pa.array(a, type=pa.string()), "b": pa.array(b, type=pa.string())}
     lines = np.arange(2, len(a) + 2)
@@ -39,15 +41,17 @@ def table(kind: str, type_: str, a: list[str], b: list[str]) -> TableContext:
         ("paired", "string", ["x", "", "x", ""], ["y", "", "", "y"], [4, 5]),
         ("unknown_when_empty", "date", ["", "", "2025-01-01", "2025-01-01"],
          ["unknown", "day", "day", "unknown"], [3, 5]),
+        ("empty_when", "string", ["", "", "may", "may"],
+         ["asserted", "hedged", "hedged", "asserted"], [3, 5]),
     ],
     ids=["int-9-le-10", "number", "year", "date", "invalid-date-not-compared", "paired",
-         "unknown-when-empty"],
+         "unknown-when-empty", "empty-when"],
 )  # fmt: skip
 def test_rule_flags_exactly_the_breaking_rows(
     kind: str, type_: str, a: list[str], b: list[str], bad_lines: list[int]
 ) -> None:
     """Each kind flags exactly the rows that break it, comparing by the field's type."""
-    ctx = table(kind, type_, a, b)
+    ctx = table(kind, type_, a, b, "asserted" if kind == "empty_when" else "unknown")
     found = rules.check_rules(ctx)
     assert [(p.line, p.column, p.check) for p in found] == [(n, "a", "rule") for n in bad_lines]
 

@@ -52,7 +52,8 @@ def _resolve(path: str | None) -> tuple[Path, str]:
 @click.option(
     "--sources-dir",
     type=click.Path(exists=True, file_okay=False),
-    help="Directory of source texts; quotes are checked against them (skipped without it).",
+    help="Directory of source texts; quotes are checked against them (skipped without it; "
+    "exit 2 when it holds none of them).",
 )
 @click.option(
     "--format",
@@ -75,6 +76,13 @@ def validate(path: str | None, sources_dir: str | None, fmt: str, list_checks: b
         click.echo(_check_list())
         return
     descriptor, origin = _resolve(path)
+    if sources_dir is not None:  # issue 12: a directory with none of the texts is an error
+        from afpak_data._validate.sources_dir import missing_all_sources
+
+        message = missing_all_sources(descriptor, Path(sources_dir))
+        if message:
+            click.echo(f"Error: {message}", err=True)
+            raise SystemExit(2)
     from afpak_data._validate import report as render
     from afpak_data._validate.run import validate_package
 

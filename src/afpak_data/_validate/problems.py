@@ -61,7 +61,7 @@ SECTIONS: dict[str, dict[str, str]] = {
         "whitespace": "a value has leading or trailing white space",
         "formula": "a text value starts with =, +, -, @, tab or carriage return (spreadsheets execute it as a formula)",
         "max-words": "a quote is longer than the schema's x-maxWords",
-        "rule": "a row breaks one of its table's `x-rules`: `paired` fields filled or empty together, `ordered` fields (first not after second, compared as numbers, years or dates), `unknown_when_empty` (a date is empty exactly when its precision is `unknown`); the message quotes the rule",
+        "rule": "a row breaks one of its table's `x-rules`: `paired` fields filled or empty together, `ordered` fields (first not after second, compared as numbers, years or dates), `unknown_when_empty` (a date is empty exactly when its precision is `unknown`), `empty_when` (a field is empty exactly when another has the rule's `value`, e.g. `certainty_signal` is empty exactly when `certainty` is `asserted`); the message quotes the rule",
     },
     "Tables and keys": {
         "primary-key": "two rows share a primary key (both lines are named)",

@@ -2,7 +2,8 @@
 
 The kinds are those of docs/architecture.md: ``paired`` (both filled or both empty), ``ordered``
 (when both are filled, a <= b, compared as numbers, years or dates by the field's type) and
-``unknown_when_empty`` (a is empty exactly when b is "unknown"). A rule is reported on its first
+``empty_when`` (a is empty exactly when b is the rule's ``value``; ``unknown_when_empty`` is the
+case "unknown"). A rule is reported on its first
 field, quoting the rule's description so a contributor reads the rule, not our code. ``ordered``
 compares the values the cell checks already converted (dates are not parsed again); a value that
 is not of its type is left to the type check and not compared.
@@ -21,7 +22,6 @@ from afpak_data._validate.cells import where
 from afpak_data._validate.context import TableContext, bools, isin
 from afpak_data._validate.problems import Problem
 
-UNKNOWN = "unknown"
 Masks = tuple[np.ndarray, np.ndarray]
 Values = tuple[pa.Array, pa.Array]
 
@@ -38,34 +38,29 @@ def _comparable(ctx: TableContext, name: str) -> pa.Array:
     return where(_filled(ctx, name), ctx.columns[name])
 
 
-def _paired(
-    filled: tuple[np.ndarray, np.ndarray], _values: tuple[pa.Array, pa.Array]
-) -> np.ndarray:
+def _paired(filled: Masks, _values: Values, _value: str) -> np.ndarray:
     return filled[0] != filled[1]
 
 
-def _ordered(
-    filled: tuple[np.ndarray, np.ndarray], values: tuple[pa.Array, pa.Array]
-) -> np.ndarray:
+def _ordered(filled: Masks, values: Values, _value: str) -> np.ndarray:
     try:
         return bools(pc.greater(*values)) & filled[0] & filled[1]
     except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):
         return np.zeros(len(filled[0]), bool)  # types that do not compare: nothing to say
 
 
-def _unknown_when_empty(filled: Masks, values: Values) -> np.ndarray:
+def _empty_when(filled: Masks, values: Values, value: str) -> np.ndarray:
     text = values[1].cast(pa.string()) if not pa.types.is_string(values[1].type) else values[1]
-    return ~filled[0] != isin(text, [UNKNOWN])
+    return ~filled[0] != isin(text, [value])
 
 
 #: The one implementation of each ``x-rules`` kind, used by the validator and the pandera schemas:
-#: (filled masks of a and b, comparable values of a and b) -> mask of the rows that break the rule.
-RULES: dict[
-    str, Callable[[tuple[np.ndarray, np.ndarray], tuple[pa.Array, pa.Array]], np.ndarray]
-] = {
+#: (filled masks of a and b, comparable values of a and b, the rule's value) -> the breaking rows.
+RULES: dict[str, Callable[[Masks, Values, str], np.ndarray]] = {
     "paired": _paired,
     "ordered": _ordered,
-    "unknown_when_empty": _unknown_when_empty,
+    "unknown_when_empty": _empty_when,
+    "empty_when": _empty_when,
 }
 
 
@@ -74,9 +69,9 @@ def broken(ctx: TableContext, rule: RowRule) -> np.ndarray:
     a, b = rule.fields
     filled = (_filled(ctx, a), _filled(ctx, b))
     values = (_comparable(ctx, a), _comparable(ctx, b))
-    if rule.kind == "unknown_when_empty":
+    if rule.kind in ("unknown_when_empty", "empty_when"):
         values = (values[0], ctx.columns[b])
-    return RULES[rule.kind](filled, values) & ctx.usable
+    return RULES[rule.kind](filled, values, rule.value) & ctx.usable
 
 
 def check_rules(ctx: TableContext) -> list[Problem]:

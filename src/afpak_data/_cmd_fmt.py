@@ -1,0 +1,96 @@
+"""``afpak-data fmt``: rewrite a package's CSVs in the canonical form (:mod:`afpak_data._csvfmt`).
+
+Why a command: a contributor who saves a CSV from Excel or LibreOffice gets the spreadsheet's
+quoting, line endings and byte-order mark; one run of ``fmt`` turns the file back into the canonical
+bytes, so the pull request's diff shows only the cells that changed. ``--check`` is the CI form.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from afpak_data.cli import InputError
+
+
+@click.command()
+@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Only name the CSVs that are not in the canonical form; exit 1 if any (write nothing).",
+)
+def fmt(path: Path, check: bool) -> None:
+    """Rewrite the CSVs of the package at PATH (default: .) in the canonical form.
+
+    Every non-empty text cell quoted, LF line endings, no byte-order mark, columns in the schema's
+    order, spreadsheet-added empty rows dropped. Cell values are not changed.
+    """
+    from afpak_data._csvfmt import CsvFormatError, canonical
+    from afpak_data._descriptor import PackageError, read_package
+
+    try:
+        package = read_package(path)
+    except (PackageError, OSError) as exc:
+        raise InputError(" ".join(str(exc).split())) from exc
+    stale: list[Path] = []
+    problems: list[str] = []
+    planned: list[tuple[Path, bytes]] = []
+    for resource in package.resources:
+        file = resource.file
+        shown = _shown(file)
+        try:
+            raw = file.read_bytes()
+            fields = [(f.name, f.type) for f in resource.schema.fields]
+            text = canonical(raw, fields, shown).encode("utf-8")
+        except OSError as exc:
+            problems.append(f"{shown}: cannot be read ({exc.strerror})")
+            continue
+        except CsvFormatError as exc:
+            problems.append(str(exc))
+            continue
+        if text != raw:
+            stale.append(file)
+            planned.append((file, text))
+    for line in problems:
+        click.echo(line, err=True)
+    if check:
+        for file in stale:
+            click.echo(f"{_shown(file)}: not in the canonical form (run afpak-data fmt)")
+        if problems or stale:
+            raise SystemExit(1)
+        click.echo(f"{len(package.resources)} CSVs in the canonical form")
+        return
+    if problems:
+        click.echo("nothing written: fix the problems above first", err=True)
+        raise SystemExit(1)
+    for file, text in planned:
+        write_bytes_atomically(file, text)
+        click.echo(f"rewrote {_shown(file)}")
+    if not planned:
+        click.echo(f"{len(package.resources)} CSVs already in the canonical form")
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write beside ``path``, then rename (TODO at merge: the one helper in afpak_data._atomic)."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _shown(file: Path) -> str:
+    """The path as the user typed it when it is below the working directory."""
+    try:
+        return str(file.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(file)

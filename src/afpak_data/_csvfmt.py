@@ -1,0 +1,102 @@
+"""The canonical bytes of a table's CSV, and the rewrite that brings a spreadsheet's save back.
+
+Why a canonical form: LibreOffice's CSV import splits on ``;`` as well as ``,`` by default, so an
+unquoted cell holding a semicolon lands in two columns; and a spreadsheet that saves a CSV re-quotes
+it, adds a byte-order mark or CRLF line endings, so a contributor's diff shows every line. In the
+canonical form every non-empty cell of a ``string`` field is quoted, whatever it holds, so no
+separator a reader may choose can split it; an empty cell stays unquoted (it is the missing value);
+other cells are quoted only where they must be. Lines end in LF, the file ends with one, there is no
+byte-order mark, and the columns follow the Table Schema's order.
+
+Standard library only: ``scripts/build_datapackage.py`` uses it before the package is installed, and
+``afpak-data fmt`` uses it from the installed package (one implementation of the form).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+BOM = b"\xef\xbb\xbf"
+#: Characters that force quotes on a cell of any type (separators a reader may use, quotes, breaks).
+_NEEDS_QUOTES = frozenset(',;"\n\r\t')
+
+
+class CsvFormatError(ValueError):
+    """The file cannot be brought to the canonical form safely; the message says where and why."""
+
+
+def decode_utf8(raw: bytes, shown: str) -> str:
+    """``raw`` as text, without a leading BOM; not UTF-8: the validator's located message."""
+    skipped = len(BOM) if raw.startswith(BOM) else 0
+    raw = raw[skipped:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        offset = exc.start + skipped
+        raise CsvFormatError(
+            f"{shown}:{line}: byte 0x{raw[exc.start]:02x} at offset {offset} is not valid UTF-8 "
+            "(save the file as UTF-8)"
+        ) from None
+
+
+def _cell(value: str, text: bool) -> str:
+    if value == "":
+        return ""
+    if text or _NEEDS_QUOTES.intersection(value) or value != value.strip():
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def render(header: Sequence[str], rows: Sequence[Sequence[str]], text_fields: set[str]) -> str:
+    """The canonical text of a table: ``header`` then ``rows``, text cells quoted, LF endings."""
+    text = [name in text_fields for name in header]
+    lines = [",".join(_cell(name, False) for name in header)]
+    for row in rows:
+        lines.append(",".join(_cell(value, flag) for value, flag in zip(row, text, strict=True)))
+    return "\n".join(lines) + "\n"
+
+
+def canonical(raw: bytes, fields: Sequence[tuple[str, str]], shown: str) -> str:
+    """The canonical text of the CSV bytes ``raw`` whose schema has ``fields`` (name, type).
+
+    Values are kept as they are, but for CRLF inside a cell, which becomes LF like the line ends.
+    Rows whose every cell is empty (a spreadsheet's trailing rows) are dropped. The columns are put
+    in the schema's order when the header holds exactly the schema's names; anything else (missing,
+    unknown or repeated columns, a row of the wrong length) raises :class:`CsvFormatError`, because
+    only the validator can say what was meant.
+    """
+    text = decode_utf8(raw, shown)
+    csv.field_size_limit(max(len(text), 131072))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for record in reader:
+            records.append((start, record))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise CsvFormatError(f"{shown}:{start}: not a readable CSV ({exc})") from None
+    if not records:
+        raise CsvFormatError(f"{shown}:1: the file is empty (expected a header row)")
+    header, body = records[0][1], records[1:]
+    names = [name for name, _ in fields]
+    if sorted(header) != sorted(names) or len(set(header)) != len(header):
+        raise CsvFormatError(
+            f"{shown}:1: the columns {header} are not the schema's {names} "
+            "(expected the same names, in any order; run afpak-data validate)"
+        )
+    order = [header.index(name) for name in names]
+    rows = []
+    for line, record in body:
+        if not any(record):
+            continue
+        if len(record) != len(header):
+            raise CsvFormatError(
+                f"{shown}:{line}: {len(record)} cells where the header has {len(header)} "
+                "(expected one cell per column; run afpak-data validate)"
+            )
+        rows.append([record[i].replace("\r\n", "\n") for i in order])
+    return render(names, rows, {name for name, kind in fields if kind == "string"})
