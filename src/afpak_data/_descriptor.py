@@ -503,9 +503,9 @@ def _resource(
     elif isinstance(path, list):
         bad("descriptor-property", f"resource '{name}': a list of paths is not supported", line)
     else:
-        safe_file, why = safe_path(root, path)
-        if why:
-            bad("resource-path", f"resource '{name}': {why}", line)
+        safe_file, refused = safe_path(root, path)
+        if refused:
+            bad("resource-path", f"resource '{name}': {refused}", line)
         elif safe_file is not None and _special(safe_file):
             bad("special-file", f"resource '{name}': {path} is not a regular file", line)
             safe_file = None
@@ -540,9 +540,9 @@ def _resource(
     if raw_schema is None:
         bad("schema", f"resource '{name}' has no 'schema'", line)
     elif isinstance(raw_schema, str):
-        file, why = safe_path(root, raw_schema)
-        if why or file is None:
-            bad("resource-path", f"resource '{name}': schema {why}", line)
+        file, refused = safe_path(root, raw_schema)
+        if refused or file is None:
+            bad("resource-path", f"resource '{name}': schema {refused}", line)
         else:
             value, found, text = read_json(file, raw_schema)
             if value is None:

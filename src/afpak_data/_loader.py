@@ -160,6 +160,7 @@ def convert_column(
             detail += f" (also {'; '.join(others)}{more})"
         raise DataError(path, detail, line=line_of(first), column=field.name, check=check)
 
+    converted: pd.Series
     if field.type in ("integer", "year"):
         refuse(present & ~values.str.fullmatch(_INTEGER).fillna(False), "an integer")
         converted = pd.to_numeric(values, errors="coerce").astype(pd.Int64Dtype())
@@ -182,7 +183,7 @@ def convert_column(
         shaped = values.str.fullmatch(_DATE).fillna(False)
         parsed = pd.to_datetime(values.where(shaped), format=DATE_FORMAT, errors="coerce")
         refuse(present & parsed.isna(), "a date as YYYY-MM-DD")
-        converted = parsed.astype(DATE_UNIT)
+        converted = parsed.astype(DATE_UNIT)  # type: ignore[call-overload]  # a unit string
     else:
         converted = values.astype(string_dtype())
     if field.enum is not None:
@@ -225,7 +226,8 @@ def _text(column: Any) -> pd.Series:
 
     dtype = string_dtype()
     column = column.cast(pa.large_string()) if column.type != pa.large_string() else column
-    return pd.Series(dtype.__from_arrow__(column), dtype=dtype)
+    text: pd.Series = pd.Series(dtype.__from_arrow__(column), dtype=dtype)
+    return text
 
 
 def _convert(column: Any, field: Field) -> Any | None:
@@ -296,7 +298,7 @@ def _dates(column: Any) -> Any | None:
     if parsed.null_count != column.null_count:
         return None
     years = pc.year(parsed)
-    if not _all(pc.and_(pc.greater(years, 1677), pc.less(years, 2262)), column):
+    if not _all(pc.and_(pc.greater(years, 1677), pc.less(years, 2262)), column):  # type: ignore[call-overload]
         return None  # outside what datetime64[ns] holds: convert_column refuses it
     written = pc.cast(pc.utf8_slice_codeunits(column, 8, 10), pa.int64())
     if not _all(pc.equal(pc.day(parsed), written), column):

@@ -54,12 +54,12 @@ def _rule(kind: str, first: str, second: str, value: str) -> Callable[[pd.DataFr
 
     def holds(frame: pd.DataFrame) -> pd.Series:
         filled = (frame[first].notna().to_numpy(bool), frame[second].notna().to_numpy(bool))
-        values = tuple(
-            pyarrow_.array(frame[n].astype("string") if as_text else frame[n], from_pandas=True)
-            for n, as_text in (
-                (first, False),
-                (second, kind in ("unknown_when_empty", "empty_when")),
-            )
+        text = kind in ("unknown_when_empty", "empty_when")
+        values = (
+            pyarrow_.array(frame[first], from_pandas=True),
+            pyarrow_.array(
+                frame[second].astype("string") if text else frame[second], from_pandas=True
+            ),
         )
         return pd.Series(~RULES[kind](filled, values, value), index=frame.index)
 
@@ -128,12 +128,12 @@ def _column_checks(spec: Field) -> list[pa.Check]:
     if spec.enum is not None:
         allowed = list(spec.enum)
         expected = "one of " + ", ".join(map(str, allowed))
-        checks.append(_check(lambda s, a=allowed: s.isin(a), "enum", expected))
+        checks.append(_check(lambda s, a=allowed: s.isin(a), "enum", expected))  # type: ignore[misc]  # default argument binds the loop value
     if spec.pattern is not None:
         anchored = re.compile(f"(?:{spec.pattern})\\Z")
         checks.append(
             _check(
-                lambda s, rx=anchored: s.astype("string").str.match(rx),
+                lambda s, rx=anchored: s.astype("string").str.match(rx),  # type: ignore[misc]  # default argument binds the loop value
                 "pattern",
                 f"matching {spec.pattern}",
             )
@@ -142,7 +142,7 @@ def _column_checks(spec: Field) -> list[pa.Check]:
         n = spec.min_length
         checks.append(
             _check(
-                lambda s, n=n: s.astype("string").str.len() >= n,
+                lambda s, n=n: s.astype("string").str.len() >= n,  # type: ignore[misc]  # default argument binds the loop value
                 "minLength",
                 f"at least {n} characters",
             )
@@ -151,22 +151,22 @@ def _column_checks(spec: Field) -> list[pa.Check]:
         n = spec.max_length
         checks.append(
             _check(
-                lambda s, n=n: s.astype("string").str.len() <= n,
+                lambda s, n=n: s.astype("string").str.len() <= n,  # type: ignore[misc]  # default argument binds the loop value
                 "maxLength",
                 f"at most {n} characters",
             )
         )
     if spec.minimum is not None:
         low = _bound(spec, spec.minimum)
-        checks.append(_check(lambda s, b=low: s >= b, "minimum", f"at least {spec.minimum}"))
+        checks.append(_check(lambda s, b=low: s >= b, "minimum", f"at least {spec.minimum}"))  # type: ignore[misc]  # default argument binds the loop value
     if spec.maximum is not None:
         high = _bound(spec, spec.maximum)
-        checks.append(_check(lambda s, b=high: s <= b, "maximum", f"at most {spec.maximum}"))
+        checks.append(_check(lambda s, b=high: s <= b, "maximum", f"at most {spec.maximum}"))  # type: ignore[misc]  # default argument binds the loop value
     if spec.max_words is not None:
         n = spec.max_words
         checks.append(
             _check(
-                lambda s, n=n: s.astype("string").str.split().str.len() <= n,
+                lambda s, n=n: s.astype("string").str.split().str.len() <= n,  # type: ignore[misc]  # default argument binds the loop value
                 "x-maxWords",
                 f"at most {n} words",
             )

@@ -179,7 +179,8 @@ def _download_bytes(url: str) -> bytes:
     """The body of ``url``, complete (a short read raises), as RemoteDataError on any failure."""
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
-            return response.read()
+            body: bytes = response.read()
+            return body
     except urllib.error.HTTPError as exc:
         raise RemoteDataError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
     except http.client.IncompleteRead as exc:

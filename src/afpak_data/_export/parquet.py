@@ -42,13 +42,14 @@ def arrow_type(field: Field) -> pa.DataType:
 
     if field.enum is not None and field.type == "string":
         return pa.dictionary(pa.int32(), pa.string())
-    return {
+    types: dict[str, pa.DataType] = {
         "integer": pa.int64(),
         "year": pa.int64(),
         "number": pa.float64(),
         "boolean": pa.bool_(),
         "date": pa.date32(),
-    }.get(field.type, pa.string())
+    }
+    return types.get(field.type, pa.string())
 
 
 def field_metadata(field: Field) -> dict[str, str]:
@@ -94,7 +95,7 @@ def arrow_table(package: Package, resource: Resource, frame: pd.DataFrame) -> pa
             pa.field(f.name, arrow_type(f), nullable=not f.required, metadata=field_metadata(f))
             for f in fields
         ],
-        metadata=schema_metadata(package, resource),
+        metadata=dict(schema_metadata(package, resource)),  # type: ignore[arg-type]  # str keys
     )
     table = pa.Table.from_pandas(
         frame[[f.name for f in fields]], schema=schema, preserve_index=False

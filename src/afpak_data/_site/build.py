@@ -49,7 +49,7 @@ def write_site(
     from afpak_data._jsonld import script_tag
     from afpak_data._site import pages
 
-    common = {
+    common: dict[str, Any] = {
         "package_title": package.title or package.name,
         "version": package.version,
         "tables": package.names,

@@ -65,7 +65,7 @@ def order_actors(records: list[str], links: list[Link], names: dict[str, str]) -
             rows_of.setdefault(link.actor_id, []).append(row[link.record_id])
     return sorted(
         rows_of,
-        key=lambda a: (sum(rows_of[a]) / len(rows_of[a]), names.get(a, a).lower(), a),
+        key=lambda a: (sum(rows_of[a]) / len(rows_of[a]), (names.get(a) or a).lower(), a),
     )
 
 

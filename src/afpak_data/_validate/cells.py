@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from afpak_data._descriptor import CONTROL, DATE_FORMAT, Field
 from afpak_data._validate.arrow import (
+    Column,
     float_array,
     int_array,
     mask_array,
@@ -84,12 +85,12 @@ EXPECTED = {
 }
 
 
-def where(mask: np.ndarray, values: pa.Array) -> pa.Array:
+def where(mask: np.ndarray, values: Column) -> Column:
     """``values`` where ``mask`` is true, null elsewhere."""
     return pc.if_else(mask_array(mask), values, null_scalar(values.type))
 
 
-def _python(values: pa.Array, parse: Callable[[str], Any]) -> np.ndarray:
+def _python(values: Column, parse: Callable[[str], Any]) -> np.ndarray:
     """Rare types and formats: ``parse`` each value in Python; True where it does not raise."""
 
     def ok(value: str) -> bool:
@@ -108,7 +109,7 @@ def _iso_datetime(value: str) -> dt.datetime:
     return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
 
 
-def _dates(values: pa.Array, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, pa.Array]:
+def _dates(values: Column, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, Column]:
     """Parse ``%Y-%m-%d`` or ``%Y-%m`` dates once, vectorised; impossible days are refused.
 
     Arrow's ``strptime`` rolls 2025-02-30 over to March 2, so the parsed day must equal the
@@ -124,7 +125,7 @@ def _dates(values: pa.Array, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, pa.A
     return ok, where(ok, parsed)
 
 
-def _formatted(values: pa.Array, fmt: str) -> tuple[np.ndarray, pa.Array | None]:
+def _formatted(values: Column, fmt: str) -> tuple[np.ndarray, Column | None]:
     """Dates and times in a strftime ``format``: parsed by Arrow, checked by printing them back.
 
     A value that does not print back identically (an impossible day Arrow rolled over, or a
@@ -143,7 +144,7 @@ def _formatted(values: pa.Array, fmt: str) -> tuple[np.ndarray, pa.Array | None]
     return ok, where(same, parsed)
 
 
-def typed(values: pa.Array, spec: Field) -> tuple[np.ndarray, pa.Array | None]:
+def typed(values: Column, spec: Field) -> tuple[np.ndarray, Column | None]:
     """(mask of lexically valid values, typed values for comparisons, null where invalid)."""
     kind = spec.type
     fmt = spec.format
@@ -211,7 +212,8 @@ def _bound(value: Any, spec: Field) -> Any:
         if spec.type in {"date", "yearmonth"}:
             text = str(value) if spec.type == "date" else f"{value}-01"
             dt.date.fromisoformat(text)  # refuses what is not a date
-            return pc.cast(strings([text]), pa.timestamp("s"))[0]
+            stamps: Column = pc.cast(strings([text]), pa.timestamp("s"))
+            return stamps[0]
         if spec.type == "datetime":
             return pa.scalar(_iso_datetime(str(value)), pa.timestamp("us", tz="UTC"))
     except (TypeError, ValueError, OverflowError, pa.ArrowException):
@@ -235,7 +237,7 @@ def _enum_message(value: str, spec: Field) -> str:
 TEXT_TYPES = frozenset({"string", "any", "list"})
 
 
-def _sizes(values: pa.Array, spec: Field) -> np.ndarray:
+def _sizes(values: Column, spec: Field) -> np.ndarray:
     """Lengths for the size checks: bytes where they decide as well as characters would.
 
     A value has at least a quarter as many characters as bytes and at most as many, so when no
@@ -374,7 +376,7 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
                 continue
             limit = getattr(spec, key)
-            report(outside, check, lambda v, k=key, b=limit: f"{v!r} is outside the {k} {b}")
+            report(outside, check, lambda v, k=key, b=limit: f"{v!r} is outside the {k} {b}")  # type: ignore[misc]  # default argument binds the loop value
     if spec.max_words is not None:
         report(
             more_words_than(values, spec.max_words),

@@ -9,12 +9,12 @@ costs one ``count_distinct``; only a key with duplicates is grouped to name the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.compute as pc
 
-from afpak_data._validate.arrow import numbers
+from afpak_data._validate.arrow import Column, numbers
 from afpak_data._validate.context import KEY_SEPARATOR, TableContext, isin, take
 from afpak_data._validate.problems import Problem
 from afpak_data._validate.text import fullmatch
@@ -24,7 +24,7 @@ def _shown_key(value: str) -> str:
     return value.replace(KEY_SEPARATOR, "/")
 
 
-def duplicates(ctx: TableContext, fields: list[str], check: str) -> list[Problem]:
+def duplicates(ctx: TableContext, fields: Sequence[str], check: str) -> list[Problem]:
     """Rows repeating an earlier row's ``fields`` (rows with a missing part are not compared)."""
     key = ctx.key(fields)
     if key is None:
@@ -56,7 +56,7 @@ def duplicates(ctx: TableContext, fields: list[str], check: str) -> list[Problem
     return problems
 
 
-def target_values(ctx: TableContext, fields: list[str]) -> pa.Array | None:
+def target_values(ctx: TableContext, fields: Sequence[str]) -> Column | None:
     """The referenced key values of a table (usable rows only)."""
     key = ctx.key(fields)
     return None if key is None else take(key, ctx.present(fields))

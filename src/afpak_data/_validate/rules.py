@@ -18,19 +18,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from afpak_data._descriptor import RowRule
+from afpak_data._validate.arrow import Column
 from afpak_data._validate.cells import where
 from afpak_data._validate.context import TableContext, bools, isin
 from afpak_data._validate.problems import Problem
 
 Masks = tuple[np.ndarray, np.ndarray]
-Values = tuple[pa.Array, pa.Array]
+Values = tuple[Column, Column]
 
 
 def _filled(ctx: TableContext, name: str) -> np.ndarray:
     return ~ctx.missing(name)
 
 
-def _comparable(ctx: TableContext, name: str) -> pa.Array:
+def _comparable(ctx: TableContext, name: str) -> Column:
     """The field's values in its own order (numbers, dates, text); null where not comparable."""
     converted = ctx.typed.get(name)
     if converted is not None:
@@ -39,19 +40,22 @@ def _comparable(ctx: TableContext, name: str) -> pa.Array:
 
 
 def _paired(filled: Masks, _values: Values, _value: str) -> np.ndarray:
-    return filled[0] != filled[1]
+    broken: np.ndarray = filled[0] != filled[1]
+    return broken
 
 
 def _ordered(filled: Masks, values: Values, _value: str) -> np.ndarray:
     try:
-        return bools(pc.greater(*values)) & filled[0] & filled[1]
+        broken: np.ndarray = bools(pc.greater(*values)) & filled[0] & filled[1]
+        return broken
     except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):
         return np.zeros(len(filled[0]), bool)  # types that do not compare: nothing to say
 
 
 def _empty_when(filled: Masks, values: Values, value: str) -> np.ndarray:
     text = values[1].cast(pa.string()) if not pa.types.is_string(values[1].type) else values[1]
-    return ~filled[0] != isin(text, [value])
+    broken: np.ndarray = ~filled[0] != isin(text, [value])
+    return broken
 
 
 #: The one implementation of each ``x-rules`` kind, used by the validator and the pandera schemas:
@@ -71,7 +75,8 @@ def broken(ctx: TableContext, rule: RowRule) -> np.ndarray:
     values = (_comparable(ctx, a), _comparable(ctx, b))
     if rule.kind in ("unknown_when_empty", "empty_when"):
         values = (values[0], ctx.columns[b])
-    return RULES[rule.kind](filled, values, rule.value) & ctx.usable
+    mask: np.ndarray = RULES[rule.kind](filled, values, rule.value) & ctx.usable
+    return mask
 
 
 def check_rules(ctx: TableContext) -> list[Problem]:

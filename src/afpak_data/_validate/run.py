@@ -7,7 +7,7 @@ Each stage runs under :func:`_guard`, which turns an unexpected exception into a
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pyarrow.compute as pc
 
-from afpak_data._descriptor import DESCRIPTOR, Field, Package, Resource, read
+from afpak_data._descriptor import DESCRIPTOR, Field, Package, Resource, Schema, read
 from afpak_data._paragraphs import split_paragraphs
 from afpak_data._validate import cells, changelog, evidence, files, keys, rules, withdrawn
 from afpak_data._validate.arrow import bools, string_scalar
@@ -90,7 +90,7 @@ def validate_package(
         lambda: problems.extend(_check_references(desc.resources)),
     )
     for ctx in tables.values():
-        _guard(problems, ctx.shown, "key", lambda c=ctx: problems.extend(_check_keys(c, tables)))
+        _guard(problems, ctx.shown, "key", lambda c=ctx: problems.extend(_check_keys(c, tables)))  # type: ignore[misc]  # default argument binds the loop value
     _guard(
         problems,
         DESCRIPTOR,
@@ -129,7 +129,7 @@ def validate_package(
     return report
 
 
-def _parallel(fn: Callable[[Any], Any], jobs: list[Any], weights: list[int]) -> list[Any]:
+def _parallel(fn: Callable[[Any], Any], jobs: Sequence[Any], weights: list[int]) -> list[Any]:
     """``[fn(job) for job in jobs]`` on ``WORKERS`` threads, heaviest first, results in order.
 
     Reading, parsing and the Arrow kernels release the GIL, so two threads take about half the
@@ -145,7 +145,7 @@ def _parallel(fn: Callable[[Any], Any], jobs: list[Any], weights: list[int]) -> 
 
 
 def _check_resources(
-    resources: list[Resource],
+    resources: Sequence[Resource],
 ) -> list[tuple[TableContext | None, list[Problem]]]:
     """File, cell and row-rule checks of every resource; problems in a fixed order.
 
@@ -184,7 +184,7 @@ def _check_resources(
         if ctx is not None:
             for spec in ctx.schema.fields:
                 found.extend(by_field.get((id(ctx), spec.name), []))
-            _guard(found, ctx.shown, "rule", lambda c=ctx, f=found: f.extend(rules.check_rules(c)))
+            _guard(found, ctx.shown, "rule", lambda c=ctx, f=found: f.extend(rules.check_rules(c)))  # type: ignore[misc]  # default argument binds the loop value
         out.append((ctx, found))
     return out
 
@@ -235,7 +235,9 @@ def _prepare_resource(spec: Resource, problems: list[Problem]) -> TableContext |
     return TableContext(spec.name, shown, schema, series, table.lines, ~blank)
 
 
-def _check_header(header: list[str], schema, shown: str, problems: list[Problem]) -> dict[str, int]:
+def _check_header(
+    header: list[str], schema: Schema, shown: str, problems: list[Problem]
+) -> dict[str, int]:
     """Header problems; returns the column index of each schema field found in the header."""
     import difflib
 
@@ -311,7 +313,7 @@ def _check_header(header: list[str], schema, shown: str, problems: list[Problem]
     return columns
 
 
-def _check_references(resources: list[Resource]) -> list[Problem]:
+def _check_references(resources: Sequence[Resource]) -> list[Problem]:
     """Foreign keys and polymorphic references must name resources and fields that exist."""
     by_name = {r.name: r for r in resources}
     problems = []
