@@ -19,10 +19,9 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import importlib.util
 import json
-import os
 import sys
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -406,17 +405,30 @@ def render_codebook(
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def write_atomically(path: Path, content: str) -> None:
-    """Write via a temporary file in the same directory, then rename: no reader sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def write_all(outputs: dict[Path, str]) -> None:
+    """Write every output: all complete beside their targets first, then one rename each.
+
+    The helper is ``src/afpak_data/_atomic.py`` (standard library only), loaded by file path so
+    that this script still runs before the package is installed. A kill before the renames leaves
+    the repository as it was; a kill during them (one ``os.replace`` per file, ``datapackage.json``
+    last) can leave some derived files new and others old, each one complete: ``--check`` names
+    the stale ones and the next run finishes the job. Temporary files left by a kill are removed
+    by the next run. Files get the mode the umask gives (as ``open()`` would).
+    """
+    atomic = _load_atomic()
+    ordered = sorted(outputs, key=lambda path: path.name == "datapackage.json")
+    atomic.write_files({path: outputs[path] for path in ordered})
+
+
+def _load_atomic() -> Any:
+    """``afpak_data._atomic``, loaded from this checkout without importing ``afpak_data``."""
+    path = ROOT / "src" / "afpak_data" / "_atomic.py"
+    spec = importlib.util.spec_from_file_location("_afpak_atomic", path)
+    if spec is None or spec.loader is None:  # pragma: no cover - a broken checkout
+        raise ImportError(f"{path}: cannot be loaded")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def stale_files(outputs: dict[Path, str]) -> list[Path]:
@@ -447,8 +459,12 @@ def main(argv: list[str] | None = None) -> int:
             hint = "run python scripts/build_datapackage.py"
             print(f"{path.relative_to(args.root)}: out of date ({hint})")
         return 1 if stale else 0
+    try:
+        write_all({path: outputs[path] for path in stale})
+    except OSError as error:
+        print(f"build_datapackage: {error}", file=sys.stderr)
+        return 2
     for path in stale:
-        write_atomically(path, outputs[path])
         print(f"wrote {path.relative_to(args.root)}")
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -100,21 +101,21 @@ def test_inconsistent_metadata_is_refused_with_its_file(
     assert {p: p.read_bytes() for p in (repo_copy / "schemas").iterdir()} == before
 
 
-def test_failed_write_leaves_the_old_file_and_no_temporary(
+def test_failed_write_leaves_the_old_files_and_no_temporary(
     repo_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An error while writing keeps the previous file intact and removes the temporary file."""
-    target = repo_copy / "CITATION.cff"
-    before = target.read_bytes()
+    """An error while writing keeps every previous file intact and removes the temporary files."""
+    targets = [repo_copy / "CITATION.cff", repo_copy / "datapackage.json"]
+    before = [t.read_bytes() for t in targets]
 
     def boom(src: str, dst: str) -> None:
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(build_datapackage.os, "replace", boom)
-    with pytest.raises(OSError, match="disk full"):
-        build_datapackage.write_atomically(target, "new content\n")
-    assert target.read_bytes() == before
-    assert [p.name for p in repo_copy.iterdir() if p.name.startswith(".CITATION")] == []
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError, match="No space left on device"):
+        build_datapackage.write_all({t: "new content\n" for t in targets})
+    assert [t.read_bytes() for t in targets] == before
+    assert [p.name for p in repo_copy.iterdir() if ".afpak-" in p.name] == []
 
 
 def test_version_bump_makes_citation_and_zenodo_stale(

@@ -11,6 +11,7 @@ archive of a stale package would be worse than none. Files are written atomicall
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+from afpak_data._atomic import write_files
 from afpak_data._descriptor import Package
 from afpak_data._errors import AfpakDataError
-from afpak_data._remote import atomic_write, declared_sha256, sha256_of
+from afpak_data._remote import declared_sha256, sha256_of
 
 #: Folders copied whole, and single files copied when present, relative to the package root.
 FOLDERS = ("data", "schemas")
@@ -58,7 +60,6 @@ def bundle(package: Package, outdir: Path) -> Bundle:
     timestamp = _timestamp(package.descriptor.get("created"))
     outdir.mkdir(parents=True, exist_ok=True)
     archive = outdir / f"{stem}.zip"
-    digest = hashlib.sha256()
 
     def write_zip(handle: IO[bytes]) -> None:
         with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
@@ -69,14 +70,14 @@ def bundle(package: Package, outdir: Path) -> Bundle:
                 info.external_attr = 0o644 << 16
                 zf.writestr(info, (package.root / relative).read_bytes(), compresslevel=9)
 
-    atomic_write(archive, write_zip)
-    with archive.open("rb") as handle:
-        while chunk := handle.read(1 << 16):
-            digest.update(chunk)
-    hexdigest = digest.hexdigest()
+    buffer = io.BytesIO()
+    write_zip(buffer)
+    data = buffer.getvalue()
+    hexdigest = hashlib.sha256(data).hexdigest()
     checksum = outdir / f"{archive.name}.sha256"
     line = f"{hexdigest}  {archive.name}\n".encode()
-    atomic_write(checksum, lambda handle: handle.write(line))
+    # Both staged complete, then renamed zip first: a failure (a full disk) changes neither.
+    write_files({archive: data, checksum: line})
     return Bundle(archive, checksum, hexdigest)
 
 

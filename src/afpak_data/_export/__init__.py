@@ -3,7 +3,7 @@
 Each format lives in its own module with one public ``write(package, frames, staging)`` function
 that writes its files into a staging directory; :func:`export` loads the tables once (through the
 loader, so every format sees the same typed values), hands them to the writer, and only then moves
-the finished files into place (see :mod:`afpak_data._export.atomic`). Heavy libraries (pyarrow,
+the finished files into place (see :mod:`afpak_data._atomic`). Heavy libraries (pyarrow,
 xlsxwriter) are imported inside the writers, so importing this package costs nothing.
 """
 
@@ -59,7 +59,7 @@ def export(fmt: str, out: str | Path, source: Source = None) -> list[Path]:
     ``out`` is created if needed. Files are written to a staging directory beside ``out`` and moved
     in only when all of them are complete, so a failure leaves ``out`` as it was.
     """
-    from afpak_data._export.atomic import staged_directory
+    from afpak_data._atomic import staged_directory
     from afpak_data._loader import package_for, read_resource
 
     if fmt not in FORMATS:

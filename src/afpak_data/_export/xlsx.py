@@ -12,6 +12,7 @@ injection). Such cells also get Excel's quote-prefix style, so editing one in Ex
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,9 +40,13 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
     import xlsxwriter
 
     path = staging / FILE_NAME.format(name=package.name or "datapackage")
+    # Built in memory and written in one call: a full disk then fails in that write, with no
+    # half-written zip left for xlsxwriter to close (noisily) later, and no temp files in /tmp.
+    buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
-        str(path),
+        buffer,
         {
+            "in_memory": True,
             "strings_to_formulas": False,
             "strings_to_numbers": False,
             "strings_to_urls": False,
@@ -58,6 +63,7 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
         write_grid(sheet, header, body, styles)
     write_codebook(workbook.add_worksheet(names[-1]), package, styles)
     workbook.close()
+    path.write_bytes(buffer.getvalue())
 
 
 class Styles:

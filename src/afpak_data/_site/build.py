@@ -4,7 +4,7 @@ The site is a directory of plain files that opens from disk: ``index.html`` (ove
 relation figures, schema.org JSON-LD), ``tables/<name>.html`` (one per table, rows embedded as
 JSON), ``codebook.html``, ``assets/`` (CSS and JS from this package), and a copy of the package's
 ``datapackage.json``, CSVs and schemas so every download link and JSON-LD ``contentUrl`` works.
-Publishing goes through the export's staging (see :mod:`afpak_data._export.atomic`).
+Publishing goes through the export's staging (see :mod:`afpak_data._atomic`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ WIDE_TEXT = 300
 
 def build_site(out: str | Path, source: Source = None, base_url: str | None = None) -> list[Path]:
     """Write the site for the package at ``source`` into directory ``out``; return its files."""
-    from afpak_data._export.atomic import staged_directory
+    from afpak_data._atomic import staged_directory
     from afpak_data._loader import package_for, read_resource
 
     package = package_for(source, [])
