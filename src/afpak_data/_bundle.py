@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import IO
 
 from afpak_data._atomic import write_files
-from afpak_data._descriptor import Package
+from afpak_data._descriptor import Package, declared_sha256, sha256_of
 from afpak_data._errors import AfpakDataError
-from afpak_data._remote import declared_sha256, sha256_of
 
 #: Folders copied whole, and single files copied when present, relative to the package root.
 FOLDERS = ("data", "schemas")

@@ -15,6 +15,7 @@ Only the standard library is used: reading the descriptor must not cost a pandas
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import stat
@@ -392,6 +393,26 @@ def safe_path(root: Path, path: Any) -> tuple[Path | None, str | None]:
     if not inside:
         return None, f"path {path!r} resolves to {target}, outside the package"
     return target, None
+
+
+def sha256_of(path: Path) -> tuple[int, str]:
+    """Size in bytes and sha256 hex digest of a file, read in chunks (the one digest of a file)."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def declared_sha256(value: Any) -> str | None:
+    """The hex digest of a descriptor ``hash`` of the form ``sha256:<hex>`` (else None)."""
+    if isinstance(value, str) and value.startswith("sha256:"):
+        hexdigest = value.removeprefix("sha256:").lower()
+        if re.fullmatch(r"[0-9a-f]{64}", hexdigest):
+            return hexdigest
+    return None
 
 
 def _special(file: Path) -> bool:

@@ -66,6 +66,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from afpak_data import _atomic
+from afpak_data._descriptor import declared_sha256, sha256_of
 from afpak_data._errors import AfpakDataError
 
 DESCRIPTOR_NAME = "datapackage.json"
@@ -146,26 +147,6 @@ def fetch(base_url: str, resources: list[str], timeout: float | None = None) -> 
         raise RemoteDataError(
             f"{base_url}: cannot be loaded ({type(exc).__name__}: {exc}); nothing was kept"
         ) from exc
-
-
-def sha256_of(path: Path) -> tuple[int, str]:
-    """Size in bytes and sha256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
-
-
-def declared_sha256(value: Any) -> str | None:
-    """The hex digest of a descriptor ``hash`` of the form ``sha256:<hex>`` (else None)."""
-    if isinstance(value, str) and value.startswith("sha256:"):
-        hexdigest = value.removeprefix("sha256:").lower()
-        if re.fullmatch(r"[0-9a-f]{64}", hexdigest):
-            return hexdigest
-    return None
 
 
 # --- the fetch itself ------------------------------------------------------------------------
