@@ -359,7 +359,45 @@ def read(descriptor_file: Path) -> Package:
             continue
         names.add(name)
         resources.append(_resource(root, raw, name, line, bad, problems))
+    problems.extend(_references(resources))
     return Package(root, descriptor_file, data, tuple(resources), tuple(problems))
+
+
+def _references(resources: list[Resource]) -> list[Problem]:
+    """Foreign keys and polymorphic references must name resources and fields that exist."""
+    by_name = {r.name: r for r in resources}
+    problems = []
+
+    def bad(res: Resource, column: str, message: str) -> None:
+        problems.append(
+            Problem(
+                DESCRIPTOR, res.line, None, column, "schema", f"resource '{res.name}': {message}"
+            )
+        )
+
+    for res in resources:
+        for fk in res.schema.foreign_keys:
+            target = by_name.get(fk.resource) if fk.resource else res
+            if target is None:
+                bad(
+                    res,
+                    ", ".join(fk.fields),
+                    f"foreign key refers to unknown resource '{fk.resource}'",
+                )
+            elif target.schema.fields and any(
+                target.schema.field(f) is None for f in fk.reference_fields
+            ):
+                bad(
+                    res,
+                    ", ".join(fk.fields),
+                    f"foreign key refers to unknown fields {list(fk.reference_fields)} "
+                    f"of '{target.name}'",
+                )
+        for ref in res.schema.polymorphic_references:
+            for name in ref.resources:
+                if name not in by_name:
+                    bad(res, ref.field, f"x-polymorphicReferences names unknown resource '{name}'")
+    return problems
 
 
 def line_of(text: str, needle: str, start: int = 0) -> int | None:

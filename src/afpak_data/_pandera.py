@@ -125,52 +125,40 @@ def _check(
 
 def _column_checks(spec: Field) -> list[pa.Check]:
     checks: list[pa.Check] = []
-    if spec.enum is not None:
-        allowed = list(spec.enum)
-        expected = "one of " + ", ".join(map(str, allowed))
-        checks.append(_check(lambda s, a=allowed: s.isin(a), "enum", expected))  # type: ignore[misc]  # default argument binds the loop value
-    if spec.pattern is not None:
-        anchored = re.compile(f"(?:{spec.pattern})\\Z")
-        checks.append(
-            _check(
-                lambda s, rx=anchored: s.astype("string").str.match(rx),  # type: ignore[misc]  # default argument binds the loop value
-                "pattern",
-                f"matching {spec.pattern}",
-            )
-        )
-    if spec.min_length is not None:
-        n = spec.min_length
-        checks.append(
-            _check(
-                lambda s, n=n: s.astype("string").str.len() >= n,  # type: ignore[misc]  # default argument binds the loop value
-                "minLength",
-                f"at least {n} characters",
-            )
-        )
-    if spec.max_length is not None:
-        n = spec.max_length
-        checks.append(
-            _check(
-                lambda s, n=n: s.astype("string").str.len() <= n,  # type: ignore[misc]  # default argument binds the loop value
-                "maxLength",
-                f"at most {n} characters",
-            )
-        )
-    if spec.minimum is not None:
-        low = _bound(spec, spec.minimum)
-        checks.append(_check(lambda s, b=low: s >= b, "minimum", f"at least {spec.minimum}"))  # type: ignore[misc]  # default argument binds the loop value
-    if spec.maximum is not None:
-        high = _bound(spec, spec.maximum)
-        checks.append(_check(lambda s, b=high: s <= b, "maximum", f"at most {spec.maximum}"))  # type: ignore[misc]  # default argument binds the loop value
-    if spec.max_words is not None:
-        n = spec.max_words
-        checks.append(
-            _check(
-                lambda s, n=n: s.astype("string").str.split().str.len() <= n,  # type: ignore[misc]  # default argument binds the loop value
-                "x-maxWords",
-                f"at most {n} words",
-            )
-        )
+
+    def add(limit: Any, name: str, test: Callable[[pd.Series, Any], Any], expected: str) -> None:
+        if limit is not None:
+            checks.append(_check(lambda s: test(s, limit), name, expected))
+
+    def text(s: pd.Series) -> Any:
+        return s.astype("string").str
+
+    allowed = list(spec.enum) if spec.enum is not None else None
+    add(allowed, "enum", lambda s, a: s.isin(a), "one of " + ", ".join(map(str, allowed or ())))
+    anchored = re.compile(f"(?:{spec.pattern})\\Z") if spec.pattern is not None else None
+    add(anchored, "pattern", lambda s, rx: text(s).match(rx), f"matching {spec.pattern}")
+    add(
+        spec.min_length,
+        "minLength",
+        lambda s, n: text(s).len() >= n,
+        f"at least {spec.min_length} characters",
+    )
+    add(
+        spec.max_length,
+        "maxLength",
+        lambda s, n: text(s).len() <= n,
+        f"at most {spec.max_length} characters",
+    )
+    low = _bound(spec, spec.minimum) if spec.minimum is not None else None
+    add(low, "minimum", lambda s, b: s >= b, f"at least {spec.minimum}")
+    high = _bound(spec, spec.maximum) if spec.maximum is not None else None
+    add(high, "maximum", lambda s, b: s <= b, f"at most {spec.maximum}")
+    add(
+        spec.max_words,
+        "x-maxWords",
+        lambda s, n: text(s).split().str.len() <= n,
+        f"at most {spec.max_words} words",
+    )
     return checks
 
 

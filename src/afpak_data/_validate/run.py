@@ -83,12 +83,6 @@ def validate_package(
         if isinstance(ctx, TableContext):
             tables[spec.name] = ctx
             report.rows[spec.name] = ctx.size
-    _guard(
-        problems,
-        DESCRIPTOR,
-        "reference",
-        lambda: problems.extend(_check_references(desc.resources)),
-    )
     for ctx in tables.values():
         _guard(problems, ctx.shown, "key", lambda c=ctx: problems.extend(_check_keys(c, tables)))  # type: ignore[misc]  # default argument binds the loop value
     _guard(
@@ -311,58 +305,6 @@ def _check_header(
             )
         )
     return columns
-
-
-def _check_references(resources: Sequence[Resource]) -> list[Problem]:
-    """Foreign keys and polymorphic references must name resources and fields that exist."""
-    by_name = {r.name: r for r in resources}
-    problems = []
-    for res in resources:
-        if not res.schema.fields:
-            continue
-        for fk in res.schema.foreign_keys:
-            target = by_name.get(fk.resource) if fk.resource else res
-            if target is None:
-                problems.append(
-                    Problem(
-                        DESCRIPTOR,
-                        res.line,
-                        None,
-                        ", ".join(fk.fields),
-                        "schema",
-                        f"resource '{res.name}': foreign key refers to unknown resource "
-                        f"'{fk.resource}'",
-                    )
-                )
-            elif target.schema.fields and any(
-                target.schema.field(f) is None for f in fk.reference_fields
-            ):
-                problems.append(
-                    Problem(
-                        DESCRIPTOR,
-                        res.line,
-                        None,
-                        ", ".join(fk.fields),
-                        "schema",
-                        f"resource '{res.name}': foreign key refers to unknown fields "
-                        f"{list(fk.reference_fields)} of '{target.name}'",
-                    )
-                )
-        for ref in res.schema.polymorphic_references:
-            for name in ref.resources:
-                if name not in by_name:
-                    problems.append(
-                        Problem(
-                            DESCRIPTOR,
-                            res.line,
-                            None,
-                            ref.field,
-                            "schema",
-                            f"resource '{res.name}': x-polymorphicReferences names unknown "
-                            f"resource '{name}'",
-                        )
-                    )
-    return problems
 
 
 def _check_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
