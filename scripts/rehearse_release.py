@@ -14,7 +14,8 @@ Steps (each printed as it runs):
     (first with ``--no-deps`` and only the loopback index, so no other index can supply
     afpak-data; then again with the machine's configured indexes as extra indexes, so the
     dependencies resolve as they would for a user), load every table and run
-    ``afpak-data validate`` on the installed package;
+    ``afpak-data validate`` on the installed package; install it once more by URL with the
+    ``#sha256=`` check, and see a wrong hash refused;
  4. serve the release's raw files (the sdist's tree, the files a tag holds) from 127.0.0.1, laid
     out as ``<owner>/<repo>/v<version>/...`` like a tag's raw URL, and load every table with
     ``load(name, source=release_url(version, base=...))``: downloaded, hash-checked, and equal to
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import hashlib
 import http.server
 import importlib.util
 import json
@@ -314,8 +316,11 @@ def rehearse(work: Path, given_dist: Path | None) -> None:
         requirement = f"{NAME}=={version}"
         pip = [python, "-m", "pip", "install", "--quiet"]
         only_here = [*pip, "--no-deps", "--index-url", f"{index}/simple/", "--no-cache-dir"]
-        # No config file either: only the loopback index can supply afpak-data itself.
-        run([*only_here, requirement], cwd=outside, env={**env, "PIP_CONFIG_FILE": os.devnull})
+        # No pip configuration at all (files, PIP_* variables): only the loopback index can
+        # supply afpak-data itself, whatever another index or a find-links directory holds.
+        bare = {k: v for k, v in env.items() if not k.startswith("PIP_")}
+        bare.update(PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
+        run([*only_here, requirement], cwd=outside, env=bare)
         extras = [a for url in configured_indexes(env) for a in ("--extra-index-url", url)]
         run([*pip, "--index-url", f"{index}/simple/", *extras, requirement], cwd=outside, env=env)
         installed = json.loads(run([python, "-c", INSTALLED_CHECK], cwd=outside, env=env))
@@ -328,6 +333,21 @@ def rehearse(work: Path, given_dist: Path | None) -> None:
             [venv / "bin" / "afpak-data", "validate"], cwd=outside, env=env
         ).splitlines():
             say(f"  {shorten(line)}")
+
+        step("3b. install by URL with the hash check (the README's pinned form)")
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        by_url = f"{NAME} @ {index}/packages/{wheel.name}#sha256={digest}"
+        reinstall = [*pip, "--no-deps", "--force-reinstall", "--no-cache-dir"]
+        run([*reinstall, by_url], cwd=outside, env=bare)
+        wrong = f"{NAME} @ {index}/packages/{wheel.name}#sha256={'0' * 64}"
+        try:
+            run([*reinstall, wrong], cwd=outside, env=bare, show=False)
+        except RehearsalError as refused:
+            if "hash" not in str(refused).lower():
+                raise
+            say("the same URL with a wrong sha256 is refused by pip (hash mismatch)")
+        else:
+            raise RehearsalError("pip installed a wheel whose sha256 does not match the URL")
 
     step("4. the release's raw files from 127.0.0.1, loaded with release_url(version, base=...)")
     owner, repo = github_repository(ROOT)

@@ -11,7 +11,7 @@ import afpak_data
 from afpak_data._descriptor import read_package
 from afpak_data._export import export
 
-pa = pytest.importorskip("pyarrow", reason="the parquet export needs pyarrow (afpak-data[export])")
+pa = pytest.importorskip("pyarrow", reason="the parquet export needs pyarrow (a dependency)")
 pq = pytest.importorskip("pyarrow.parquet")
 pd = pytest.importorskip("pandas")
 
@@ -91,3 +91,57 @@ def test_primary_keys_unique_after_round_trip(out: Path) -> None:
     for resource in PACKAGE.resources:
         frame = pd.read_parquet(out / f"{resource.name}.parquet")
         assert not frame.duplicated(list(resource.schema.primary_key)).any(), resource.name
+
+
+def test_pandas_gets_datetimes_as_documented(out: Path) -> None:
+    """The README's call gives ``datetime64`` date columns (plain read_parquet gives objects)."""
+    path = out / "agreements.parquet"
+    frame = pq.read_table(path).to_pandas(date_as_object=False)
+    assert pd.api.types.is_datetime64_dtype(frame["date"])
+    expected = afpak_data.load("agreements")["date"]
+    assert frame["date"].astype("datetime64[ns]").equals(expected)
+    if "to_pandas_kwargs" in __import__("inspect").signature(pd.read_parquet).parameters:
+        again = pd.read_parquet(path, to_pandas_kwargs={"date_as_object": False})
+        assert pd.api.types.is_datetime64_dtype(again["date"])
+
+
+DUCKDB_TYPES = {
+    "integer": "BIGINT",
+    "year": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "string": "VARCHAR",
+}
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+def test_duckdb_keeps_the_types(out: Path, name: str) -> None:
+    """DuckDB reads each column with the type its Table Schema says (dates as DATE)."""
+    duckdb = pytest.importorskip("duckdb", reason="needs duckdb (in the test extra)")
+    path = (out / f"{name}.parquet").as_posix()
+    described = duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
+    types = {row[0]: row[1] for row in described}
+    schema = PACKAGE.resource(name).schema
+    assert types == {f.name: DUCKDB_TYPES[f.type] for f in schema.fields}
+    ((count,),) = duckdb.sql(f"SELECT count(*) FROM read_parquet('{path}')").fetchall()
+    assert count == len(afpak_data.load(name))
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+def test_polars_keeps_the_types(out: Path, name: str) -> None:
+    """polars reads dates as Date, integers as Int64, vocabularies as Categorical."""
+    pl = pytest.importorskip("polars", reason="needs polars (in the test extra)")
+    frame = pl.read_parquet(out / f"{name}.parquet")
+    expected = {
+        "integer": pl.Int64,
+        "year": pl.Int64,
+        "number": pl.Float64,
+        "boolean": pl.Boolean,
+        "date": pl.Date,
+        "string": pl.String,
+    }
+    for field in PACKAGE.resource(name).schema.fields:
+        wanted = pl.Categorical if field.enum is not None else expected[field.type]
+        assert frame.schema[field.name] == wanted, field.name
+    assert frame.height == len(afpak_data.load(name))

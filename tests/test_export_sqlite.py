@@ -22,7 +22,8 @@ NAMES = PACKAGE.names
 def db(tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
     """The bundled package exported once to SQLite, opened read-only."""
     out = tmp_path_factory.mktemp("sqlite")
-    (path,) = export("sqlite", out)
+    path, metadata = export("sqlite", out)
+    assert metadata.name == "metadata.json"
     assert path.name == f"{PACKAGE.name}.sqlite"
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     yield connection
@@ -81,7 +82,7 @@ def test_foreign_key_check_is_clean(db: sqlite3.Connection) -> None:
 
 def test_vocabulary_check_rejects_unknown_value(tmp_path: Path) -> None:
     """A vocabulary column refuses a value outside its list, so edits keep to the codebook."""
-    (path,) = export("sqlite", tmp_path / "out")
+    path, _ = export("sqlite", tmp_path / "out")
     connection = sqlite3.connect(path)
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
         connection.execute("UPDATE agreements SET kind = 'treaty'")
@@ -135,3 +136,81 @@ def test_dangling_reference_fails_and_writes_nothing(tmp_path: Path) -> None:
         export("sqlite", out, root)
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]
+
+
+def test_datasette_metadata_describes_every_column(tmp_path: Path) -> None:
+    """metadata.json has the licence, the source and every table's and column's description."""
+    import json
+
+    _, meta_path = export("sqlite", tmp_path / "out")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    licence = PACKAGE.descriptor["licenses"][0]
+    assert (meta["license"], meta["license_url"]) == (licence["name"], licence["path"])
+    assert meta["source"] == PACKAGE.descriptor["sources"][0]["title"]
+    tables = meta["databases"][PACKAGE.name]["tables"]
+    for resource in PACKAGE.resources:
+        assert tables[resource.name]["description"] == resource.description
+        columns = tables[resource.name]["columns"]
+        assert list(columns) == list(resource.schema.field_names)
+        assert all(columns[f.name].startswith(f.description) for f in resource.schema.fields)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_datasette_shows_column_descriptions_and_licence(tmp_path: Path) -> None:
+    """datasette serving DB and metadata.json on 127.0.0.1 shows column descriptions, licence."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    pytest.importorskip("datasette", reason="needs datasette (in the test extra)")
+    executable = shutil.which("datasette") or str(Path(sys.executable).with_name("datasette"))
+    db_path, meta_path = export("sqlite", tmp_path / "out")
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            executable,
+            "serve",
+            str(db_path),
+            "-m",
+            str(meta_path),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/{db_path.stem}/agreements"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    page = response.read().decode("utf-8")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    status = PACKAGE.resource("agreements").schema.field("status").description
+    assert status.split(".")[0] in page.replace("&#39;", "'")
+    assert PACKAGE.descriptor["licenses"][0]["name"] in page
+    assert PACKAGE.resource("agreements").description.split(".")[0] in page.replace("&#39;", "'")

@@ -41,8 +41,43 @@ def ooxml_text(value: str) -> str:
 
 
 def test_sheets(workbook) -> None:
-    """An about sheet, then one sheet per table in descriptor order, then the codebook."""
-    assert workbook.sheetnames == ["about", *NAMES, "codebook"]
+    """An about sheet, one sheet per table in descriptor order, the codebook, the vocabularies."""
+    assert workbook.sheetnames == ["about", *NAMES, "codebook", "vocabularies"]
+
+
+def about_facts(workbook) -> dict[str, str]:
+    sheet = workbook["about"]
+    return {r[0]: r[1] for r in sheet.iter_rows(min_row=3, values_only=True) if r[0] and r[1]}
+
+
+def test_about_sheet_has_the_citation(workbook) -> None:
+    """The about sheet has a "how to cite" line with the citation ``afpak-data info`` prints."""
+    from afpak_data._citation import citation
+
+    facts = about_facts(workbook)
+    assert facts["how to cite"] == citation(PACKAGE.root, PACKAGE.descriptor)
+    assert PACKAGE.version in facts["how to cite"]
+    assert facts["licence"].startswith(PACKAGE.descriptor["licenses"][0]["name"])
+
+
+def test_about_sheet_text_is_not_clipped(workbook) -> None:
+    """Every text cell of the about sheet wraps in a column wide enough, on a row tall enough."""
+    from afpak_data._export.xlsx import ABOUT_WIDTH, LINE_HEIGHT, lines_needed
+
+    sheet = workbook["about"]
+    assert sheet.column_dimensions["B"].width >= ABOUT_WIDTH
+    checked = 0
+    for row in sheet.iter_rows(min_row=3, max_col=2):
+        cell = row[1]
+        if not isinstance(cell.value, str) or cell.font.b:  # text, not a bold header
+            continue
+        assert cell.alignment.wrap_text, cell.coordinate
+        height = sheet.row_dimensions[cell.row].height or LINE_HEIGHT  # None: the default
+        # at most ~95 characters a line in a 100-character column
+        assert height >= LINE_HEIGHT * max(1, -(-len(cell.value) // 95)), cell.coordinate
+        assert height == LINE_HEIGHT * lines_needed(cell.value, ABOUT_WIDTH)
+        checked += 1
+    assert checked >= len(NAMES) + 5
 
 
 @pytest.mark.parametrize("name", NAMES, ids=NAMES)
@@ -62,17 +97,44 @@ def test_table_round_trip(workbook, name: str) -> None:
             assert cell.data_type == kind.get(spec.type, "s"), (spec.name, cell.coordinate)
 
 
-def test_codebook_sheet_lists_fields_and_definitions(workbook) -> None:
-    """Every table.field appears once, and every vocabulary value with its definition."""
+def test_codebook_sheet_lists_every_field(workbook) -> None:
+    """Every table.field appears once, required as yes/no, constraints in words not regexes."""
     sheet = workbook["codebook"]
     cells = list(sheet.iter_rows(values_only=True))
-    fields = {(r[0], r[1]) for r in cells[1:] if r[0] in NAMES}
-    assert fields == {(r.name, f.name) for r in PACKAGE.resources for f in r.schema.fields}
-    definitions = {(r[0], r[1]): r[2] for r in cells if r[1] is not None}
+    assert cells[0] == (
+        "table",
+        "field",
+        "type",
+        "required",
+        "vocabulary",
+        "constraints",
+        "description",
+    )
+    body = cells[1:]
+    assert sorted((r[0], r[1]) for r in body) == sorted(
+        (r.name, f.name) for r in PACKAGE.resources for f in r.schema.fields
+    )
+    required = {(r[0], r[1]): r[3] for r in body}
+    assert set(required.values()) == {"yes", "no"}
+    assert required[("agreements", "agreement_id")] == "yes"
+    constraints = {(r[0], r[1]): r[5] or "" for r in body}
+    assert not any("^" in text or "[a-z" in text for text in constraints.values())
+    assert constraints[("agreements", "agreement_id")].startswith("an ID: agr- then")
+    # the filter covers the fields only
+    assert sheet.auto_filter.ref == f"A1:G{len(body) + 1}"
+
+
+def test_vocabularies_sheet_defines_every_value(workbook) -> None:
+    """Every vocabulary value with its definition, on its own sheet under its own filter."""
+    sheet = workbook["vocabularies"]
+    cells = list(sheet.iter_rows(values_only=True))
+    assert cells[0] == ("vocabulary", "value", "definition")
+    definitions = {(r[0], r[1]): r[2] for r in cells[1:] if r[1] is not None}
     for vocabulary in vocabularies(PACKAGE):
         for value, definition in vocabulary.values:
             assert definitions[(vocabulary.name, value)] == (definition or None)
     assert definitions[("engagement_kind", "pledge")] == "A commitment the note calls a pledge."
+    assert sheet.auto_filter.ref == f"A1:C{len(cells)}"
 
 
 FORMULA_TEXTS = ["=1+1", "@SUM(A1)", "+1", "-2+3", '=HYPERLINK("http://x")', "\t=1", "\r=1"]

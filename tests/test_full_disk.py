@@ -1,6 +1,6 @@
 """A full disk: every writing command says so in one line, exits 2 and leaves its target as it was.
 
-The disk is a real one: a 4 MB tmpfs mounted for the test (root only; the test skips with the
+The disk is a real one: a 16 MB tmpfs mounted for the test (root only; the test skips with the
 reason where mounting is not permitted), holding an earlier output, then filled to the last byte.
 """
 
@@ -31,14 +31,14 @@ CLI = [sys.executable, "-c", "from afpak_data.cli import main; main()"]
 
 @pytest.fixture
 def disk(tmp_path: Path) -> Iterator[Path]:
-    """A 4 MB tmpfs at tmp_path/disk, unmounted afterwards."""
+    """A 16 MB tmpfs at tmp_path/disk, unmounted afterwards."""
     mount = shutil.which("mount")
     if os.geteuid() != 0 or mount is None or not sys.platform.startswith("linux"):
         pytest.skip("a tmpfs needs root on Linux (mount -t tmpfs); not available here")
     point = tmp_path / "disk"
     point.mkdir()
     result = subprocess.run(
-        [mount, "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(point)],
+        [mount, "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(point)],
         capture_output=True,
         text=True,
     )
@@ -65,13 +65,13 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def fill(disk: Path) -> None:
     """Write until the file system has no byte left."""
-    with (disk / "filler").open("wb", buffering=0) as handle:  # unbuffered: close never fails
-        try:
-            for _ in range(1024):  # bounded: 4 MB is 64 of these
+    try:
+        with (disk / "filler").open("wb") as handle:
+            for _ in range(1024):  # bounded: 16 MB is 256 of these
                 handle.write(b"\0" * 65536)
                 handle.flush()
-        except OSError:
-            pass
+    except OSError:
+        pass
     with pytest.raises(OSError):
         (disk / "probe").write_bytes(b"\0" * 65536)
 

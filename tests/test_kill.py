@@ -190,11 +190,11 @@ def test_killed_build_datapackage_leaves_each_file_old_or_new(tmp_path: Path) ->
     def reset() -> None:
         for name, content in before.items():
             restore(repo / name, content)
-        for path, content in inputs.items():
-            path.write_bytes(content)
+        for path, data in inputs.items():
+            path.write_bytes(data)
 
     def state() -> dict[str, str]:
-        """For each output: 'old', 'new', or 'mixed:<name>' when neither (never expected)."""
+        """Each output: 'old', 'new' ('ok' for the schema folder) or 'mixed' (never expected)."""
         result = {}
         for name in outputs:
             now = snapshot_any(repo / name)

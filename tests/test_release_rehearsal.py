@@ -20,6 +20,7 @@ STEPS = [
     "== 1. build the sdist and the wheel; twine check",
     "== 2. package index on 127.0.0.1 (pypiserver); twine upload",
     "== 3. pip install afpak-data==",
+    "== 3b. install by URL with the hash check (the README's pinned form)",
     "== 4. the release's raw files from 127.0.0.1, loaded with release_url(version, base=...)",
 ]
 
@@ -72,6 +73,7 @@ def test_rehearsal_passes_and_leaves_nothing_behind() -> None:
     positions = [output.find(step) for step in STEPS]
     assert -1 not in positions and positions == sorted(positions), positions
     assert "every table equals the installed copy" in output
+    assert "with a wrong sha256 is refused by pip (hash mismatch)" in output
     assert re.search(r"VALID: \S+/venv/\S+/afpak_data/_package/datapackage\.json", output)
     assert output.rstrip().splitlines()[-1].startswith("rehearsal passed in ")
     (work,) = re.findall(r"work directory (\S+) ", output)

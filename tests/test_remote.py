@@ -278,7 +278,7 @@ def test_release_url_refuses_bad_version(version: str) -> None:
     ],
     ids=["override", "xdg", "home"],
 )
-def test_cache_root(monkeypatch: pytest.MonkeyPatch, env: dict, expected: str) -> None:
+def test_cache_root(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: str) -> None:
     """AFPAK_DATA_CACHE wins, then XDG_CACHE_HOME, then ~/.cache."""
     for name in ("AFPAK_DATA_CACHE", "XDG_CACHE_HOME"):
         monkeypatch.delenv(name, raising=False)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _release_fixtures import descriptor, make_package
@@ -387,7 +388,7 @@ CASES: dict[str, tuple[Callable[[Hostile], None], str]] = {
 }
 
 
-def edit_descriptor(change: Callable[[dict], None]) -> Callable[[Hostile], None]:
+def edit_descriptor(change: Callable[[dict[str, Any]], None]) -> Callable[[Hostile], None]:
     """A case that serves the fixture descriptor changed by ``change``."""
 
     def setup(state: Hostile) -> None:
@@ -398,7 +399,7 @@ def edit_descriptor(change: Callable[[dict], None]) -> Callable[[Hostile], None]
     return setup
 
 
-def _set(index: int, key: str, value: object) -> Callable[[dict], None]:
+def _set(index: int, key: str, value: object) -> Callable[[dict[str, Any]], None]:
     return lambda d: d["resources"][index].__setitem__(key, value)
 
 
@@ -644,3 +645,11 @@ def test_descriptor_and_schemas_share_one_budget(server: Hostile, cache: Path) -
     with pytest.raises(RemoteDataError, match=r"schema refused|exceed"):
         fetch(server.url, ["agreements"])
     assert unverified(cache) == []
+
+
+def test_too_many_schema_files_refused(server: Hostile, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A descriptor naming more than MAX_SCHEMAS schema files is refused before any is fetched."""
+    monkeypatch.setattr(_remote, "MAX_SCHEMAS", 2)
+    with pytest.raises(RemoteDataError, match=r"5 schema files, more than 2; refused"):
+        fetch(server.url, ["agreements"])
+    assert [r for r in server.requests if "schema" in r] == []

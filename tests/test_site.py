@@ -283,3 +283,148 @@ def test_evidence_quote_with_paragraph(browser, site: Path) -> None:
     more = evidence.loc[evidence["record_id"] == "rsk-mistrust", "paragraph"]
     expected = [risks.loc["rsk-mistrust", "paragraph"], *more]
     assert paragraphs == [f"\u00b6\u00a0{p}" for p in expected]
+
+
+def test_link_columns_carry_names(site: Path) -> None:
+    """A link table's page embeds the names of the records it links to, keyed by their IDs."""
+    data = embedded(site / "tables" / "agreement_actors.html", "table-data")
+    actors = afpak_data.load("actors").set_index("actor_id")["name"]
+    used = {row[1] for row in data["rows"]}
+    assert data["labels"]["actors"] == {a: actors[a] for a in used}
+    assert set(data["labels"]["agreements"]) == {row[0] for row in data["rows"]}
+
+
+def test_constant_columns_said_once(site: Path) -> None:
+    """A column with one value in every row is hidden and its value said above the table."""
+    data = embedded(site / "tables" / "agreement_actors.html", "table-data")
+    hidden = {f["name"]: f["constant"] for f in data["fields"] if f["hidden"]}
+    assert hidden == {"source_id": "src-review-afghanistan-developments"}
+    text = (site / "tables" / "agreement_actors.html").read_text(encoding="utf-8")
+    assert "In every row: <code>source_id</code> = src-review-afghanistan-developments" in text
+
+
+def test_site_without_jinja2_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without jinja2 the site command exits 2 with the extra to install, not a traceback."""
+    import builtins
+
+    from afpak_data._site import pages
+
+    real_import = builtins.__import__
+
+    def no_jinja(name: str, *args: object, **kwargs: object) -> object:
+        if name == "jinja2" or name.startswith("jinja2."):
+            raise ImportError("No module named 'jinja2'")
+        return real_import(name, *args, **kwargs)
+
+    pages.environment.cache_clear()
+    monkeypatch.setattr(builtins, "__import__", no_jinja)
+    try:
+        result = CliRunner().invoke(cli, ["site", str(tmp_path / "out")])
+    finally:
+        monkeypatch.undo()
+        pages.environment.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert 'pip install "afpak-data[site]"' in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+SHOT_PAGES = ["index.html", "tables/agreements.html", "tables/agreement_actors.html"]
+
+
+@browser_test
+@pytest.mark.parametrize("width", [1400, 390], ids=["desktop-1400", "phone-390"])
+def test_screenshots_and_no_sideways_scrolling(browser, site: Path, width: int) -> None:
+    """At 1,400 and 390 px every table page fits its width (no sideways scroll); screenshots."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        for name in NAMES:
+            browser.set_window_size(width, 1000)
+            open_page(browser, site / "tables" / f"{name}.html")
+            scroll = browser.execute_script(
+                "var s = document.querySelector('.scroll');"
+                "return [s.scrollWidth, s.clientWidth, document.documentElement.scrollWidth,"
+                " window.innerWidth]"
+            )
+            assert scroll[0] <= scroll[1] and scroll[2] <= scroll[3], (name, scroll)
+        for page in SHOT_PAGES:
+            open_page(browser, site / page)
+            height = browser.execute_script("return document.documentElement.scrollHeight")
+            browser.set_window_size(width, min(int(height) + 100, 3000))
+            shot = ARTIFACTS / f"site-{width}-{page.replace('/', '-').removesuffix('.html')}.png"
+            assert browser.save_screenshot(str(shot))
+            browser.set_window_size(width, 1000)
+    finally:
+        browser.set_window_size(1400, 1100)
+
+
+@browser_test
+def test_rows_are_compact_at_1400(browser, site: Path) -> None:
+    """On a 1,400 px window no agreements row is taller than about seven lines of text."""
+    open_page(browser, site / "tables" / "agreements.html")
+    heights = browser.execute_script(
+        "var line = parseFloat(getComputedStyle(document.querySelector('#records td')).lineHeight);"
+        "return Array.from(document.querySelectorAll('#records tbody tr'))"
+        ".map(r => r.offsetHeight / line)"
+    )
+    assert max(heights) <= 8, heights
+
+
+@browser_test
+def test_link_cells_show_names_with_ids(browser, site: Path) -> None:
+    """agreement_actors shows actor names as links, the ID below and in the link's title."""
+    open_page(browser, site / "tables" / "agreement_actors.html")
+    cell = browser.execute_script(
+        "var td = document.querySelector('#records tbody tr td[data-column=actor_id]');"
+        "var a = td.querySelector('a');"
+        "return [a.textContent, a.title, td.querySelector('.ref-id').textContent,"
+        " a.getAttribute('href')]"
+    )
+    first = afpak_data.load("agreement_actors")["actor_id"].iloc[0]
+    name = afpak_data.load("actors").set_index("actor_id").loc[first, "name"]
+    assert cell == [name, first, first, f"actors.html#row-{first}"]
+    options = browser.execute_script(
+        "return Array.from(document.querySelectorAll("
+        "\"select[aria-label='Filter actor_id'] option\")).map(o => [o.value, o.textContent])"
+    )
+    assert [first, name] in options
+
+
+@browser_test
+def test_filter_state_is_in_the_address(browser, site: Path) -> None:
+    """Filtering writes #q=...&kind=...; opening that address restores the same filtered view."""
+    from selenium.webdriver.support.ui import Select
+
+    page = site / "tables" / "agreements.html"
+    open_page(browser, page)
+    Select(
+        browser.find_element("css selector", "select[aria-label='Filter kind']")
+    ).select_by_value("agreement")
+    browser.find_element("id", "search").send_keys("railway")
+    shown = visible_rows(browser)
+    assert shown == ["row-agr-trans-afghan-railway-feasibility-study"]
+    address = browser.current_url
+    assert address.startswith(page.as_uri() + "#")
+    assert "q=railway" in address and "kind=agreement" in address
+    browser.get("about:blank")
+    open_page(browser, Path(page))  # a fresh, unfiltered load first
+    assert len(visible_rows(browser)) == len(afpak_data.load("agreements"))
+    browser.get(address)
+    assert browser.execute_script("return document.body.dataset.ready") == "1"
+    assert visible_rows(browser) == shown
+    assert browser.find_element("id", "search").get_attribute("value") == "railway"
+    browser.find_element("id", "reset").click()
+    assert "#" not in browser.current_url
+    assert problems(browser.get_log("browser")) == []
+
+
+@browser_test
+def test_row_anchor_still_jumps_to_the_row(browser, site: Path) -> None:
+    """A link such as actors.html#row-act-pakistan shows every row and targets that one."""
+    browser.get((site / "tables" / "actors.html").as_uri() + "#row-act-pakistan")
+    assert browser.execute_script("return document.body.dataset.ready") == "1"
+    assert len(visible_rows(browser)) == len(afpak_data.load("actors"))
+    assert (
+        browser.execute_script("return document.querySelector(':target').id") == "row-act-pakistan"
+    )

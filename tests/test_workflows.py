@@ -103,3 +103,13 @@ def test_pull_request_job_says_when_quotes_were_not_checked() -> None:
     runs = [s.get("run", "") for s in job["steps"]]
     script = next(run for run in runs if "--sources-dir source-texts" in run)
     assert "Quotes were NOT checked" in script and "$GITHUB_STEP_SUMMARY" in script
+
+
+def test_ci_run_validates_every_workflow() -> None:
+    """``.ci/run`` checks all workflow files against GitHub's schema, and can test given files."""
+    ci_run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert (
+        "check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml"
+        in ci_run
+    )
+    assert 'WHEEL="$(ls "$AFPAK_DIST"/afpak_data-*.whl)"' in ci_run

@@ -19,6 +19,7 @@ from afpak_data._errors import (
     UnknownTableError,
 )
 from afpak_data._loader import load, load_all, metadata, tables
+from afpak_data._names import TableName
 from afpak_data._resources import Source
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ __all__ = [
     "PackageNotFoundError",
     "Problem",
     "RemoteDataError",
+    "TableName",
     "UnknownTableError",
     "__version__",
     "load",

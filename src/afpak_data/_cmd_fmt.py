@@ -27,6 +27,7 @@ def fmt(path: Path, check: bool) -> None:
     Every non-empty text cell quoted, LF line endings, no byte-order mark, columns in the schema's
     order, spreadsheet-added empty rows dropped. Cell values are not changed.
     """
+    from afpak_data._atomic import PublishError, write_files
     from afpak_data._csvfmt import CsvFormatError, canonical
     from afpak_data._descriptor import PackageError, read_package
 
@@ -65,27 +66,14 @@ def fmt(path: Path, check: bool) -> None:
     if problems:
         click.echo("nothing written: fix the problems above first", err=True)
         raise SystemExit(1)
-    for file, text in planned:
-        write_bytes_atomically(file, text)
+    try:
+        write_files(dict(planned))  # every file complete beside its target, then one rename each
+    except PublishError as exc:
+        raise InputError(str(exc)) from exc
+    for file, _ in planned:
         click.echo(f"rewrote {_shown(file)}")
     if not planned:
         click.echo(f"{len(package.resources)} CSVs already in the canonical form")
-
-
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Write beside ``path``, then rename (TODO at merge: the one helper in afpak_data._atomic)."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _shown(file: Path) -> str:

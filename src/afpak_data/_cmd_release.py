@@ -29,7 +29,7 @@ DIFF_FORMATS = ("text", "markdown", "json")
     help="text for a terminal, markdown for a pull-request comment, json for scripts.",
 )
 def diff(old: str, new: str, fmt: str) -> None:
-    """Show what changed from package OLD to package NEW (directories holding datapackage.json).
+    """Show what changed from package OLD to package NEW (directories, datapackage.json or URLs).
 
     Per table: records added, removed and changed (matched by primary key, with each changed
     field before and after) and schema changes. Exit 0 with or without differences, 2 when a
@@ -49,6 +49,8 @@ def diff(old: str, new: str, fmt: str) -> None:
 @click.pass_context
 def release_check(ctx: click.Context, old: str, new: str) -> None:
     """Check that NEW follows the versioning policy relative to OLD (the released version).
+
+    OLD and NEW: package directories, datapackage.json files or URLs (downloaded, hash-checked).
 
     The version must be MAJOR.MINOR.PATCH, not go backwards, and be bumped as far as the changes
     need; released IDs must not disappear unless withdrawn, and withdrawn IDs must not come back;
@@ -85,15 +87,11 @@ def bundle(ctx: click.Context, outdir: str, source: str | None) -> None:
     """
     from afpak_data._bundle import BundleError
     from afpak_data._bundle import bundle as write_bundle
-    from afpak_data._loader import package_for
-    from afpak_data._resources import is_url
+    from afpak_data._loader import whole_package
 
     try:
         with reading_errors():
-            package = package_for(source, [])
-            if is_url(source):
-                package = package_for(source, package.names)
-            result = write_bundle(package, Path(outdir))
+            result = write_bundle(whole_package(source), Path(outdir))
     except InputError as exc:
         if not isinstance(exc.__cause__, BundleError):
             raise

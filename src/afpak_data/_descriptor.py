@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from afpak_data._errors import PackageError, Problem, UnknownTableError
-from afpak_data._resources import Source, descriptor_path
+from afpak_data._resources import Source, csv_only, descriptor_path
 
 __all__ = [
     "DATE_FORMAT",
@@ -281,8 +281,14 @@ class Package:
         for candidate in self.resources:
             if candidate.name == name:
                 return candidate
+        import difflib
+
         available = ", ".join(self.names) or "(none)"
-        raise UnknownTableError(f"{self.descriptor_file}: no table {name!r} (tables: {available})")
+        near = difflib.get_close_matches(name, self.names, n=1, cutoff=0.6)
+        hint = f"did you mean {near[0]!r}? " if near else ""
+        raise UnknownTableError(
+            f"{self.descriptor_file}: no table {name!r} ({hint}tables: {available})"
+        )
 
 
 def read_package(source: Source = None) -> Package:
@@ -331,6 +337,10 @@ def read(descriptor_file: Path) -> Package:
             1,
         )
         return Package(root, descriptor_file, data, (), tuple(problems))
+    not_csv = csv_only(raw_resources)
+    if not_csv:  # a JSON export, say: its rows are not ours to read (frictionless reads them)
+        problems.append(Problem(DESCRIPTOR, 1, None, None, "descriptor-unreadable", not_csv))
+        return Package(root, descriptor_file, data, (), tuple(problems), readable=False)
     resources: list[Resource] = []
     names: set[str] = set()
     cursor = 0
@@ -578,10 +588,6 @@ def _resource(
     for key in _UNSUPPORTED_RESOURCE:
         if key in raw:
             bad("unsupported", f"resource '{name}': property '{key}' is not checked", line)
-    if raw.get("format", "csv") != "csv":
-        bad(
-            "unsupported", f"resource '{name}': format {raw['format']!r} is not checked (csv)", line
-        )
     size = raw.get("bytes")
     if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
         bad(

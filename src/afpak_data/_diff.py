@@ -129,13 +129,15 @@ class PackageDiff:
 def open_package(source: Source) -> Package:
     """Read a local package for a diff; anything unreadable becomes :class:`DiffInputError`."""
     try:
-        return read_package(source)
+        from afpak_data._loader import local_source
+
+        return read_package(local_source(source))
     except (PackageError, OSError) as exc:
         raise DiffInputError(" ".join(str(exc).split())) from exc
 
 
 def diff_paths(old: Source, new: Source) -> PackageDiff:
-    """Diff the packages at two local paths (directories or ``datapackage.json`` files)."""
+    """Diff two packages (directories, ``datapackage.json`` files or URLs)."""
     return diff_packages(open_package(old), open_package(new))
 
 

@@ -24,6 +24,8 @@ from afpak_data._resources import Source, is_url
 if TYPE_CHECKING:
     import pandas as pd
 
+    from afpak_data._names import TableName
+
 __all__ = ["DataError", "convert_column", "load", "load_all", "metadata", "package_for", "tables"]
 
 _INTEGER = r"[+-]?\d+"
@@ -41,7 +43,7 @@ def metadata(source: Source = None) -> dict[str, Any]:
     return package_for(source, []).descriptor
 
 
-def load(name: str, source: Source = None) -> pd.DataFrame:
+def load(name: TableName, source: Source = None) -> pd.DataFrame:
     """Return table ``name`` as a DataFrame typed from its Table Schema.
 
     ``source``: None for the bundled package, a directory holding ``datapackage.json``, the path
@@ -62,10 +64,36 @@ def load_all(source: Source = None) -> dict[str, pd.DataFrame]:
 def package_for(source: Source, names: list[str]) -> Package:
     """The model of ``source`` (refused when unusable), downloading ``names`` first for a URL."""
     if is_url(source):
-        from afpak_data._remote import fetch
-
-        return read_package(Path(fetch(str(source), names)))
+        return read_package(_fetch(str(source), names))
     return read_package(source)
+
+
+def _fetch(base_url: str, names: list[str]) -> Path:
+    """The verified local copy of ``names`` of the package at ``base_url`` (see ``_remote``)."""
+    from afpak_data._errors import PackageNotFoundError
+    from afpak_data._remote import fetch
+    from afpak_data._resources import not_a_descriptor
+
+    path = base_url.split("?", 1)[0].split("#", 1)[0]
+    if path.lower().endswith((".csv", ".tsv", ".parquet", ".xlsx")):
+        raise PackageNotFoundError(not_a_descriptor(base_url, path.rsplit("/", 1)[0] + "/"))
+    return Path(fetch(base_url, names))
+
+
+def local_source(source: Source) -> Source:
+    """``source`` as a local package: a URL is downloaded whole first (every CSV, hash-checked).
+
+    For the commands that read every table (validate, export, site, diff, release-check, bundle).
+    """
+    if not is_url(source):
+        return source
+    names = read_package(_fetch(str(source), [])).names
+    return _fetch(str(source), names)
+
+
+def whole_package(source: Source) -> Package:
+    """The package ``source`` designates with every table available locally (see above)."""
+    return read_package(local_source(source))
 
 
 def physical_lines(file: Path) -> list[int]:

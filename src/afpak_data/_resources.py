@@ -66,5 +66,53 @@ def descriptor_path(source: Source = None) -> Path:
             raise PackageNotFoundError(f"{path}: no {DESCRIPTOR_NAME} in this directory")
         return candidate
     if path.is_file():
+        if path.suffix.lower() != ".json":
+            raise PackageNotFoundError(not_a_descriptor(str(path), package_folder(path)))
         return path
     raise PackageNotFoundError(f"{path}: no such file or directory (expected a data package)")
+
+
+def not_a_descriptor(given: str, folder: str) -> str:
+    """The message for a source that names a data file (``agreements.csv``), not a package."""
+    return (
+        f"{given}: a data file, not a data package; expected a {DESCRIPTOR_NAME} or the "
+        f"directory (or URL) that holds it, for example source={folder!r}"
+    )
+
+
+def package_folder(data_file: Path) -> str:
+    """The nearest folder above ``data_file`` that holds a ``datapackage.json`` (else its own)."""
+    for parent in list(data_file.absolute().parents)[:3]:
+        if (parent / DESCRIPTOR_NAME).is_file():
+            return str(parent)
+    return str(data_file.parent)
+
+
+#: Formats (or file extensions) that are certainly not CSV; other oddities are the validator's.
+NOT_CSV = frozenset({"json", "jsonl", "ndjson", "parquet", "xlsx", "xls", "ods", "sqlite"})
+
+
+def csv_only(resources: object) -> str | None:
+    """Why a package whose resources are not CSV files cannot be read (None if all are CSV).
+
+    afpak-data reads CSV packages only; the JSON export, for instance, is for other tools.
+    """
+    if not isinstance(resources, list):
+        return None
+    other = []
+    for raw in resources:
+        if not isinstance(raw, dict):
+            continue
+        declared, path = raw.get("format"), raw.get("path")
+        suffix = Path(path).suffix.lstrip(".") if isinstance(path, str) else ""
+        fmt = (declared if isinstance(declared, str) else suffix).lower()
+        if fmt in NOT_CSV or (isinstance(declared, str) and fmt != "csv"):
+            other.append(f"{raw.get('name')} ({fmt})")
+    if not other:
+        return None
+    shown = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
+    return (
+        f"afpak-data reads CSV data packages only, and {len(other)} resource(s) are not CSV: "
+        f"{shown} (check this package with `frictionless validate`, or point at the CSV "
+        "package it was exported from)"
+    )

@@ -47,7 +47,6 @@ UNSUPPORTED = {
     "compression": (_resource("compression", "gz"), "datapackage.json"),
     "stats": (_resource("stats", {"rows": 3}), "datapackage.json"),
     "rows": (_resource("rows", 3), "datapackage.json"),
-    "format-tsv": (_resource("format", "tsv"), "datapackage.json"),
     "misplaced-required": (
         _schema("actors", _field(1, required=True)),
         "schemas/actors.schema.json",

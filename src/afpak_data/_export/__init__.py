@@ -60,12 +60,12 @@ def export(fmt: str, out: str | Path, source: Source = None) -> list[Path]:
     in only when all of them are complete, so a failure leaves ``out`` as it was.
     """
     from afpak_data._atomic import staged_directory
-    from afpak_data._loader import package_for, read_resource
+    from afpak_data._loader import read_resource, whole_package
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(sorted(FORMATS))})")
     check_dependencies(fmt)
-    package = package_for(source, [])
+    package = whole_package(source)
     frames = {r.name: read_resource(r) for r in package.resources}
     writer = importlib.import_module(f"afpak_data._export.{FORMATS[fmt]}")
     with staged_directory(Path(out)) as staging:

@@ -10,6 +10,7 @@ cell can hold.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,11 +40,48 @@ class Vocabulary:
     values: tuple[tuple[str, str], ...]
 
 
+#: ID patterns (``^act-[a-z0-9]+(?:-[a-z0-9]+)*$`` or ``^(?:agr|drv)-...``): the prefixes.
+_ID_PATTERN = re.compile(
+    r"\^(?:\(\?:)?(?P<prefixes>[a-z]+(?:\|[a-z]+)*)\)?-\[a-z0-9\]\+\(\?:-\[a-z0-9\]\+\)\*\$"
+)
+#: ``^[A-Z]{3}$`` and the like: a fixed number of characters of one class.
+_FIXED_LENGTH = re.compile(r"\^\[(?P<cls>A-Z|a-z|0-9)\]\{(?P<n>\d+)\}\$")
+_CLASSES = {"A-Z": "capital letters", "a-z": "lowercase letters", "0-9": "digits"}
+#: Other patterns the schemas use, said in words.
+_KNOWN_PATTERNS = {
+    r"^(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)$": (
+        "a version number MAJOR.MINOR.PATCH"
+    ),
+    r"^[0-9a-f]{64}$": "64 lowercase hexadecimal digits (a SHA-256 digest)",
+    r"^[A-Za-z0-9._-]+$": "letters, digits, '.', '_' and '-' only",
+    r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$": "a language tag (BCP 47), such as en or pt-BR",
+}
+
+
+def pattern_text(pattern: str, example: object = None) -> str:
+    """A field's ``pattern`` in words, for readers who do not read regular expressions."""
+    shown = isinstance(example, str) and 0 < len(example) <= 40
+    like = f" (for example {example})" if shown else ""
+    ids = _ID_PATTERN.fullmatch(pattern)
+    if ids:
+        prefixes = [f"{p}-" for p in ids["prefixes"].split("|")]
+        start = (
+            prefixes[0] if len(prefixes) == 1 else ", ".join(prefixes[:-1]) + " or " + prefixes[-1]
+        )
+        return f"an ID: {start} then lowercase letters and digits, words joined by '-'{like}"
+    fixed = _FIXED_LENGTH.fullmatch(pattern)
+    if fixed:
+        return f"exactly {fixed['n']} {_CLASSES[fixed['cls']]}{like}"
+    if pattern in _KNOWN_PATTERNS:
+        return _KNOWN_PATTERNS[pattern] + like
+    return f"text matching the regular expression {pattern}{like}"
+
+
 def constraints_text(field: Field) -> str:
     """The field's constraints in words (pattern, lengths, range, words, key references)."""
     parts = []
     if field.pattern:
-        parts.append(f"pattern {field.pattern}")
+        parts.append(pattern_text(field.pattern, field.raw.get("example")))
     if field.min_length is not None:
         parts.append(f"at least {field.min_length} characters")
     if field.max_length is not None:

@@ -7,9 +7,14 @@ dictionary (categorical) columns with the categories in vocabulary order, intege
 ``description`` (and vocabulary); the schema metadata holds the table's title, description, keys and
 the package version, so the file explains itself when separated from the package. pyarrow also
 stores its usual ``pandas`` metadata, so ``pd.read_parquet`` gives back the loader's dtypes
-(``Int64``, ``string``, ``category``; dates come back as ``datetime.date`` objects). Parquet keeps a
-dictionary with the data pages, so a table with no rows keeps its vocabulary only in the field
-metadata (``enum``).
+(``Int64``, ``string``, ``category``), except dates: pyarrow turns ``date32`` into
+``datetime.date`` objects (an ``object`` column) unless asked not to, with
+``pd.read_parquet(path, to_pandas_kwargs={"date_as_object": False})`` (pandas 3) or
+``pyarrow.parquet.read_table(path).to_pandas(date_as_object=False)`` (any pandas), which give
+``datetime64``. Dates stay ``date32`` rather than timestamps because that is what a date is to
+DuckDB (``DATE``), polars (``Date``) and R arrow (``Date``); tests check DuckDB and polars.
+Parquet keeps a dictionary with the data pages, so a table with no rows keeps its vocabulary
+only in the field metadata (``enum``).
 """
 
 from __future__ import annotations
@@ -95,7 +100,7 @@ def arrow_table(package: Package, resource: Resource, frame: pd.DataFrame) -> pa
             pa.field(f.name, arrow_type(f), nullable=not f.required, metadata=field_metadata(f))
             for f in fields
         ],
-        metadata=dict(schema_metadata(package, resource)),  # type: ignore[arg-type]  # str keys
+        metadata=dict(schema_metadata(package, resource).items()),
     )
     table = pa.Table.from_pandas(
         frame[[f.name for f in fields]], schema=schema, preserve_index=False

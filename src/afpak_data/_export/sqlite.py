@@ -10,6 +10,10 @@ INTEGER 0/1, date -> TEXT ``YYYY-MM-DD`` (SQLite's date functions read it). Requ
 Rows are inserted with foreign-key enforcement off (so table order does not matter), then
 ``PRAGMA foreign_key_check`` must come back empty, or the export fails. Two extra tables carry the
 metadata: ``_package`` (descriptor properties) and ``_codebook`` (one row per field).
+
+Beside the database, ``metadata.json`` is the same explanation in datasette's format (title,
+description, licence, source, each table's and column's description), so
+``datasette afpak-data.sqlite -m metadata.json`` shows on every table page what each column means.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
     from afpak_data._descriptor import Field, Package, Resource
 
 FILE_NAME = "{name}.sqlite"
+DATASETTE_METADATA = "metadata.json"
 
 SQL_TYPES = {
     "string": "TEXT",
@@ -61,6 +66,48 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
             )
     finally:
         connection.close()
+    text = json.dumps(datasette_metadata(package, path.stem), ensure_ascii=False, indent=2)
+    (staging / DATASETTE_METADATA).write_text(text + "\n", encoding="utf-8")
+
+
+def datasette_metadata(package: Package, database: str) -> dict[str, Any]:
+    """datasette's ``metadata.json`` for the database named ``database`` (its file stem)."""
+    descriptor = package.descriptor
+    licences = [x for x in descriptor.get("licenses", []) if isinstance(x, dict)]
+    sources = [x for x in descriptor.get("sources", []) if isinstance(x, dict)]
+    meta: dict[str, Any] = {
+        "title": package.title or package.name,
+        "description": f"{descriptor.get('description', '')} Data version {package.version}.",
+    }
+    if licences:
+        meta["license"] = str(licences[0].get("name", ""))
+        if licences[0].get("path"):
+            meta["license_url"] = str(licences[0]["path"])
+    if sources:
+        meta["source"] = "; ".join(str(s.get("title", "")) for s in sources)
+    homepage = descriptor.get("homepage")
+    if isinstance(homepage, str) and homepage:
+        meta["source_url"] = homepage
+        meta["about"], meta["about_url"] = f"{package.name} {package.version}", homepage
+    tables: dict[str, Any] = {
+        resource.name: {
+            "title": resource.title or resource.name,
+            "description": resource.description,
+            "columns": {field.name: column_description(field) for field in resource.schema.fields},
+        }
+        for resource in package.resources
+    }
+    tables["_package"] = {"description": "The descriptor's properties (datapackage.json)."}
+    tables["_codebook"] = {"description": "Every field of every table: type, vocabulary, meaning."}
+    return {**meta, "databases": {database: {"tables": tables}}}
+
+
+def column_description(field: Field) -> str:
+    """A column's description for datasette: the schema's sentence, then its vocabulary."""
+    text = field.description
+    if field.enum is not None:
+        text += f" One of: {', '.join(str(v) for v in field.enum)}."
+    return text
 
 
 def quote(name: str) -> str:

@@ -1,7 +1,11 @@
-"""Excel export: an ``about`` sheet, one sheet per table, and a ``codebook`` sheet.
+"""Excel export: an ``about`` sheet, a sheet per table, ``codebook`` and ``vocabularies`` sheets.
 
-Spreadsheet users get typed cells (numbers as numbers, dates as dates, text as text), a frozen and
-filterable header row, and the definitions they need without leaving the workbook.
+Spreadsheet users (Excel and LibreOffice Calc alike) get typed cells (numbers as numbers, dates as
+dates, text as text), a frozen and filterable header row, and the definitions they need without
+leaving the workbook: the about sheet says what the package is and how to cite it (long text
+wrapped, rows tall enough to show it all, since neither program grows a row on opening); the
+codebook says each field's type, whether it is required (yes/no) and its constraints in words; the
+vocabularies sheet (its own filter, apart from the fields') defines every category value.
 
 Text is never interpreted: every string is written with ``write_string`` and the workbook is opened
 with ``strings_to_formulas``/``strings_to_numbers``/``strings_to_urls`` off, so a quote that begins
@@ -22,8 +26,8 @@ from afpak_data._export.values import rows
 
 if TYPE_CHECKING:
     import pandas as pd
-    from xlsxwriter.workbook import Workbook
-    from xlsxwriter.worksheet import Worksheet
+    from xlsxwriter.workbook import Workbook  # type: ignore[import-untyped]
+    from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
     from afpak_data._descriptor import Package
 
@@ -33,11 +37,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_SHEET_NAME = 31
 _FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 MAX_COLUMN_WIDTH = 60
+#: Width (in characters) of the about sheet's text column, and the height of one line of it.
+ABOUT_WIDTH = 100
+LINE_HEIGHT = 15
 
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
     """Write ``<package name>.xlsx`` into ``staging``."""
-    import xlsxwriter
+    import xlsxwriter  # type: ignore[import-untyped]  # xlsxwriter ships no type hints
 
     path = staging / FILE_NAME.format(name=package.name or "datapackage")
     # Built in memory and written in one call: a full disk then fails in that write, with no
@@ -54,14 +61,15 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
         },
     )
     styles = Styles(workbook)
-    names = sheet_names(["about", *package.names, "codebook"])
+    names = sheet_names(["about", *package.names, "codebook", "vocabularies"])
     write_about(workbook.add_worksheet(names[0]), package, styles)
-    for sheet_name, resource in zip(names[1:-1], package.resources, strict=True):
+    for sheet_name, resource in zip(names[1:-2], package.resources, strict=True):
         sheet = workbook.add_worksheet(sheet_name)
         header = list(resource.schema.field_names)
         body = list(rows(frames[resource.name], resource.schema))
         write_grid(sheet, header, body, styles)
-    write_codebook(workbook.add_worksheet(names[-1]), package, styles)
+    write_codebook(workbook.add_worksheet(names[-2]), package, styles)
+    write_vocabularies(workbook.add_worksheet(names[-1]), package, styles)
     workbook.close()
     path.write_bytes(buffer.getvalue())
 
@@ -126,51 +134,83 @@ def write_grid(
         sheet.set_column(col, col, min(longest + 1, MAX_COLUMN_WIDTH))
 
 
+def lines_needed(text: str, width: int) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (a safe estimate)."""
+    usable = max(int(width * 0.95) - 2, 10)
+    return sum(max(1, -(-len(part) // usable)) for part in text.split("\n"))
+
+
 def write_about(sheet: Worksheet, package: Package, styles: Styles) -> None:
-    """Title, version, description, licence, and what each table is, for a first look."""
+    """Title, version, description, how to cite, licence, sources, and what each table is."""
+    from afpak_data._citation import citation
+
     descriptor = package.descriptor
     sheet.write_string(0, 0, package.title or package.name, styles.title)
+    licences = [x for x in descriptor.get("licenses", []) if isinstance(x, dict)]
     facts = [
         ("name", package.name),
         ("version", package.version),
         ("description", str(descriptor.get("description", ""))),
+        ("how to cite", citation(package.root, package.descriptor)),
         ("homepage", str(descriptor.get("homepage", ""))),
-        ("licenses", "; ".join(str(x.get("name", "")) for x in descriptor.get("licenses", []))),
-        ("sheet codebook", "Every field of every table and every category value, defined."),
+        (
+            "licence",
+            "\n".join(
+                f"{x.get('name', '')}: {x.get('title', '')} {x.get('path', '')}".strip()
+                for x in licences
+            ),
+        ),
+        (
+            "sources",
+            "\n".join(
+                f"{s.get('title', '')}. {s.get('description', '')}".strip()
+                for s in descriptor.get("sources", [])
+                if isinstance(s, dict)
+            ),
+        ),
+        ("empty cells", "An empty cell always means the source does not say."),
+        ("sheet codebook", "Every field of every table: type, required, constraints, meaning."),
+        ("sheet vocabularies", "Every category value, with its definition."),
     ]
     for r, (key, value) in enumerate(facts, start=2):
         sheet.write_string(r, 0, key, styles.header)
-        write_cell(sheet, r, 1, value, styles)
+        sheet.write_string(r, 1, value, styles.wrap)
+        sheet.set_row(r, LINE_HEIGHT * lines_needed(value, ABOUT_WIDTH))
     start = len(facts) + 3
-    for col, name in enumerate(("table", "title", "description")):
-        sheet.write_string(start, col, name, styles.header)
+    sheet.write_string(start, 0, "table", styles.header)
+    sheet.write_string(start, 1, "what it holds", styles.header)
     for r, resource in enumerate(package.resources, start=start + 1):
-        for col, value in enumerate((resource.name, resource.title, resource.description)):
-            write_cell(sheet, r, col, value, styles)
+        sheet.write_string(r, 0, resource.name)
+        text = f"{resource.title}. {resource.description}".strip(". ") + "."
+        sheet.write_string(r, 1, text, styles.wrap)
+        sheet.set_row(r, LINE_HEIGHT * lines_needed(text, ABOUT_WIDTH))
     sheet.set_column(0, 0, 20)
-    sheet.set_column(1, 1, 45, styles.wrap)
-    sheet.set_column(2, 2, 90, styles.wrap)
+    sheet.set_column(1, 1, ABOUT_WIDTH)
 
 
 def write_codebook(sheet: Worksheet, package: Package, styles: Styles) -> None:
-    """Two blocks: the fields of every table, then every vocabulary value with its definition."""
+    """The fields of every table: type, required (yes/no), vocabulary, constraints, description."""
     fields = [
-        (f.table, f.name, f.type, f.required, f.vocabulary, f.constraints, f.description)
+        (
+            f.table,
+            f.name,
+            f.type,
+            "yes" if f.required else "no",
+            f.vocabulary,
+            f.constraints,
+            f.description,
+        )
         for f in field_rows(package)
     ]
     header = ["table", "field", "type", "required", "vocabulary", "constraints", "description"]
     write_grid(sheet, header, fields, styles)
-    start = len(fields) + 2
-    sheet.write_string(start, 0, "vocabulary", styles.header)
-    sheet.write_string(start, 1, "value", styles.header)
-    sheet.write_string(start, 2, "definition", styles.header)
-    r = start
+
+
+def write_vocabularies(sheet: Worksheet, package: Package, styles: Styles) -> None:
+    """Every vocabulary value with its definition, one row each (the vocabulary's own description
+    on a row with an empty value), under a filter of its own."""
+    body: list[tuple[Any, ...]] = []
     for vocabulary in vocabularies(package):
-        r += 1
-        sheet.write_string(r, 0, vocabulary.name)
-        write_cell(sheet, r, 2, vocabulary.description, styles)
-        for value, definition in vocabulary.values:
-            r += 1
-            sheet.write_string(r, 0, vocabulary.name)
-            write_cell(sheet, r, 1, value, styles)
-            write_cell(sheet, r, 2, definition, styles)
+        body.append((vocabulary.name, None, vocabulary.description))
+        body.extend((vocabulary.name, value, definition) for value, definition in vocabulary.values)
+    write_grid(sheet, ["vocabulary", "value", "definition"], body, styles)

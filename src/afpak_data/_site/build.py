@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.resources
 import shutil
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +29,9 @@ WIDE_TEXT = 300
 def build_site(out: str | Path, source: Source = None, base_url: str | None = None) -> list[Path]:
     """Write the site for the package at ``source`` into directory ``out``; return its files."""
     from afpak_data._atomic import staged_directory
-    from afpak_data._loader import package_for, read_resource
+    from afpak_data._loader import read_resource, whole_package
 
-    package = package_for(source, [])
+    package = whole_package(source)
     frames = {r.name: read_resource(r) for r in package.resources}
     with staged_directory(Path(out)) as staging:
         write_site(package, frames, staging, base_url)
@@ -47,60 +46,100 @@ def write_site(
     from afpak_data._citation import citation
     from afpak_data._export.codebook import field_rows, vocabularies
     from afpak_data._jsonld import script_tag
-    from afpak_data._site import pages
+    from afpak_data._site.pages import json_script, markup, render
 
+    descriptor = package.descriptor
     common: dict[str, Any] = {
         "package_title": package.title or package.name,
         "version": package.version,
         "tables": package.names,
     }
-    tables = [(r.name, r.title, r.description, len(frames[r.name])) for r in package.resources]
-    index = pages.overview_body(
-        descriptor=package.descriptor,
-        tables=tables,
-        citation=citation(package.root, package.descriptor),
+    licences = [
+        {
+            "name": str(item.get("name", "") or item.get("path", "")),
+            "title": str(item.get("title", "")),
+            "url": str(item.get("path", ""))
+            if str(item.get("path", "")).startswith(("http://", "https://"))
+            else "",
+        }
+        for item in descriptor.get("licenses", [])
+        if isinstance(item, dict)
+    ]
+    index = render(
+        "index.html",
+        **common,
+        title=package.title or package.name,
+        root="",
+        page_class="overview",
+        head=markup(script_tag(descriptor, base_url)),
+        descriptor={k: str(descriptor.get(k) or "") for k in ("title", "name", "description")}
+        | {"version": package.version},
+        keywords=[str(k) for k in descriptor.get("keywords", [])],
+        citation=citation(package.root, descriptor),
+        table_rows=[
+            {
+                "name": r.name,
+                "title": r.title,
+                "description": r.description,
+                "rows": len(frames[r.name]),
+                "path": r.path,
+            }
+            for r in package.resources
+        ],
         figures=figures(package, frames),
+        sources=[
+            {"title": str(s.get("title", "")), "description": str(s.get("description", ""))}
+            for s in descriptor.get("sources", [])
+            if isinstance(s, dict)
+        ],
+        licences=licences,
     )
-    _write(
-        staging / "index.html",
-        pages.layout(
-            title=package.title or package.name,
-            body=index,
-            root="",
-            head=script_tag(package.descriptor, base_url),
-            page_class="overview",
-            **common,
-        ),
+    _write(staging / "index.html", index)
+    rows = field_rows(package)
+    codebook = render(
+        "codebook.html",
+        **common,
+        title=f"Codebook · {package.name}",
+        root="",
+        page_class="codebook",
+        head="",
+        fields=[(name, [f for f in rows if f.table == name]) for name in package.names],
+        vocabularies=vocabularies(package),
     )
-    _write(
-        staging / "codebook.html",
-        pages.layout(
-            title=f"Codebook · {package.name}",
-            body=pages.codebook_body(field_rows(package), vocabularies(package), package.names),
-            root="",
-            page_class="codebook",
-            **common,
-        ),
-    )
+    _write(staging / "codebook.html", codebook)
     evidence = evidence_by_record(package, frames)
+    labels = record_labels(package, frames)
     for resource in package.resources:
-        body = pages.table_body(
+        data = table_data(resource, frames[resource.name], evidence, labels)
+        page = render(
+            "table.html",
+            **common,
+            title=f"{resource.title or resource.name} · {package.name}",
+            root="../",
+            page_class="table-page",
+            head="",
             name=resource.name,
-            title=resource.title,
+            table_title=resource.title,
             description=resource.description,
-            keys=keys_html(resource),
-            data=table_data(resource, frames[resource.name], evidence),
+            path=resource.path,
+            primary_key=list(resource.schema.primary_key),
+            foreign_keys=[
+                {
+                    "fields": list(key.fields),
+                    "target": key.resource or resource.name,
+                    "reference_fields": list(key.reference_fields),
+                }
+                for key in resource.schema.foreign_keys
+            ],
+            constants=[
+                {"name": f["name"], "value": f["constant"]}
+                for f in data["fields"]
+                if f["hidden"] and f["constant"] is not None
+            ],
+            empty=[f["name"] for f in data["fields"] if f["hidden"] and f["constant"] is None],
+            data_script=json_script("table-data", data),
         )
-        _write(
-            staging / "tables" / f"{resource.name}.html",
-            pages.layout(
-                title=f"{resource.title or resource.name} · {package.name}",
-                body=body,
-                root="../",
-                page_class="table-page",
-                **common,
-            ),
-        )
+        _write(staging / "tables" / f"{resource.name}.html", page)
     copy_assets(staging / "assets")
     copy_package_files(package, staging)
 
@@ -133,23 +172,6 @@ def copy_package_files(package: Package, staging: Path) -> None:
             shutil.copyfile(package.root / relative, target)
 
 
-def keys_html(resource: Resource) -> str:
-    """Primary key and references of a table, as a sentence of HTML."""
-    schema = resource.schema
-    parts = []
-    if schema.primary_key:
-        codes = ", ".join(f"<code>{escape(k)}</code>" for k in schema.primary_key)
-        parts.append(f"One row per {codes}.")
-    for key in schema.foreign_keys:
-        target = key.resource or resource.name
-        fields = ", ".join(f"<code>{escape(f)}</code>" for f in key.fields)
-        ref = ", ".join(escape(f) for f in key.reference_fields)
-        parts.append(
-            f'{fields} refers to <a href="{escape(target)}.html">{escape(target)}</a>.{ref}.'
-        )
-    return " ".join(parts)
-
-
 def references(resource: Resource) -> dict[str, str]:
     """Field -> table it refers to, for single-field foreign keys (self-references included)."""
     return {
@@ -159,27 +181,56 @@ def references(resource: Resource) -> dict[str, str]:
     }
 
 
+def record_labels(package: Package, frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
+    """Table -> {key: name} for tables with a one-field primary key and a ``name`` column, so
+    links to their records can show names (``Pakistan``) rather than IDs (``act-pakistan``)."""
+    result = {}
+    for resource in package.resources:
+        key = resource.schema.primary_key
+        frame = frames[resource.name]
+        if len(key) == 1 and "name" in frame.columns:
+            result[resource.name] = {
+                str(k): str(v)
+                for k, v in zip(frame[key[0]], frame["name"], strict=True)
+                if k is not None and v is not None
+            }
+    return result
+
+
 def table_data(
-    resource: Resource, frame: pd.DataFrame, evidence: dict[str, list[list[Any]]]
+    resource: Resource,
+    frame: pd.DataFrame,
+    evidence: dict[str, list[list[Any]]],
+    labels: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """What ``site.js`` needs to draw, search and filter one table."""
+    """What ``site.js`` needs to draw, search and filter one table.
+
+    A column with the same value in every row (of two or more rows), or empty in every row, is
+    marked ``hidden``: the page says so once above the table instead of repeating it in each row.
+    """
     from afpak_data._export.values import json_value, rows
 
     refs = references(resource)
+    labels = labels or {}
     body = [[json_value(v) for v in row] for row in rows(frame, resource.schema)]
     fields = []
     for i, field in enumerate(resource.schema.fields):
         distinct = {row[i] for row in body}
         filterable = field.enum is not None or field.type == "boolean" or field.name in refs
+        constant = len(body) > 1 and len(distinct) == 1
+        ref = refs.get(field.name)
         fields.append(
             {
                 "name": field.name,
                 "type": field.type,
                 "description": field.description,
                 "enum": list(field.enum) if field.enum is not None else None,
-                "ref": refs.get(field.name),
+                "ref": ref,
                 "filter": filterable and len(distinct) > 1,
                 "wide": field.type == "string" and (field.max_length or 0) >= WIDE_TEXT,
+                "id": field.pattern is not None or ref is not None,
+                "hidden": constant and field.name not in resource.schema.primary_key,
+                "constant": (None if body[0][i] is None else str(body[0][i])) if constant else None,
             }
         )
     key = list(resource.schema.primary_key)
@@ -191,7 +242,23 @@ def table_data(
             for row in body
             if str(row[position]) in evidence
         }
-    return {"name": resource.name, "key": key, "fields": fields, "rows": body, "evidence": own}
+    used = {
+        ref: {
+            str(row[i]): labels[ref][str(row[i])]
+            for row in body
+            if row[i] is not None and str(row[i]) in labels[ref]
+        }
+        for i, ref in enumerate(f["ref"] for f in fields)
+        if ref in labels
+    }
+    return {
+        "name": resource.name,
+        "key": key,
+        "fields": fields,
+        "rows": body,
+        "evidence": own,
+        "labels": {ref: names for ref, names in used.items() if names},
+    }
 
 
 def evidence_by_record(
@@ -216,15 +283,16 @@ def evidence_by_record(
     return result
 
 
-def figures(package: Package, frames: dict[str, pd.DataFrame]) -> list[tuple[str, str, str]]:
-    """The relation figures the package has tables for: (id, caption, HTML with the SVG)."""
+def figures(package: Package, frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    """The relation figures the package has tables for: id, caption, SVG, positions table rows."""
+    from afpak_data._site.pages import markup
     from afpak_data._site.relations import Link, bipartite_svg, matrix_svg
 
     needed = {"actors"}
     if not needed <= set(frames) or not {"actor_id", "name"} <= set(frames["actors"].columns):
         return []
     actor_names = dict(zip(frames["actors"]["actor_id"], frames["actors"]["name"], strict=True))
-    result = []
+    result: list[dict[str, Any]] = []
     if {"agreements", "agreement_actors"} <= set(frames):
         agreements, links = frames["agreements"], frames["agreement_actors"]
         svg = bipartite_svg(
@@ -242,12 +310,13 @@ def figures(package: Package, frames: dict[str, pd.DataFrame]) -> list[tuple[str
             actor_href="tables/actors.html",
         )
         result.append(
-            (
-                "figure-agreements",
-                "Who takes part in which agreement or engagement signal (line colour and dash: "
-                "role; hover a line for details).",
-                svg,
-            )
+            {
+                "id": "figure-agreements",
+                "caption": "Who takes part in which agreement or engagement signal (line colour "
+                "and dash: role; hover a line for details).",
+                "svg": markup(svg),
+                "positions": [],
+            }
         )
     if {"risks", "risk_actors"} <= set(frames):
         risks, links = frames["risks"], frames["risk_actors"]
@@ -273,23 +342,21 @@ def figures(package: Package, frames: dict[str, pd.DataFrame]) -> list[tuple[str
             record_href="tables/risks.html",
             actor_href="tables/actors.html",
         )
-        positions = "".join(
-            f"<tr><td>{escape(names.get(k.record_id, k.record_id))}</td>"
-            f"<td>{escape(actor_names.get(k.actor_id, k.actor_id))}</td>"
-            f"<td>{escape(k.note)}</td></tr>"
-            for k in link_list
-            if k.note
-        )
-        if positions:
-            svg += (
-                '<table class="positions"><thead><tr><th>risk</th><th>actor</th>'
-                f"<th>position</th></tr></thead><tbody>{positions}</tbody></table>"
-            )
         result.append(
-            (
-                "figure-risks",
-                "Who is involved in each risk, in which role, and who holds which position on it.",
-                svg,
-            )
+            {
+                "id": "figure-risks",
+                "caption": "Who is involved in each risk, in which role, and who holds which "
+                "position on it.",
+                "svg": markup(svg),
+                "positions": [
+                    (
+                        names.get(k.record_id, k.record_id),
+                        actor_names.get(k.actor_id, k.actor_id),
+                        k.note,
+                    )
+                    for k in link_list
+                    if k.note
+                ],
+            }
         )
     return result

@@ -20,8 +20,21 @@ def _check_list() -> str:
 
 def _resolve(path: str | None) -> tuple[Path, str]:
     """The descriptor to check and where it came from (said in the output)."""
+    from afpak_data._resources import is_url
+
+    if is_url(path):
+        from afpak_data._loader import local_source
+        from afpak_data.cli import InputError
+
+        try:
+            local = Path(str(local_source(path)))
+        except (OSError, ValueError) as exc:  # network, hash mismatch, not a package: exit 2
+            raise InputError(" ".join(str(exc).split())) from exc
+        return local / "datapackage.json", f"{path}, downloaded and hash-checked"
     if path is not None:
         target = Path(path)
+        if not target.exists():
+            raise click.BadParameter(f"{path}: no such file or directory", param_hint="PATH")
         if target.is_dir():
             target = target / "datapackage.json"
             if not target.is_file():
@@ -48,7 +61,7 @@ def _resolve(path: str | None) -> tuple[Path, str]:
     + ", ".join(CHECKS)
     + ". Exit status: 0 valid, 1 invalid, 2 usage error or unreadable input.",
 )
-@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=True, readable=False))
+@click.argument("path", required=False)
 @click.option(
     "--sources-dir",
     type=click.Path(exists=True, file_okay=False),
@@ -67,7 +80,7 @@ def _resolve(path: str | None) -> tuple[Path, str]:
     "--list-checks", is_flag=True, help="List the check names and what each one means, then exit."
 )
 def validate(path: str | None, sources_dir: str | None, fmt: str, list_checks: bool) -> None:
-    """Check a data package (PATH: a directory or a datapackage.json) and report every problem.
+    """Check a data package (PATH: a directory, a datapackage.json or a URL); report every problem.
 
     Without PATH: ./datapackage.json if there is one, else the package bundled with afpak-data.
     The package is opened read-only and never modified.
