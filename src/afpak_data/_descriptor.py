@@ -30,6 +30,7 @@ from afpak_data._resources import Source, csv_only, descriptor_path
 __all__ = [
     "DATE_FORMAT",
     "DESCRIPTOR",
+    "FORMULA_CHARS",
     "SEMVER",
     "Field",
     "ForeignKey",
@@ -51,6 +52,11 @@ DESCRIPTOR = "datapackage.json"
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 #: The one date format of ``date`` fields (Table Schema's default).
 DATE_FORMAT = "%Y-%m-%d"
+#: Characters a spreadsheet runs as a formula when a text starts with one (the validator refuses
+#: such text; the xlsx export writes it as text).
+FORMULA_CHARS = "=+-@\t\r"
+#: A version used as a file or directory name (a bundle, a cache entry): no separator, no dot first.
+SAFE_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
 #: A resource name is used as a file name, an SQL identifier and a URL part: a safe slug.
 RESOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 #: Characters refused in every text: C0 controls but TAB, LF and CR; DEL and C1; bidi controls.

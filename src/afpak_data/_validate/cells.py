@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from afpak_data._descriptor import CONTROL, DATE_FORMAT, Field
+from afpak_data._descriptor import CONTROL, DATE_FORMAT, FORMULA_CHARS, Field
 from afpak_data._validate.arrow import (
     Column,
     float_array,
@@ -33,7 +33,6 @@ from afpak_data._validate.context import TableContext, bools, isin
 from afpak_data._validate.files import MAX_CELL_CHARS
 from afpak_data._validate.problems import Problem
 from afpak_data._validate.text import (
-    FORMULA_CHARS,
     SPACE_CHARS,
     first_char,
     formula_start,
@@ -119,7 +118,7 @@ def _dates(values: Column, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, Column
     text = where(ok, values)
     parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
     ok = ok & bools(pc.is_valid(parsed)) & ~bools(pc.starts_with(values, "0000"))
-    if fmt == "%Y-%m-%d":
+    if fmt == DATE_FORMAT:
         written = pc.cast(pc.utf8_slice_codeunits(where(ok, text), 8, 10), pa.int64())
         ok &= bools(pc.equal(pc.day(parsed), written))
     return ok, where(ok, parsed)
@@ -170,7 +169,7 @@ def typed(values: Column, spec: Field) -> tuple[np.ndarray, Column | None]:
     if kind in {"integer", "number", "year"}:
         return ok, pc.cast(where(ok, values), pa.float64())
     if kind == "date":
-        return _dates(values, ok, "%Y-%m-%d")
+        return _dates(values, ok, DATE_FORMAT)
     if kind == "yearmonth":
         return _dates(values, ok, "%Y-%m")
     if kind == "datetime":

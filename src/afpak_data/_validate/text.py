@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from afpak_data._descriptor import FORMULA_CHARS
 from afpak_data._validate.arrow import Column, bools, int_array, numbers, strings
 
 #: Every character for which ``str.isspace()`` is true (the white space of ``str.split()``).
@@ -23,7 +24,6 @@ SPACE_CHARS = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-FORMULA_CHARS = "=+-@\t\r"
 
 
 @functools.cache
