@@ -43,6 +43,8 @@ class TableContext:
     usable: np.ndarray
     typed: dict[str, Column] = field(default_factory=dict)
     missing_cache: dict[str, np.ndarray] = field(default_factory=dict)
+    #: distinct referenced values per key, built once however many foreign keys point here
+    key_sets: dict[tuple[str, ...], Column | None] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -88,11 +90,20 @@ class TableContext:
 
 def value_set(allowed: Any) -> Column:
     """Distinct non-null text values of ``allowed`` (an Arrow array or a list of strings)."""
+    if isinstance(allowed, KeySet):
+        return allowed.values
     if not isinstance(allowed, pa.Array | pa.ChunkedArray):
         allowed = strings(v for v in allowed if v is not None)
     if pa.types.is_large_string(allowed.type):
         allowed = allowed.cast(pa.string())
     return pc.unique(allowed.drop_null())
+
+
+@dataclass(frozen=True)
+class KeySet:
+    """Distinct values already computed (``value_set``), so a membership test does not redo it."""
+
+    values: Column
 
 
 def isin(values: Column, allowed: Any) -> np.ndarray:

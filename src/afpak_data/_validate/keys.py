@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow.compute as pc
 
-from afpak_data._validate.arrow import Column, numbers
-from afpak_data._validate.context import KEY_SEPARATOR, TableContext, isin, take
+from afpak_data._validate.arrow import numbers
+from afpak_data._validate.context import KEY_SEPARATOR, KeySet, TableContext, isin, take, value_set
 from afpak_data._validate.problems import Problem
 from afpak_data._validate.text import fullmatch
 
@@ -56,10 +56,14 @@ def duplicates(ctx: TableContext, fields: Sequence[str], check: str) -> list[Pro
     return problems
 
 
-def target_values(ctx: TableContext, fields: Sequence[str]) -> Column | None:
-    """The referenced key values of a table (usable rows only)."""
-    key = ctx.key(fields)
-    return None if key is None else take(key, ctx.present(fields))
+def target_values(ctx: TableContext, fields: Sequence[str]) -> KeySet | None:
+    """The distinct referenced key values of a table (usable rows only), built once per key."""
+    name = tuple(fields)
+    if name not in ctx.key_sets:
+        key = ctx.key(fields)
+        ctx.key_sets[name] = None if key is None else value_set(take(key, ctx.present(fields)))
+    found = ctx.key_sets[name]
+    return None if found is None else KeySet(found)
 
 
 def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
