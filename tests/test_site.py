@@ -330,7 +330,12 @@ def test_site_without_jinja2_says_how_to_install(
     assert not (tmp_path / "out").exists()
 
 
-SHOT_PAGES = ["index.html", "tables/agreements.html", "tables/agreement_actors.html"]
+SHOT_PAGES = [
+    "index.html",
+    "codebook.html",
+    "tables/agreements.html",
+    "tables/agreement_actors.html",
+]
 
 
 @browser_test
@@ -349,7 +354,12 @@ def test_screenshots_and_no_sideways_scrolling(browser, site: Path, width: int) 
             )
             assert scroll[0] <= scroll[1] and scroll[2] <= scroll[3], (name, scroll)
         for page in SHOT_PAGES:
+            browser.set_window_size(width, 1000)
             open_page(browser, site / page)
+            page_width = browser.execute_script(
+                "return [document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            assert page_width[0] <= page_width[1], (page, page_width)
             height = browser.execute_script("return document.documentElement.scrollHeight")
             browser.set_window_size(width, min(int(height) + 100, 3000))
             shot = ARTIFACTS / f"site-{width}-{page.replace('/', '-').removesuffix('.html')}.png"
@@ -428,3 +438,23 @@ def test_row_anchor_still_jumps_to_the_row(browser, site: Path) -> None:
     assert (
         browser.execute_script("return document.querySelector(':target').id") == "row-act-pakistan"
     )
+
+
+def test_figure_text_is_escaped(tmp_path: Path) -> None:
+    """Markup in an actor's name is shown as text in the relation figures (and their tooltips)."""
+    root = tmp_path / "pkg"
+    shutil.copytree(PACKAGE.root / "data", root / "data")
+    shutil.copytree(PACKAGE.root / "schemas", root / "schemas")
+    shutil.copyfile(PACKAGE.descriptor_file, root / "datapackage.json")
+    actors = root / "data" / "actors.csv"
+    text = actors.read_text(encoding="utf-8")
+    original = '"act-pakistan","Pakistan",'
+    assert original in text
+    actors.write_text(text.replace(original, '"act-pakistan","<b>Pak&</b>",', 1), encoding="utf-8")
+    build_site(tmp_path / "site", root)
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    figures = re.findall(r"<figure .*?</figure>", page, re.S)
+    assert len(figures) == 2
+    for figure in figures:
+        assert "<b>" not in figure
+        assert "&lt;b&gt;Pak&amp;&lt;/b&gt;" in figure

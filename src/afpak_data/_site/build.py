@@ -293,7 +293,7 @@ def figures(package: Package, frames: dict[str, pd.DataFrame]) -> list[dict[str,
         return []
     actor_names = dict(zip(frames["actors"]["actor_id"], frames["actors"]["name"], strict=True))
     result: list[dict[str, Any]] = []
-    if {"agreements", "agreement_actors"} <= set(frames):
+    if {"agreements", "agreement_actors"} <= set(frames) and "name" in frames["agreements"]:
         agreements, links = frames["agreements"], frames["agreement_actors"]
         svg = bipartite_svg(
             "Actors and the agreements and engagement signals they take part in",
@@ -318,7 +318,7 @@ def figures(package: Package, frames: dict[str, pd.DataFrame]) -> list[dict[str,
                 "positions": [],
             }
         )
-    if {"risks", "risk_actors"} <= set(frames):
+    if {"risks", "risk_actors"} <= set(frames) and "name" in frames["risks"]:
         risks, links = frames["risks"], frames["risk_actors"]
         names = dict(zip(risks["risk_id"], risks["name"], strict=True))
         has_position = "position" in links.columns

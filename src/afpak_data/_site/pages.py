@@ -2,8 +2,9 @@
 
 The environment autoescapes every value, so text from the package (descriptions may hold ``<``;
 quotes hold typographic characters, written as UTF-8) is always shown as text; only the few
-pieces built as markup on purpose (the relation SVGs, which escape their own text, and the
-embedded JSON) are passed in as :class:`markupsafe.Markup`. Table rows are not rendered here: they
+pieces that are markup already (the relation SVGs, themselves rendered from
+``templates/relations.svg``, the embedded JSON and JSON-LD) are passed in as
+:class:`markupsafe.Markup`. Table rows are not rendered here: they
 are embedded as JSON (see :func:`json_script`) and drawn by ``site.js``, which sets
 ``textContent`` only, so no cell is ever parsed as HTML. jinja2 is imported here, and this module
 only by the ``site`` command, so ``import afpak_data`` never pays for it.

@@ -5,13 +5,16 @@ line per link, for "which actors take part in which agreement"; and a grid, reco
 mark per link, for "who holds which position on each risk". Orders are deterministic: records keep
 table order, actors are placed at the mean position of the records they link to (which keeps lines
 short and crossings few), ties broken by name. Every mark has a ``<title>``, so hovering (or a
-screen reader) tells what it stands for. All text is XML-escaped.
+screen reader) tells what it stands for.
+
+The geometry is computed here as :class:`Shape` values (an SVG element name, its attributes, its
+text, tooltip and link); ``templates/relations.svg`` writes them out with jinja2's autoescape, so no
+name, quote or ID is ever written into the markup unescaped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 
 ROW = 24
 CHAR = 6.8  # average width of a 12px sans-serif character, for sizing label columns
@@ -33,6 +36,28 @@ ROLE_STYLE: dict[str, tuple[str, str, str]] = {
     "counterpart": ("#3949ab", "4 3", "circle"),
 }
 OTHER_STYLE = ("#8d6e63", "1 3", "square")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One SVG element: ``tag`` and ``attrs`` (names fixed in this module, values any text),
+    ``text`` inside it, a ``title`` tooltip, and an ``href`` to wrap it in a link."""
+
+    tag: str
+    attrs: tuple[tuple[str, str], ...]
+    text: str = ""
+    title: str = ""
+    href: str = ""
+
+
+def shape(tag: str, text: str = "", title: str = "", href: str = "", **attrs: object) -> Shape:
+    """A :class:`Shape`; ``stroke_width=2`` becomes ``stroke-width="2"``, None drops it."""
+    pairs = tuple(
+        (name.rstrip("_").replace("_", "-"), str(value))
+        for name, value in attrs.items()
+        if value is not None and value != ""
+    )
+    return Shape(tag, pairs, text, title, href)
 
 
 @dataclass(frozen=True)
@@ -73,38 +98,49 @@ def _text_width(text: str) -> float:
     return len(text) * CHAR
 
 
-def _marker(shape: str, x: float, y: float, colour: str, title: str) -> str:
-    t = f"<title>{escape(title)}</title>"
-    if shape == "diamond":
+def _marker(kind: str, x: float, y: float, colour: str, title: str) -> Shape:
+    if kind == "diamond":
         points = f"{x},{y - 7} {x + 7},{y} {x},{y + 7} {x - 7},{y}"
-        return f'<polygon points="{points}" fill="{colour}">{t}</polygon>'
-    if shape == "triangle":
+        return shape("polygon", title=title, points=points, fill=colour)
+    if kind == "triangle":
         points = f"{x},{y - 7} {x + 7},{y + 6} {x - 7},{y + 6}"
-        return f'<polygon points="{points}" fill="{colour}">{t}</polygon>'
-    if shape == "square":
-        return f'<rect x="{x - 6}" y="{y - 6}" width="12" height="12" fill="{colour}">{t}</rect>'
-    if shape == "ring":
-        return (
-            f'<circle cx="{x}" cy="{y}" r="6" fill="#fff" stroke="{colour}" '
-            f'stroke-width="2.5">{t}</circle>'
+        return shape("polygon", title=title, points=points, fill=colour)
+    if kind == "square":
+        return shape("rect", title=title, x=x - 6, y=y - 6, width=12, height=12, fill=colour)
+    if kind == "ring":
+        return shape(
+            "circle", title=title, cx=x, cy=y, r=6, fill="#fff", stroke=colour, stroke_width=2.5
         )
-    return f'<circle cx="{x}" cy="{y}" r="6.5" fill="{colour}">{t}</circle>'
+    return shape("circle", title=title, cx=x, cy=y, r=6.5, fill=colour)
 
 
-def legend(roles: list[str], x: float, y: float) -> tuple[str, float]:
-    """A one-line legend of the roles present; returns the SVG and its width."""
-    parts, cursor = [], x
+def legend(roles: list[str], x: float, y: float) -> tuple[list[Shape], float]:
+    """A one-line legend of the roles present; returns its shapes and its width."""
+    parts: list[Shape] = []
+    cursor = x
     for role in roles:
-        colour, dash, shape = style(role)
+        colour, dash, kind = style(role)
         label = role.replace("_", " ")
         parts.append(
-            f'<line x1="{cursor}" y1="{y}" x2="{cursor + 22}" y2="{y}" stroke="{colour}" '
-            f'stroke-width="2"{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/>'
+            shape(
+                "line",
+                x1=cursor,
+                y1=y,
+                x2=cursor + 22,
+                y2=y,
+                stroke=colour,
+                stroke_width=2,
+                stroke_dasharray=dash or None,
+            )
         )
-        parts.append(_marker(shape, cursor + 11, y, colour, label))
-        parts.append(f'<text x="{cursor + 28}" y="{y + 4}">{escape(label)}</text>')
+        parts.append(_marker(kind, cursor + 11, y, colour, label))
+        parts.append(shape("text", text=label, x=cursor + 28, y=y + 4))
         cursor += 28 + _text_width(label) + 18
-    return "".join(parts), cursor - x
+    return parts, cursor - x
+
+
+def _row_href(page: str, record: str) -> str:
+    return f"{page}#row-{record}" if page else ""
 
 
 def bipartite_svg(
@@ -133,8 +169,7 @@ def bipartite_svg(
         return {item: offset + i * ROW for i, item in enumerate(items)}
 
     ya, yr = ys(actors), ys(records)
-    legend_svg, _ = legend(roles, 10, 16)
-    body = [legend_svg]
+    body, _ = legend(roles, 10, 16)
     # Links that share an actor and record but differ in role are drawn side by side.
     seen: dict[tuple[str, str], int] = {}
     for link in sorted(links, key=lambda k: (roles.index(k.role), k.actor_id, k.record_id)):
@@ -143,29 +178,49 @@ def bipartite_svg(
         n = seen.get((link.actor_id, link.record_id), 0)
         seen[(link.actor_id, link.record_id)] = n + 1
         colour, dash, _ = style(link.role)
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         tip = (
             f"{actor_names.get(link.actor_id, link.actor_id)}: {link.role.replace('_', ' ')} "
             f"of {record_names.get(link.record_id, link.record_id)}"
             + (f" ({link.note})" if link.note else "")
         )
         body.append(
-            f'<line class="link" x1="{x1}" y1="{ya[link.actor_id] + n * 3}" x2="{x2}" '
-            f'y2="{yr[link.record_id] + n * 3}" stroke="{colour}" stroke-width="1.6" '
-            f'stroke-opacity="0.75"{dash_attr}><title>{escape(tip)}</title></line>'
+            shape(
+                "line",
+                title=tip,
+                class_="link",
+                x1=x1,
+                y1=ya[link.actor_id] + n * 3,
+                x2=x2,
+                y2=yr[link.record_id] + n * 3,
+                stroke=colour,
+                stroke_width=1.6,
+                stroke_opacity=0.75,
+                stroke_dasharray=dash or None,
+            )
         )
     for actor, y in ya.items():
-        label = escape(actor_names.get(actor, actor))
-        text = f'<text x="{x1 - 10}" y="{y + 4}" text-anchor="end">{label}</text>'
-        if actor_href:
-            text = f'<a href="{escape(actor_href)}#row-{escape(actor)}">{text}</a>'
-        body.append(f'<circle cx="{x1}" cy="{y}" r="4" fill="#333"/>{text}')
+        body.append(shape("circle", cx=x1, cy=y, r=4, fill="#333"))
+        body.append(
+            shape(
+                "text",
+                text=actor_names.get(actor, actor),
+                href=_row_href(actor_href, actor),
+                x=x1 - 10,
+                y=y + 4,
+                text_anchor="end",
+            )
+        )
     for record, y in yr.items():
-        label = escape(record_names.get(record, record))
-        text = f'<text x="{x2 + 10}" y="{y + 4}">{label}</text>'
-        if record_href:
-            text = f'<a href="{escape(record_href)}#row-{escape(record)}">{text}</a>'
-        body.append(f'<circle cx="{x2}" cy="{y}" r="4" fill="#333"/>{text}')
+        body.append(shape("circle", cx=x2, cy=y, r=4, fill="#333"))
+        body.append(
+            shape(
+                "text",
+                text=record_names.get(record, record),
+                href=_row_href(record_href, record),
+                x=x2 + 10,
+                y=y + 4,
+            )
+        )
     return _svg(title, width, height, body)
 
 
@@ -187,28 +242,34 @@ def matrix_svg(
     left, top = label_w + 10, head_h + 34
     width = max(left + len(actors) * cell + 150, legend(roles, 0, 0)[1] + 20)
     height = top + len(records) * cell + 10
-    legend_svg, _ = legend(roles, 10, 16)
-    body = [legend_svg]
+    body, _ = legend(roles, 10, 16)
     for j, actor in enumerate(actors):
         x = left + j * cell + cell / 2
-        label = escape(actor_names.get(actor, actor))
-        text = f'<text transform="translate({x + 4},{top - 8}) rotate(-45)">{label}</text>'
-        if actor_href:
-            text = f'<a href="{escape(actor_href)}#row-{escape(actor)}">{text}</a>'
-        body.append(text)
         body.append(
-            f'<line x1="{x}" y1="{top}" x2="{x}" y2="{top + len(records) * cell}" '
-            'stroke="#e3e3e3"/>'
+            shape(
+                "text",
+                text=actor_names.get(actor, actor),
+                href=_row_href(actor_href, actor),
+                transform=f"translate({x + 4},{top - 8}) rotate(-45)",
+            )
+        )
+        body.append(
+            shape("line", x1=x, y1=top, x2=x, y2=top + len(records) * cell, stroke="#e3e3e3")
         )
     for i, record in enumerate(records):
         y = top + i * cell + cell / 2
-        label = escape(record_names.get(record, record))
-        text = f'<text x="{left - 10}" y="{y + 4}" text-anchor="end">{label}</text>'
-        if record_href:
-            text = f'<a href="{escape(record_href)}#row-{escape(record)}">{text}</a>'
         body.append(
-            f'<line x1="{left}" y1="{y}" x2="{left + len(actors) * cell}" y2="{y}" '
-            f'stroke="#e3e3e3"/>{text}'
+            shape("line", x1=left, y1=y, x2=left + len(actors) * cell, y2=y, stroke="#e3e3e3")
+        )
+        body.append(
+            shape(
+                "text",
+                text=record_names.get(record, record),
+                href=_row_href(record_href, record),
+                x=left - 10,
+                y=y + 4,
+                text_anchor="end",
+            )
         )
     column = {a: j for j, a in enumerate(actors)}
     row = {r: i for i, r in enumerate(records)}
@@ -227,20 +288,24 @@ def matrix_svg(
         spread = (n - (per_cell[here] - 1) / 2) * 13  # several roles in one cell sit side by side
         x = left + column[link.actor_id] * cell + cell / 2 + spread
         y = top + row[link.record_id] * cell + cell / 2
-        colour, _, shape = style(link.role)
+        colour, _, kind = style(link.role)
         tip = (
             f"{actor_names.get(link.actor_id, link.actor_id)}: {link.role.replace('_', ' ')}"
             f" on {record_names.get(link.record_id, link.record_id)}"
             + (f": {link.note}" if link.note else "")
         )
-        body.append(_marker(shape, x, y, colour, tip))
+        body.append(_marker(kind, x, y, colour, tip))
     return _svg(title, width, height, body)
 
 
-def _svg(title: str, width: float, height: float, body: list[str]) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="relations" role="img" '
-        f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'font-family="system-ui, sans-serif" font-size="12" fill="#222">'
-        f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
-    )
+def _svg(title: str, width: float, height: float, body: list[Shape]) -> str:
+    """The figure as SVG markup (rendered by ``templates/relations.svg``, autoescaped)."""
+    from afpak_data._site.pages import render
+
+    return render(
+        "relations.svg",
+        title=title,
+        width=f"{width:.0f}",
+        height=f"{height:.0f}",
+        shapes=body,
+    ).strip()
