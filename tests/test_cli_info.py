@@ -13,23 +13,6 @@ from click.testing import CliRunner
 import afpak_data
 from afpak_data.cli import COMMANDS, cli
 
-CFF = """\
-# Generated: do not edit.
-cff-version: 1.2.0
-message: "If you use this dataset, please cite it as below."
-type: dataset
-title: "Mini: a \\"tiny\\" package"
-version: "0.1.0"
-date-released: "2025-03-04"
-authors:
-  - name: "Team One"
-  - given-names: "Ada"
-    family-names: "Lovelace"
-url: "https://example.org/mini"
-keywords:
-  - "x"
-"""
-
 
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
@@ -71,18 +54,6 @@ def test_info_whole_output_citing_the_descriptor(mini: Path) -> None:
     )
 
 
-def test_info_cites_citation_cff_when_present(mini: Path) -> None:
-    """With CITATION.cff beside the descriptor, its authors, year, title and URL are cited."""
-    (mini / "CITATION.cff").write_text(CFF, encoding="utf-8")
-    result = run("info", "--source", str(mini / "datapackage.json"))
-    assert result.exit_code == 0, result.output
-    assert result.stdout.endswith(
-        "cite as:\n"
-        '  Team One, Ada Lovelace (2025). Mini: a "tiny" package (Version 0.1.0) [Data set]. '
-        "https://example.org/mini\n"
-    )
-
-
 def test_info_counts_records_not_lines(mini: Path) -> None:
     """A quoted cell spanning two lines is one row."""
     (mini / "data" / "evidence.csv").write_text(
@@ -107,7 +78,7 @@ def _missing_csv(root: Path) -> Path:
     [
         (lambda root: root / "nowhere", "no such file or directory"),
         (lambda root: root, "no datapackage.json in this directory"),
-        (_invalid_json, "invalid JSON"),
+        (_invalid_json, "not valid JSON"),
         (_missing_csv, "actors.csv"),
     ],
     ids=["missing-path", "no-descriptor", "invalid-json", "missing-csv"],

@@ -205,7 +205,7 @@ def break_missing_dir(old: Path, new: Path) -> str:
 def break_json(old: Path, new: Path) -> str:
     """NEW's descriptor is not JSON."""
     (new / "datapackage.json").write_text("{not json", encoding="utf-8")
-    return "datapackage.json:1: invalid JSON"
+    return "datapackage.json:1: not valid JSON"
 
 
 def break_csv(old: Path, new: Path) -> str:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import afpak_data
 from afpak_data._descriptor import read_package
-from afpak_data._loader import pandas_dtype
+from afpak_data._dtypes import pandas_dtype
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_TABLES = [

@@ -166,16 +166,17 @@ def test_resource_paths_outside_the_package_are_refused(mini: Path, path: str) -
     descriptor = json.loads((mini / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["resources"][0]["path"] = path
     (mini / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    with pytest.raises(PackageError, match="must be a relative path inside the package"):
+    refused = r"resource paths (must stay inside|must be relative to) the package|uses backslashes"
+    with pytest.raises(PackageError, match=refused):
         afpak_data.load("actors", source=mini)
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{not json", r"datapackage\.json:1: invalid JSON"),
-        ("[]", "the descriptor must be a JSON object"),
-        ('{"resources": {}}', "'resources' must be a list"),
+        ("{not json", r"datapackage\.json:1: not valid JSON"),
+        ("[]", r"datapackage\.json:1: not a JSON object"),
+        ('{"resources": {}}', "'resources' is missing or not a non-empty list"),
     ],
 )
 def test_broken_descriptor_is_a_package_error(mini: Path, content: str, message: str) -> None:
@@ -218,13 +219,6 @@ def test_url_source_is_fetched_through_remote(monkeypatch, mini: Path) -> None:
     calls.clear()
     assert list(afpak_data.load_all(source=url)) == afpak_data.tables(mini)
     assert calls == [(url, []), (url, afpak_data.tables(mini))]
-
-
-def test_url_source_without_remote_module_says_so(monkeypatch) -> None:
-    """Without ``afpak_data._remote`` a URL source raises a clear RuntimeError."""
-    monkeypatch.setitem(sys.modules, "afpak_data._remote", None)
-    with pytest.raises(RuntimeError, match=r"needs afpak_data\._remote"):
-        afpak_data.load("actors", source="http://127.0.0.1:9/pkg")
 
 
 def test_schema_properties_are_read_into_fields(mini: Path) -> None:

@@ -14,14 +14,8 @@ from pandera.errors import SchemaErrors
 import afpak_data
 from afpak_data import PackageError
 from afpak_data._descriptor import read_package
-from afpak_data._pandera import (
-    RULE_KINDS,
-    build_schema,
-    check_foreign_keys,
-    failed_checks,
-    schema_problems,
-    validate_all,
-)
+from afpak_data._pandera import build_schema
+from afpak_data._validate.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_TABLES = [
@@ -44,9 +38,17 @@ def test_bundled_table_passes_its_schema(table: str) -> None:
     afpak_data.pandera_schema(table).validate(afpak_data.load(table), lazy=True)
 
 
-def test_bundled_package_has_no_problems() -> None:
-    """Schemas and cross-table keys together find nothing wrong in the bundled package."""
-    assert [str(p) for p in validate_all()] == []
+def failed_checks(errors: SchemaErrors) -> set[tuple[str | None, str]]:
+    """``(column, check)`` pairs of a pandera SchemaErrors (check names as in Table Schema)."""
+    found = set()
+    for case in errors.failure_cases.itertuples(index=False):
+        name = str(case.check).split("(", 1)[0]
+        name = {"not_nullable": "required", "field_uniqueness": "unique"}.get(name, name)
+        if name in ("column_in_dataframe", "column_in_schema", "column_ordered"):
+            found.add((str(case.failure_case), name))
+        else:
+            found.add((case.column if isinstance(case.column, str) else None, name))
+    return found
 
 
 @pytest.mark.parametrize("table", list(TABLES))
@@ -112,89 +114,22 @@ def test_broken_frame_fails_the_named_check(mini: Path, table: str, breakage, fa
         assert found == {(column, check)}
 
 
-def test_table_level_failure_names_its_fields_once(mini: Path) -> None:
-    """A cross-field rule failure is one problem on the rule's fields, with the editor's line."""
-    replace_csv(mini, "agreements", AGREEMENTS_CSV + "agr-x,X,2025-01-01,unknown,signed,,,,\n")
-    resource = read_package(mini).resource("agreements")
-    frame = afpak_data.load("agreements", source=mini)
-    problems = schema_problems(resource, frame)
-    assert [(p.path, p.line, p.column, p.check) for p in problems] == [
-        ("data/agreements.csv", 4, "date, date_precision", "x-rules:unknown_when_empty")
-    ]
-    assert str(problems[0]) == (
-        "data/agreements.csv:4: column 'date, date_precision': '2025-01-01', 'unknown' breaks "
-        "x-rules:unknown_when_empty (expected date is empty exactly when date_precision is "
-        "unknown.)"
-    )
-
-
 def test_duplicate_composite_key_names_both_rows(mini: Path) -> None:
-    """Both rows sharing a composite primary key are reported."""
+    """Both rows sharing a composite primary key fail the primaryKey check."""
     replace_csv(
         mini,
         "agreement_actors",
         "agreement_id,actor_id,role\nagr-rail,act-pak,party\nagr-rail,act-pak,witness\n",
     )
-    resource = read_package(mini).resource("agreement_actors")
-    problems = schema_problems(resource, afpak_data.load("agreement_actors", source=mini))
-    assert [(p.line, p.column, p.check) for p in problems] == [
-        (2, "agreement_id, actor_id", "primaryKey"),
-        (3, "agreement_id, actor_id", "primaryKey"),
-    ]
+    frame = afpak_data.load("agreement_actors", source=mini)
+    with pytest.raises(SchemaErrors) as info:
+        afpak_data.pandera_schema("agreement_actors", source=mini).validate(frame, lazy=True)
+    cases = info.value.failure_cases
+    assert set(cases["check"].astype(str)) == {"primaryKey"}
+    assert set(cases["index"]) == {0, 1}
 
 
-@pytest.mark.parametrize(
-    ("table", "text", "expected"),
-    [
-        (
-            "agreement_actors",
-            "agreement_id,actor_id,role\nagr-rail,act-nobody,party\nagr-gone,act-pak,party\n",
-            [
-                (2, "actor_id", "'act-nobody' not found in actors (expected an existing actor_id)"),
-                (
-                    3,
-                    "agreement_id",
-                    "'agr-gone' not found in agreements (expected an existing agreement_id)",
-                ),
-            ],
-        ),
-        (
-            "actors",
-            "actor_id,name,kind,part_of\nact-pak,P,state,act-ghost\n",
-            [(2, "part_of", "'act-ghost' not found in actors (expected an existing actor_id)")],
-        ),
-        (
-            "evidence",
-            "evidence_id,record_id,quote\n1,agr-ghost,q\n2,act-ghost,q\n3,src-x,q\n",
-            [
-                (2, "record_id", "'agr-ghost' not found in agreements"),
-                (3, "record_id", "'act-ghost' not found in actors"),
-                (4, "record_id", "'src-x' matches the ID pattern of none of agreements, actors"),
-            ],
-        ),
-    ],
-    ids=["link-table", "self-reference", "polymorphic"],
-)
-def test_foreign_keys_across_tables(mini: Path, table: str, text: str, expected) -> None:
-    """Every unresolved key is reported with its line, field and the table it should exist in."""
-    replace_csv(mini, table, text)
-    package = read_package(mini)
-    frames = afpak_data.load_all(mini)
-    problems = [p for p in check_foreign_keys(frames, package) if p.path == f"data/{table}.csv"]
-    assert [(p.line, p.column, p.message) for p in problems] == expected
-    assert all(p.check == "foreignKey" for p in problems)
-
-
-def test_validate_all_reports_load_errors_and_skips_keys_into_them(mini: Path) -> None:
-    """A table that cannot load is one problem; keys pointing into it are not reported again."""
-    replace_csv(mini, "agreements", AGREEMENTS_CSV + "agr-x,X,,unknown,signd,,,,\n")
-    problems = validate_all(mini)
-    assert [(p.path, p.line, p.column, p.check) for p in problems] == [
-        ("data/agreements.csv", 4, "status", "enum")
-    ]
-
-
-@pytest.mark.parametrize("kind", sorted(RULE_KINDS))
+@pytest.mark.parametrize("kind", sorted(RULES))
 def test_rules_apply_to_any_table_that_declares_them(tmp_path: Path, kind: str) -> None:
     """An x-rules kind is checked in whichever table declares it, not by table name."""
     schema = {

@@ -245,8 +245,8 @@ def test_rules(pair: tuple[Path, Path], case: str) -> None:
     set_version(new, version)
     change(old, new)
     report = check_release(old, new)
-    assert [p.rule for p in report.problems] == expected
-    assert all(p.rule in RULES and "\n" not in p.message for p in report.problems)
+    assert [p.check for p in report.problems] == expected
+    assert all(p.check in RULES and "\n" not in p.message for p in report.problems)
     assert report.ok is (not expected)
 
 
@@ -256,7 +256,7 @@ def test_bump_failure_names_the_reason(pair: tuple[Path, Path]) -> None:
     add_record(old, new)
     set_version(new, "1.0.1")
     (problem,) = check_release(old, new).problems
-    assert problem.message == (
+    assert str(problem) == (
         f"{new / 'datapackage.json'}: version 1.0.1 is a PATCH bump from 1.0.0, but the changes "
         "need a MINOR bump (1 record added to 'agreements')"
     )
@@ -268,7 +268,7 @@ def test_link_corrections_are_named_as_corrections_of_their_record(pair: tuple[P
     add_link_row(old, new)
     change_link_role(old, new)
     (problem,) = check_release(old, new).problems
-    assert problem.message == (
+    assert str(problem) == (
         f"{new / 'datapackage.json'}: version 1.0.0 is not bumped from 1.0.0, but the changes "
         "need a PATCH bump (links of 1 record corrected in 'agreement_actors')"
     )
@@ -280,7 +280,7 @@ def test_disappeared_id_is_located(pair: tuple[Path, Path]) -> None:
     remove_trade(old, new)
     set_version(new, "2.0.0")
     (problem,) = check_release(old, new).problems
-    assert problem.message.startswith(
+    assert str(problem).startswith(
         f"{old / 'data' / 'agreements.csv'}:3: column 'agreement_id': released ID 'agr-trade' "
         "disappeared"
     )

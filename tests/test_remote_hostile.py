@@ -483,7 +483,7 @@ def test_info_never_shows_a_traceback(server: Hostile, cache: Path, case: str) -
 def test_resource_name_not_a_string_is_refused_by_the_model(server: Hostile) -> None:
     """A resource whose name is not a string is not downloaded; the package reader refuses it."""
     CASES["resource-name-a-dict"][0](server)
-    with pytest.raises(PackageError, match=r"needs a 'name'"):
+    with pytest.raises(PackageError, match=r"resource 2 has no 'name'"):
         afpak_data.load("agreements", source=server.url)
 
 

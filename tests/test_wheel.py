@@ -22,7 +22,7 @@ import json, sys
 from pathlib import Path
 import afpak_data
 from afpak_data._descriptor import read_package
-from afpak_data._loader import pandas_dtype
+from afpak_data._dtypes import pandas_dtype
 package = read_package()
 frames = afpak_data.load_all()
 report = {

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from afpak_data._descriptor import PackageError, UnknownTableError
-from afpak_data._loader import DataError, load, load_all, metadata, tables
+from afpak_data._errors import (
+    AfpakDataError,
+    DataError,
+    PackageError,
+    PackageNotFoundError,
+    Problem,
+    UnknownTableError,
+)
+from afpak_data._loader import load, load_all, metadata, tables
 from afpak_data._names import TableName
 from afpak_data._resources import Source
 
@@ -19,8 +26,11 @@ if TYPE_CHECKING:
     import pandera.pandas as pa
 
 __all__ = [
+    "AfpakDataError",
     "DataError",
     "PackageError",
+    "PackageNotFoundError",
+    "Problem",
     "RemoteDataError",
     "TableName",
     "UnknownTableError",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,8 +19,8 @@ from pathlib import Path
 from typing import IO
 
 from afpak_data._atomic import write_files
-from afpak_data._descriptor import Package
-from afpak_data._remote import declared_sha256, sha256_of
+from afpak_data._descriptor import SAFE_VERSION, Package, declared_sha256, sha256_of
+from afpak_data._errors import AfpakDataError
 
 #: Folders copied whole, and single files copied when present, relative to the package root.
 FOLDERS = ("data", "schemas")
@@ -29,10 +28,9 @@ OPTIONAL_FILES = ("docs/codebook.md", "CHANGELOG.md", "CITATION.cff", "README.md
 #: Licence files at the root (``LICENSE``, ``LICENSE-DATA.md``, ...) are copied too.
 LICENSE_GLOB = "LICENSE*"
 _EPOCH = (1980, 1, 1, 0, 0, 0)
-_SAFE_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
 
 
-class BundleError(ValueError):
+class BundleError(AfpakDataError, ValueError):
     """The package cannot be bundled as it is (a stale hash, no usable version)."""
 
 
@@ -48,7 +46,7 @@ class Bundle:
 def bundle(package: Package, outdir: Path) -> Bundle:
     """Write ``afpak-data-<version>.zip`` and ``.zip.sha256`` for ``package`` into ``outdir``."""
     version = package.version
-    if not _SAFE_VERSION.fullmatch(version):
+    if not SAFE_VERSION.fullmatch(version):
         raise BundleError(
             f"{package.descriptor_file}: version {version!r} cannot name a file "
             "(expected a version such as 1.0.0)"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from afpak_data.cli import InputError, source_option
+from afpak_data.cli import InputError, reading_errors, source_option
 
 DIFF_FORMATS = ("text", "markdown", "json")
 
@@ -35,13 +35,11 @@ def diff(old: str, new: str, fmt: str) -> None:
     field before and after) and schema changes. Exit 0 with or without differences, 2 when a
     package cannot be read.
     """
-    from afpak_data._diff import DiffInputError, diff_paths
+    from afpak_data._diff import diff_paths
     from afpak_data._diff_render import render
 
-    try:
+    with reading_errors():
         result = diff_paths(old, new)
-    except DiffInputError as exc:
-        raise InputError(str(exc)) from exc
     click.echo(render(result, fmt), nl=False)
 
 
@@ -59,13 +57,10 @@ def release_check(ctx: click.Context, old: str, new: str) -> None:
     CHANGELOG.md (in NEW, else its parent) must have an entry for NEW's version. Exit 0 when all
     holds, 1 with one line per problem, 2 when a package cannot be read.
     """
-    from afpak_data._diff import DiffInputError
     from afpak_data._release import check_release
 
-    try:
+    with reading_errors():
         report = check_release(old, new)
-    except DiffInputError as exc:
-        raise InputError(str(exc)) from exc
     lines = [f"release-check: {old} ({report.old_version}) -> {new} ({report.new_version})"]
     lines += [f"ok: {line}" for line in report.checked]
     lines += [str(problem) for problem in report.problems]
@@ -92,17 +87,16 @@ def bundle(ctx: click.Context, outdir: str, source: str | None) -> None:
     """
     from afpak_data._bundle import BundleError
     from afpak_data._bundle import bundle as write_bundle
-    from afpak_data._descriptor import PackageError
     from afpak_data._loader import whole_package
 
     try:
-        package = whole_package(source)
-        result = write_bundle(package, Path(outdir))
-    except BundleError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        with reading_errors():
+            result = write_bundle(whole_package(source), Path(outdir))
+    except InputError as exc:
+        if not isinstance(exc.__cause__, BundleError):
+            raise
+        click.echo(f"Error: {exc.__cause__}", err=True)
         ctx.exit(1)
-    except (PackageError, OSError) as exc:
-        raise InputError(" ".join(str(exc).split())) from exc
     click.echo(f"wrote {result.archive}")
     click.echo(f"wrote {result.checksum}")
     click.echo(f"sha256 {result.sha256}")

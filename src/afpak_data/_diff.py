@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from afpak_data._descriptor import Package, PackageError, Resource, read_package
+from afpak_data._errors import AfpakDataError
 from afpak_data._resources import Source
 
 #: Schema properties of a field that get their own kind of change; the rest are "field_changed".
@@ -33,7 +34,7 @@ KIND_ORDER = (
 )
 
 
-class DiffInputError(ValueError):
+class DiffInputError(AfpakDataError, ValueError):
     """A package that cannot be read for a diff (``path:row: what is wrong``); exit status 2."""
 
 

@@ -1,71 +1,36 @@
-"""Load the package's CSVs as typed pandas DataFrames, with dtypes taken from the Table Schemas.
+"""Load the package's CSVs as typed pandas DataFrames, with dtypes from the model (``_dtypes``).
 
-Dtypes (the same ones the pandera schemas expect; see ``pandas_dtype``):
-
-=================  ==========================================================================
-Table Schema       pandas
-=================  ==========================================================================
-string             ``"string"`` (``pd.StringDtype()``, missing = ``pd.NA``), not pandas 3's ``str``
-string + enum      ``CategoricalDtype(categories=<enum in schema order>)``
-date               ``datetime64[ns]`` (parsed as ``%Y-%m-%d``)
-integer, year      ``Int64``
-number             ``Float64``
-boolean            ``boolean`` (Table Schema ``trueValues`` / ``falseValues``)
-anything else      ``"string"``
-=================  ==========================================================================
-
-``"string"`` rather than ``str`` so that every missing value in a loaded table is ``pd.NA``, as
-in the nullable ``Int64``/``boolean``/``Float64`` columns. Each CSV is read once, as text (``"NA"``
-and ``"null"`` stay text; only an empty cell is missing), then each column is converted vectorised.
-A value that does not fit its type or vocabulary raises :class:`DataError` before anything is
-converted, because pandas would otherwise turn an unknown category into NaN without a word.
+One path: pyarrow parses each CSV once, as text (``"NA"`` and ``"null"`` stay text; only the
+schema's missing values are missing), and each column is converted with Arrow kernels. A column
+the kernels cannot vouch for (a rare type, or a value that does not fit its type or vocabulary) goes
+through :func:`convert_column`, which converts it with pandas or raises :class:`DataError` at the
+first bad value, located at the physical line an editor shows (a multi-line cell counts as its
+lines), because pandas would otherwise turn an unknown category into NaN without a word.
 """
 
 from __future__ import annotations
 
+import csv
+import stat
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afpak_data._descriptor import Field, Package, Resource, read_package
-from afpak_data._resources import Source, fetch_remote, is_url
+from afpak_data._descriptor import DATE_FORMAT, Field, Package, Resource, read_package
+from afpak_data._dtypes import DATE_UNIT, string_dtype
+from afpak_data._errors import DataError
+from afpak_data._resources import Source, is_url
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from afpak_data._names import TableName
 
-DATE_FORMAT = "%Y-%m-%d"
-DATE_UNIT = "datetime64[ns]"
+__all__ = ["DataError", "convert_column", "load", "load_all", "metadata", "package_for", "tables"]
+
 _INTEGER = r"[+-]?\d+"
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _SHOWN_PROBLEMS = 3
-
-
-class DataError(ValueError):
-    """A CSV cannot be loaded as its schema says (``path:line: column 'x': what is wrong``).
-
-    The parts stay available as attributes (``path``, ``line``, ``column``, ``check``,
-    ``detail``) so callers can report the problem in their own format.
-    """
-
-    def __init__(
-        self,
-        path: str,
-        detail: str,
-        *,
-        line: int | None = None,
-        column: str | None = None,
-        check: str = "load",
-    ) -> None:
-        self.path, self.detail, self.line, self.column, self.check = (
-            path,
-            detail,
-            line,
-            column,
-            check,
-        )
-        where = f"{path}:{line}" if line is not None else path
-        column_part = f" column {column!r}:" if column else ""
-        super().__init__(f"{where}:{column_part} {detail}")
 
 
 def tables(source: Source = None) -> list[str]:
@@ -97,11 +62,22 @@ def load_all(source: Source = None) -> dict[str, pd.DataFrame]:
 
 
 def package_for(source: Source, names: list[str]) -> Package:
-    """Read the package ``source`` designates, downloading ``names`` first if it is a URL."""
+    """The model of ``source`` (refused when unusable), downloading ``names`` first for a URL."""
     if is_url(source):
-        assert isinstance(source, str)
-        return read_package(fetch_remote(source, names))
+        return read_package(_fetch(str(source), names))
     return read_package(source)
+
+
+def _fetch(base_url: str, names: list[str]) -> Path:
+    """The verified local copy of ``names`` of the package at ``base_url`` (see ``_remote``)."""
+    from afpak_data._errors import PackageNotFoundError
+    from afpak_data._remote import fetch
+    from afpak_data._resources import not_a_descriptor
+
+    path = base_url.split("?", 1)[0].split("#", 1)[0]
+    if path.lower().endswith((".csv", ".tsv", ".parquet", ".xlsx")):
+        raise PackageNotFoundError(not_a_descriptor(base_url, path.rsplit("/", 1)[0] + "/"))
+    return Path(fetch(base_url, names))
 
 
 def local_source(source: Source) -> Source:
@@ -111,9 +87,8 @@ def local_source(source: Source) -> Source:
     """
     if not is_url(source):
         return source
-    assert isinstance(source, str)
-    names = read_package(fetch_remote(source, [])).names
-    return fetch_remote(source, names)
+    names = read_package(_fetch(str(source), [])).names
+    return _fetch(str(source), names)
 
 
 def whole_package(source: Source) -> Package:
@@ -121,128 +96,133 @@ def whole_package(source: Source) -> Package:
     return read_package(local_source(source))
 
 
-def string_dtype() -> Any:
-    """The dtype of text columns (one definition, shared with the pandera schemas)."""
-    import pandas as pd
-
-    return pd.StringDtype()
-
-
-def pandas_dtype(field: Field) -> Any:
-    """Return the pandas dtype a loaded column of ``field`` has."""
-    import pandas as pd
-
-    if field.type == "string" and field.enum is not None:
-        return pd.CategoricalDtype(categories=list(field.enum), ordered=False)
-    return {
-        "integer": pd.Int64Dtype(),
-        "year": pd.Int64Dtype(),
-        "number": pd.Float64Dtype(),
-        "boolean": pd.BooleanDtype(),
-        "date": pd.api.types.pandas_dtype(DATE_UNIT),
-    }.get(field.type, string_dtype())
+def physical_lines(file: Path) -> list[int]:
+    """The editor's line of each data record (the header is line 1; quoted newlines count)."""
+    starts = []
+    with open(file, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        start = 1
+        for record in reader:
+            if record:
+                starts.append(start)
+            start = reader.line_num + 1
+    return starts[1:]
 
 
 def read_resource(resource: Resource) -> pd.DataFrame:
-    """Read one resource's CSV and convert every column to its schema dtype.
+    """Read one resource's CSV and convert every column to its schema dtype, or raise DataError."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
 
-    pyarrow reads it when it can vouch for the result (``_arrow_read``); otherwise, and for every
-    file or value that must be refused, pandas reads it here and the error is raised here.
+    try:
+        info = resource.file.stat()
+    except FileNotFoundError as exc:
+        raise DataError(resource.path, f"file not found ({resource.file})") from exc
+    except OSError as exc:
+        raise DataError(resource.path, f"cannot be read ({exc})") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(resource.path, "not a regular file", check="special-file")
+    schema = resource.schema
+    names = list(schema.field_names)
+    try:
+        table = pacsv.read_csv(
+            resource.file,
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=list(schema.missing_values),
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowException, OSError) as exc:
+        message = str(exc).splitlines()[0]
+        if "UTF8" in message or "UTF-8" in message:
+            raise DataError(
+                resource.path, f"not valid UTF-8 ({message})", check="encoding"
+            ) from exc
+        raise DataError(resource.path, f"cannot be read as CSV ({message})") from exc
+    _check_header(resource, table.column_names)
+    lines: list[int] = []
+
+    def line_of(row: int) -> int:
+        if not lines:
+            lines.extend(physical_lines(resource.file))
+        return lines[row] if row < len(lines) else row + 2
+
+    columns = {}
+    for field in schema.fields:
+        column = table.column(field.name)
+        converted = _convert(column, field)
+        if converted is None:
+            converted = convert_column(_text(column), field, resource.path, line_of)
+        columns[field.name] = converted
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+
+
+def convert_column(
+    values: pd.Series,
+    field: Field,
+    path: str = "<table>",
+    line_of: Callable[[int], int] = lambda row: row + 2,
+) -> pd.Series:
+    """Convert a text column (``"string"`` dtype, missing = NA) to ``field``'s dtype, or raise.
+
+    ``line_of`` maps a row index to the line DataError names.
     """
     import pandas as pd
 
-    from afpak_data import _arrow_read
-
-    fast = _arrow_read.read(resource, convert_column)
-    if fast is not None:
-        return fast
-    schema = resource.schema
-    try:
-        frame = pd.read_csv(
-            resource.file,
-            dtype=string_dtype(),
-            keep_default_na=False,
-            na_values=list(schema.missing_values),
-            encoding=resource.encoding,
-        )
-    except FileNotFoundError as exc:
-        raise DataError(resource.path, f"file not found ({resource.file})") from exc
-    except UnicodeDecodeError as exc:
-        raise DataError(resource.path, f"not valid {resource.encoding} ({exc.reason})") from exc
-    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-        raise DataError(resource.path, f"cannot be read as CSV ({exc})") from exc
-    _check_header(resource, list(frame.columns))
-    for spec in schema.fields:
-        frame[spec.name] = convert_column(frame[spec.name], spec, resource.path)
-    return frame
-
-
-def convert_column(values: pd.Series, field: Field, path: str = "<table>") -> pd.Series:
-    """Convert a text column (``"string"`` dtype, missing = NA) to ``field``'s dtype, or raise."""
-    import pandas as pd
-
     present = values.notna()
+
+    def refuse(bad: pd.Series, expected: str, check: str = "type") -> None:
+        if not bad.any():
+            return
+        rows = bad[bad.fillna(False)].index
+        first = int(rows[0])
+        detail = f"{values[first]!r} is not {expected}"
+        others = [f"line {line_of(int(r))}: {values[r]!r}" for r in rows[1 : _SHOWN_PROBLEMS + 1]]
+        if others:
+            rest = len(rows) - 1 - len(others)
+            more = f" and {rest} more" if rest else ""
+            detail += f" (also {'; '.join(others)}{more})"
+        raise DataError(path, detail, line=line_of(first), column=field.name, check=check)
+
+    converted: pd.Series
     if field.type in ("integer", "year"):
-        _refuse(
-            values,
-            present & ~values.str.fullmatch(_INTEGER).fillna(False),
-            field,
-            path,
-            "an integer",
-        )
+        refuse(present & ~values.str.fullmatch(_INTEGER).fillna(False), "an integer")
         converted = pd.to_numeric(values, errors="coerce").astype(pd.Int64Dtype())
     elif field.type == "number":
         numbers = pd.to_numeric(values, errors="coerce")
         literal_nan = values.str.fullmatch(r"[+-]?NaN").fillna(False)
-        _refuse(values, present & numbers.isna() & ~literal_nan, field, path, "a number")
+        refuse(present & numbers.isna() & ~literal_nan, "a number")
         converted = numbers.astype(pd.Float64Dtype())
     elif field.type == "boolean":
         is_true = values.isin(field.true_values)
         is_false = values.isin(field.false_values)
-        expected = "one of " + ", ".join(field.true_values + field.false_values)
-        _refuse(values, present & ~is_true & ~is_false, field, path, expected)
+        refuse(
+            present & ~is_true & ~is_false,
+            "one of " + ", ".join(field.true_values + field.false_values),
+        )
         converted = pd.Series(pd.NA, index=values.index, dtype=pd.BooleanDtype())
         converted[is_true.to_numpy(dtype=bool)] = True
         converted[is_false.to_numpy(dtype=bool)] = False
     elif field.type == "date":
         shaped = values.str.fullmatch(_DATE).fillna(False)
         parsed = pd.to_datetime(values.where(shaped), format=DATE_FORMAT, errors="coerce")
-        _refuse(values, present & parsed.isna(), field, path, "a date as YYYY-MM-DD")
-        converted = parsed.astype(DATE_UNIT)
+        refuse(present & parsed.isna(), "a date as YYYY-MM-DD")
+        converted = parsed.astype(DATE_UNIT)  # type: ignore[call-overload]  # a unit string
     else:
         converted = values.astype(string_dtype())
     if field.enum is not None:
         allowed = list(field.enum)
-        expected = "one of " + ", ".join(str(v) for v in allowed)
         bad = converted.notna() & ~converted.isin(allowed)
-        _refuse(values, bad, field, path, expected, check="enum")
+        refuse(bad, "one of " + ", ".join(str(v) for v in allowed), check="enum")
         if field.type == "string":
             converted = pd.Series(
                 pd.Categorical(converted, categories=allowed), index=values.index, name=values.name
             )
     return converted
-
-
-def _refuse(
-    values: pd.Series,
-    bad: pd.Series,
-    field: Field,
-    path: str,
-    expected: str,
-    check: str = "type",
-) -> None:
-    """Raise DataError at the first bad value, naming the next few bad lines too."""
-    if not bad.any():
-        return
-    rows = bad[bad.fillna(False)].index
-    first = rows[0]
-    detail = f"{values[first]!r} is not {expected}"
-    others = [f"line {row + 2}: {values[row]!r}" for row in rows[1 : _SHOWN_PROBLEMS + 1]]
-    if others:
-        rest = len(rows) - 1 - len(others)
-        more = f" and {rest} more" if rest else ""
-        detail += f" (also {'; '.join(others)}{more})"
-    raise DataError(path, detail, line=int(first) + 2, column=field.name, check=check)
 
 
 def _check_header(resource: Resource, header: list[str]) -> None:
@@ -265,3 +245,91 @@ def _check_header(resource: Resource, header: list[str]) -> None:
         line=1,
         check="header",
     )
+
+
+def _text(column: Any) -> pd.Series:
+    """An Arrow string column as the loader's ``string`` Series (missing: NA), without copying."""
+    import pandas as pd
+    import pyarrow as pa
+
+    dtype = string_dtype()
+    column = column.cast(pa.large_string()) if column.type != pa.large_string() else column
+    text: pd.Series = pd.Series(dtype.__from_arrow__(column), dtype=dtype)
+    return text
+
+
+def _convert(column: Any, field: Field) -> Any | None:
+    """The column converted by Arrow kernels, or None (left to :func:`convert_column`)."""
+    import pyarrow.compute as pc
+
+    if field.type == "string" and field.enum is None:
+        return _text(column)
+    if field.type == "string":
+        return _categories(column, [str(v) for v in field.enum or ()])
+    if field.type in ("integer", "year") and field.enum is None:
+        if not _all(pc.match_substring_regex(column, f"^{_INTEGER}$"), column):
+            return None
+        return _integers(column)
+    if field.type == "date" and field.enum is None and field.format in ("default", DATE_FORMAT):
+        return _dates(column)
+    return None
+
+
+def _all(result: Any, column: Any) -> bool:
+    """Whether every present value passed (``result`` is null exactly where values are missing)."""
+    import pyarrow.compute as pc
+
+    return bool(pc.all(pc.or_kleene(result, pc.is_null(column))).as_py())
+
+
+def _categories(column: Any, categories: list[str]) -> Any | None:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes = pc.index_in(column, value_set=pa.array(categories, type=column.type))
+    if codes.null_count != column.null_count:
+        return None  # a value outside the vocabulary
+    filled = (
+        pc.fill_null(codes, -1)
+        .to_numpy(zero_copy_only=False)
+        .astype(np.int8 if len(categories) < 127 else np.int32)
+    )
+    dtype = pd.CategoricalDtype(categories=categories, ordered=False)
+    return pd.Categorical.from_codes(filled, dtype=dtype)
+
+
+def _integers(column: Any) -> Any | None:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        numbers = column.cast(pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # out of the int64 range
+        return None
+    data = pc.fill_null(numbers, 0).combine_chunks().to_numpy(zero_copy_only=False)
+    mask = pc.is_null(numbers).combine_chunks().to_numpy(zero_copy_only=False)
+    return pd.arrays.IntegerArray(data.astype(np.int64), np.asarray(mask, dtype=bool))
+
+
+def _dates(column: Any) -> Any | None:
+    """``YYYY-MM-DD`` dates as datetime64[ns]; None if any is malformed or not in the calendar."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not _all(pc.match_substring_regex(column, f"^{_DATE}$"), column):
+        return None
+    parsed = pc.strptime(column, format=DATE_FORMAT, unit="s", error_is_null=True)
+    if parsed.null_count != column.null_count:
+        return None
+    years = pc.year(parsed)
+    if not _all(pc.and_(pc.greater(years, 1677), pc.less(years, 2262)), column):  # type: ignore[call-overload]
+        return None  # outside what datetime64[ns] holds: convert_column refuses it
+    written = pc.cast(pc.utf8_slice_codeunits(column, 8, 10), pa.int64())
+    if not _all(pc.equal(pc.day(parsed), written), column):
+        return None  # Arrow rolled an impossible day (2025-02-30) over to the next month
+    stamps = parsed.cast(pa.timestamp("ns")).combine_chunks()
+    return stamps.to_numpy(zero_copy_only=False).astype(DATE_UNIT)

@@ -12,9 +12,3 @@ from __future__ import annotations
 def split_paragraphs(text: str) -> list[str]:
     """Return the paragraphs of ``text``; paragraph *n* is element ``n - 1``."""
     return [line for line in text.splitlines() if line.strip()]
-
-
-def quote_in_paragraph(text: str, paragraph: int, quote: str) -> bool:
-    """Whether ``quote`` occurs verbatim inside paragraph ``paragraph`` (1-based) of ``text``."""
-    paragraphs = split_paragraphs(text)
-    return 1 <= paragraph <= len(paragraphs) and quote in paragraphs[paragraph - 1]

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from afpak_data._descriptor import Package
+from afpak_data._descriptor import SEMVER, Package
 from afpak_data._diff import (
     PackageDiff,
     SchemaChange,
@@ -28,12 +28,12 @@ from afpak_data._diff import (
     read_table,
 )
 from afpak_data._diff_render import describe_schema_change
+from afpak_data._errors import Problem
 from afpak_data._resources import Source
 
 WITHDRAWN = "withdrawn"
 LEVELS = ("none", "PATCH", "MINOR", "MAJOR")
 NONE, PATCH, MINOR, MAJOR = range(4)
-SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 _SHOWN_REASONS = 4
 
 _SCHEMA_LEVELS = {
@@ -55,17 +55,6 @@ class Reason:
 
     level: int
     text: str
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A broken rule: ``rule`` names it (for tests and scripts), ``message`` says where and why."""
-
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
 
 
 #: The rules release-check enforces, by the name a :class:`Problem` carries.
@@ -95,9 +84,17 @@ class ReleaseReport:
         """True when no rule is broken."""
         return not self.problems
 
-    def fail(self, rule: str, message: str) -> None:
-        """Record that ``rule`` (a key of :data:`RULES`) is broken, with a located message."""
-        self.problems.append(Problem(rule, message))
+    def fail(
+        self,
+        rule: str,
+        file: object,
+        message: str,
+        line: int | None = None,
+        column: str | None = None,
+        record_id: str | None = None,
+    ) -> None:
+        """Record that ``rule`` (a key of :data:`RULES`, the problem's check) is broken."""
+        self.problems.append(Problem(str(file), line, record_id, column, rule, message))
 
 
 def parse_version(version: str) -> tuple[int, int, int] | None:
@@ -197,15 +194,16 @@ def _check_versions(
         if parsed is None:
             report.fail(
                 "version-format",
-                f"{package.descriptor_file}: version {version!r} is not a version "
-                "(expected MAJOR.MINOR.PATCH, e.g. 1.2.0)",
+                package.descriptor_file,
+                f"version {version!r} is not a version (expected MAJOR.MINOR.PATCH, e.g. 1.2.0)",
             )
     if old_v is None or new_v is None:
         return
     if new_v < old_v:
         report.fail(
             "version-backwards",
-            f"{where}: version goes backwards from {report.old_version} to {report.new_version} "
+            where,
+            f"version goes backwards from {report.old_version} to {report.new_version} "
             f"(expected at least {report.old_version})",
         )
         return
@@ -220,7 +218,8 @@ def _check_versions(
     if bump < needed:
         report.fail(
             "version-bump",
-            f"{where}: version {report.new_version} is "
+            where,
+            f"version {report.new_version} is "
             + (f"a {LEVELS[bump]} bump" if bump else "not bumped")
             + f" from {report.old_version}, but the changes need a {LEVELS[needed]} bump ({why})",
         )
@@ -255,8 +254,12 @@ def _check_disappeared(
             gone = "its table was removed" if name not in new_ids else "it is no longer in NEW"
             report.fail(
                 "id-disappeared",
-                f"{resource.file}:{row}: column {column!r}: released ID {record_id!r} disappeared "
+                resource.file,
+                f"released ID {record_id!r} disappeared "
                 f"({gone}; expected the record, or the ID listed in {withdrawn_file})",
+                row,
+                column,
+                record_id,
             )
     if len(report.problems) == before:
         report.checked.append(f"no released ID disappeared without being withdrawn ({count} IDs)")
@@ -276,7 +279,8 @@ def _check_withdrawn(
         if record_id not in new_withdrawn:
             report.fail(
                 "id-unwithdrawn",
-                f"{withdrawn_path}: ID {record_id!r} was withdrawn in {report.old_version} and is "
+                withdrawn_path,
+                f"ID {record_id!r} was withdrawn in {report.old_version} and is "
                 "no longer listed (expected it to stay: withdrawn IDs remain reserved)",
             )
     reserved = set(old_withdrawn) | set(new_withdrawn)
@@ -287,8 +291,12 @@ def _check_withdrawn(
             if record_id in reserved:
                 report.fail(
                     "id-reused",
-                    f"{resource.file}:{row}: column {column!r}: ID {record_id!r} is withdrawn and "
+                    resource.file,
+                    f"ID {record_id!r} is withdrawn and "
                     "used again by a record (expected a new ID: withdrawn IDs are never reused)",
+                    row,
+                    column,
+                    record_id,
                 )
     if WITHDRAWN in new.names:
         table = read_table(new.resource(WITHDRAWN))
@@ -298,8 +306,12 @@ def _check_withdrawn(
                 continue
             report.fail(
                 "withdrawn-version",
-                f"{withdrawn_path}:{table.row_numbers[key]}: column 'withdrawn_in': {version!r} "
-                f"for newly withdrawn {key[0]!r} (expected this release, {report.new_version})",
+                withdrawn_path,
+                f"{version!r} for newly withdrawn {key[0]!r} "
+                f"(expected this release, {report.new_version})",
+                table.row_numbers[key],
+                "withdrawn_in",
+                key[0],
             )
     if len(report.problems) == before:
         report.checked.append(
@@ -314,21 +326,23 @@ def _check_changelog(report: ReleaseReport, new: Package) -> None:
     if found is None:
         report.fail(
             "changelog",
-            f"{candidates[0]}: no CHANGELOG.md in NEW or its parent "
+            candidates[0],
+            f"no CHANGELOG.md in NEW or its parent "
             f"(expected one with a '## [{report.new_version}]' entry)",
         )
         return
     try:
         text = found.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        report.fail("changelog", f"{found}: cannot be read ({exc.strerror})")
+        report.fail("changelog", found, f"cannot be read ({exc.strerror})")
         return
     heading = re.compile(rf"^## \[{re.escape(report.new_version)}\]", re.MULTILINE)
     match = heading.search(text)
     if match is None:
         report.fail(
             "changelog",
-            f"{found}: no entry for version {report.new_version} "
+            found,
+            f"no entry for version {report.new_version} "
             f"(expected a heading '## [{report.new_version}] - YYYY-MM-DD')",
         )
         return

@@ -66,6 +66,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from afpak_data import _atomic
+from afpak_data._descriptor import SAFE_VERSION, SEMVER, declared_sha256, sha256_of
+from afpak_data._errors import AfpakDataError
 
 DESCRIPTOR_NAME = "datapackage.json"
 #: Seconds any single socket operation may wait (connect, one read).
@@ -81,13 +83,11 @@ MAX_REDIRECTS = 5
 MANIFEST = ".cache-manifest.json"
 _CHUNK = 1 << 16
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
-_SAFE_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
 _SAFE_PART = re.compile(r"[0-9A-Za-z_][0-9A-Za-z._ -]{0,127}")
 _GITHUB = re.compile(r"https://github\.com/(?P<owner>[^/]+)/(?P<repo>[^/#?]+?)(?:\.git)?/?")
-_SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 
 
-class RemoteDataError(OSError):
+class RemoteDataError(AfpakDataError, OSError):
     """A published package could not be fetched or verified; nothing unverified was kept."""
 
 
@@ -113,7 +113,7 @@ def release_url(version: str, source: Any = None, base: str = RAW_BASE) -> str:
     ``{owner}``, ``{repo}`` and ``{version}`` filled in (default: GitHub's raw files; a mirror or
     the release rehearsal's loopback server can be named instead).
     """
-    if not _SEMVER.fullmatch(version):
+    if not SEMVER.fullmatch(version):
         raise ValueError(f"version {version!r} is not MAJOR.MINOR.PATCH (e.g. 1.0.0)")
     from afpak_data._descriptor import read_package
 
@@ -147,26 +147,6 @@ def fetch(base_url: str, resources: list[str], timeout: float | None = None) -> 
         ) from exc
 
 
-def sha256_of(path: Path) -> tuple[int, str]:
-    """Size in bytes and sha256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
-
-
-def declared_sha256(value: Any) -> str | None:
-    """The hex digest of a descriptor ``hash`` of the form ``sha256:<hex>`` (else None)."""
-    if isinstance(value, str) and value.startswith("sha256:"):
-        hexdigest = value.removeprefix("sha256:").lower()
-        if re.fullmatch(r"[0-9a-f]{64}", hexdigest):
-            return hexdigest
-    return None
-
-
 # --- the fetch itself ------------------------------------------------------------------------
 
 
@@ -187,7 +167,7 @@ def _fetch(base_url: str, resources: list[str], deadline: float) -> Path:
     budget.spend(len(raw))
     descriptor = _parse_descriptor(raw, descriptor_url)
     version = descriptor.get("version")
-    if not isinstance(version, str) or not _SAFE_VERSION.fullmatch(version):
+    if not isinstance(version, str) or not SAFE_VERSION.fullmatch(version):
         raise RemoteDataError(
             f"{descriptor_url}: 'version' {version!r} cannot name a cache directory "
             "(expected a version such as 1.0.0)"

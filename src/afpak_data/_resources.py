@@ -12,14 +12,12 @@ import importlib.resources
 import os
 from pathlib import Path
 
+from afpak_data._errors import PackageNotFoundError
+
 DESCRIPTOR_NAME = "datapackage.json"
 
 #: What ``source`` may be: None (bundled package), a directory, a ``datapackage.json`` path, a URL.
 Source = str | os.PathLike[str] | None
-
-
-class PackageNotFoundError(FileNotFoundError):
-    """No data package where the caller pointed (or nothing bundled with this installation)."""
 
 
 def bundled_root() -> Path:
@@ -55,12 +53,12 @@ def descriptor_path(source: Source = None) -> Path:
     """Return the ``datapackage.json`` that ``source`` designates (local sources only).
 
     ``source`` may be None (bundled), a directory holding ``datapackage.json``, or the path of a
-    descriptor file. URLs are handled by :func:`fetch_remote`, not here.
+    descriptor file. URLs are handled by ``afpak_data._remote.fetch``, not here.
     """
     if source is None:
         return bundled_root() / DESCRIPTOR_NAME
     if is_url(source):
-        raise ValueError(f"{source}: a URL, not a local path (use fetch_remote)")
+        raise ValueError(f"{source}: a URL, not a local path")
     path = Path(source).expanduser()
     if path.is_dir():
         candidate = path / DESCRIPTOR_NAME
@@ -118,22 +116,3 @@ def csv_only(resources: object) -> str | None:
         f"{shown} (check this package with `frictionless validate`, or point at the CSV "
         "package it was exported from)"
     )
-
-
-def fetch_remote(base_url: str, resources: list[str]) -> Path:
-    """Download (or reuse from the cache) the named resources of the package at ``base_url``.
-
-    Returns the local, hash-verified package directory. The work is done by ``afpak_data._remote``;
-    this wrapper only turns its absence into a clear message.
-    """
-    path = base_url.split("?", 1)[0].split("#", 1)[0]
-    if path.lower().endswith((".csv", ".tsv", ".parquet", ".xlsx")):
-        raise PackageNotFoundError(not_a_descriptor(base_url, path.rsplit("/", 1)[0] + "/"))
-    try:
-        from afpak_data._remote import fetch
-    except ImportError as exc:  # pragma: no cover - depends on what is installed
-        raise RuntimeError(
-            f"{base_url}: loading from a URL needs afpak_data._remote, "
-            f"which is not available ({exc})"
-        ) from exc
-    return Path(fetch(base_url, resources))

@@ -11,7 +11,9 @@ Exit codes shared by all commands: 0 success, 1 the data is invalid (commands th
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+from collections.abc import Iterator
 
 import click
 
@@ -33,6 +35,34 @@ class InputError(click.ClickException):
     """Unreadable input or a bad argument: ``Error: <one line>`` on stderr, exit code 2."""
 
     exit_code = 2
+
+
+class InvalidDataError(click.ClickException):
+    """The data is invalid (a located problem): ``Error: <one line>`` on stderr, exit code 1."""
+
+    exit_code = 1
+
+
+def one_line(exc: BaseException) -> str:
+    """An error message on one line (a refused package's problems joined by '; ')."""
+    return "; ".join(" ".join(line.split()) for line in str(exc).splitlines() if line.strip())
+
+
+@contextlib.contextmanager
+def reading_errors() -> Iterator[None]:
+    """Turn every error of reading a package into one line on stderr, never a traceback.
+
+    A located ``DataError`` (a value, a header, a CSV that does not parse) exits 1; a refused or
+    unreadable package, a file that cannot be read or written exits 2.
+    """
+    from afpak_data._errors import AfpakDataError, DataError
+
+    try:
+        yield
+    except DataError as exc:
+        raise InvalidDataError(one_line(exc)) from exc
+    except (AfpakDataError, OSError, UnicodeError, ValueError, RuntimeError) as exc:
+        raise InputError(one_line(exc)) from exc
 
 
 #: The ``--source`` option shared by every command that reads a package (one definition, one help).

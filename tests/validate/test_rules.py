@@ -8,9 +8,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from afpak_data._descriptor import Field, RowRule, Schema
 from afpak_data._validate import cells, rules, validate_package
 from afpak_data._validate.context import TableContext
-from afpak_data._validate.schema import FieldSpec, RuleSpec, SchemaSpec
 from validate.corpus import BROKEN, write_package
 
 
@@ -18,9 +18,9 @@ def table(
     kind: str, type_: str, a: list[str], b: list[str], value: str = "unknown"
 ) -> TableContext:
     """A two-column table (a, b) of ``type_`` with one ``kind`` rule, after its cell checks."""
-    schema = SchemaSpec(
-        fields=[FieldSpec("a", type_), FieldSpec("b", type_ if kind == "ordered" else "string")],
-        rules=[RuleSpec(kind, ("a", "b"), "the rule in words", value)],
+    schema = Schema(
+        fields=(Field("a", type_), Field("b", type_ if kind == "ordered" else "string")),
+        rules=(RowRule(kind, ("a", "b"), "the rule in words", value),),
     )
     columns = {"a": pa.array(a, type=pa.string()), "b": pa.array(b, type=pa.string())}
     lines = np.arange(2, len(a) + 2)
@@ -108,7 +108,7 @@ def test_package_obeying_rules_and_reserving_ids_is_valid(tmp_path: Path) -> Non
 )  # fmt: skip
 def test_dates_are_checked_against_the_calendar(fmt: str, values: list[str], valid: list[bool]):
     """Impossible days are refused, whatever the format; Python's strptime decides odd spellings."""
-    ok, _ = cells.typed(pa.array(values, type=pa.string()), FieldSpec("d", "date", format=fmt))
+    ok, _ = cells.typed(pa.array(values, type=pa.string()), Field("d", "date", format=fmt))
     assert ok.tolist() == valid
 
 
@@ -123,8 +123,8 @@ def test_dates_are_checked_against_the_calendar(fmt: str, values: list[str], val
 )  # fmt: skip
 def test_lengths_count_characters_not_bytes(constraints: dict, values: list[str], checks: list):
     """minLength/maxLength count characters, as Python's len does, for non-ASCII text too."""
-    spec = FieldSpec("a", **constraints)
-    schema = SchemaSpec(fields=[spec])
+    spec = Field("a", **constraints)
+    schema = Schema(fields=(spec,))
     columns = {"a": pa.array(values, type=pa.string())}
     ctx = TableContext("t", "t.csv", schema, columns, np.arange(2, len(values) + 2),
                        np.ones(len(values), bool))  # fmt: skip

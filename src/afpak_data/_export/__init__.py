@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from afpak_data._errors import AfpakDataError
 from afpak_data._resources import Source
 
 #: Format name -> module (under ``afpak_data._export``) whose ``write`` produces it.
@@ -33,11 +34,11 @@ REQUIRES: dict[str, tuple[str, ...]] = {
 INSTALL_HINT = 'pip install "afpak-data[export]"'
 
 
-class ExportError(ValueError):
+class ExportError(AfpakDataError, ValueError):
     """The package cannot be written faithfully (for example its foreign keys do not hold)."""
 
 
-class MissingDependencyError(RuntimeError):
+class MissingDependencyError(AfpakDataError, RuntimeError):
     """A format needs a library that is not installed; the message says how to install it."""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from afpak_data.cli import InputError, source_option
+from afpak_data.cli import reading_errors, source_option
 
 #: Kept here (not imported from afpak_data._export) so that ``--help`` lists them cheaply.
 FORMAT_CHOICES = ("json", "parquet", "sqlite", "xlsx")
@@ -28,17 +28,10 @@ def export(fmt: str, source: str | None, quiet: bool, out: str) -> None:
     Files are written next to OUT first and moved in when complete, so a failure never leaves a
     half-written file.
     """
-    from afpak_data._descriptor import PackageError
-    from afpak_data._export import ExportError, MissingDependencyError
     from afpak_data._export import export as run_export
-    from afpak_data._loader import DataError
 
-    try:
+    with reading_errors():
         written = run_export(fmt, out, source)
-    except MissingDependencyError as exc:
-        raise InputError(str(exc)) from exc
-    except (PackageError, DataError, ExportError, OSError, RuntimeError) as exc:
-        raise InputError(" ".join(str(exc).split())) from exc
     if not quiet:
         for path in written:
             click.echo(str(path))

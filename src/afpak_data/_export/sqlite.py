@@ -282,7 +282,7 @@ def _link_select(link: LinkTable, columns: set[str]) -> str:
     )
     key = quote(link.record_key)
     return (
-        f"SELECT '{link.record_table}' AS record_table, l.{key} AS record_id, "
+        f"SELECT {literal(link.record_table)} AS record_table, l.{key} AS record_id, "
         f"r.name AS record_name, l.actor_id, a.name AS actor_name, l.role, {optional} "
         f"FROM {quote(link.name)} l "
         f"JOIN {quote(link.record_table)} r ON r.{key} = l.{key} "
@@ -305,7 +305,7 @@ def _evidence_view(package: Package, fields: dict[str, set[str]]) -> list[str]:
         key = package.resource(name).schema.primary_key
         if len(key) == 1:
             parts.append(
-                f"SELECT '{name}' AS record_table, {quote(key[0])} AS record_id, "
+                f"SELECT {literal(name)} AS record_table, {quote(key[0])} AS record_id, "
                 f"name AS record_name FROM {quote(name)}"
             )
     if not parts:

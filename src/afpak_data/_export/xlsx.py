@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from afpak_data._descriptor import FORMULA_CHARS
 from afpak_data._export.codebook import field_rows, vocabularies
 from afpak_data._export.values import rows
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 FILE_NAME = "{name}.xlsx"
 #: Characters that make a spreadsheet treat the start of a cell as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = tuple(FORMULA_CHARS)
 MAX_SHEET_NAME = 31
 _FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 MAX_COLUMN_WIDTH = 60

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from afpak_data.cli import InputError, source_option
+from afpak_data.cli import reading_errors, source_option
 
 
 @click.command()
@@ -23,15 +23,10 @@ def site(source: str | None, base_url: str | None, quiet: bool, out: str) -> Non
     Overview with citation and relation figures, a searchable page per table, and the codebook.
     No server, CDN or network is needed to view it.
     """
-    from afpak_data._descriptor import PackageError
-    from afpak_data._export import ExportError
-    from afpak_data._loader import DataError
     from afpak_data._site.build import build_site
 
-    try:
+    with reading_errors():
         written = build_site(out, source, base_url)
-    except (PackageError, DataError, ExportError, OSError, RuntimeError) as exc:
-        raise InputError(" ".join(str(exc).split())) from exc
     if not quiet:
         index = next(p for p in written if p.name == "index.html" and p.parent.name != "tables")
         click.echo(f"{len(written)} files written; open {index}")

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+#: An Arrow column or scalar. pyarrow-stubs types each compute kernel per concrete array class
+#: (StringArray, Int64Array...); the validator's columns get their class at run time (text, then
+#: numbers or timestamps after conversion), so they are typed as Any, checked by the tests.
+Column: TypeAlias = Any
 
-def strings(values: Iterable[str]) -> pa.Array:
+
+def strings(values: Iterable[str]) -> Column:
     """A string array of ``values`` (no nulls), built from an offsets and a data buffer."""
     encoded = [str(v).encode("utf-8") for v in values]
     offsets = np.zeros(len(encoded) + 1, np.int64)
@@ -25,49 +31,50 @@ def strings(values: Iterable[str]) -> pa.Array:
     return pa.Array.from_buffers(
         pa.large_string(),
         len(encoded),
-        [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))],
+        [None, pa.py_buffer(offsets.data), pa.py_buffer(b"".join(encoded))],
     ).cast(pa.string())
 
 
-def string_scalar(value: str) -> pa.Scalar:
+def string_scalar(value: str) -> Column:
     """``value`` as an Arrow string scalar (to pass to compute functions as data)."""
     return strings([value])[0]
 
 
-def null_scalar(kind: pa.DataType) -> pa.Scalar:
+def null_scalar(kind: pa.DataType) -> Column:
     """A null of type ``kind``."""
-    return pa.nulls(1, kind)[0]
+    nulls: Column = pa.nulls(1, kind)  # type: ignore[call-overload]  # any kind
+    return nulls[0]
 
 
-def mask_array(mask: np.ndarray) -> pa.Array:
+def mask_array(mask: np.ndarray) -> Column:
     """A numpy boolean mask as an Arrow boolean array (bit-packed, no nulls)."""
     mask = np.asarray(mask, dtype=bool)
     bits = np.packbits(mask, bitorder="little")
-    return pa.Array.from_buffers(pa.bool_(), len(mask), [None, pa.py_buffer(bits)])
+    return pa.Array.from_buffers(pa.bool_(), len(mask), [None, pa.py_buffer(bits.data)])
 
 
-def int_array(values: np.ndarray) -> pa.Array:
+def int_array(values: np.ndarray) -> Column:
     """A numpy integer array as an Arrow int64 array (row positions for ``take``)."""
     data = np.ascontiguousarray(values, dtype=np.int64)
-    return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data)])
+    return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data.data)])
 
 
-def float_array(values: Iterable[float]) -> pa.Array:
+def float_array(values: Iterable[float]) -> Column:
     """Numbers as an Arrow float64 array (NaN stays NaN, not null)."""
     data = np.ascontiguousarray(np.fromiter(values, np.float64), dtype=np.float64)
-    return pa.Array.from_buffers(pa.float64(), len(data), [None, pa.py_buffer(data)])
+    return pa.Array.from_buffers(pa.float64(), len(data), [None, pa.py_buffer(data.data)])
 
 
 @functools.cache
-def _false() -> pa.Scalar:
+def _false() -> Column:
     return mask_array(np.zeros(1, bool))[0]
 
 
-def _single(result: pa.Array | pa.ChunkedArray) -> pa.Array:
+def _single(result: Column) -> Column:
     return result.combine_chunks() if isinstance(result, pa.ChunkedArray) else result
 
 
-def bools(result: pa.Array | pa.ChunkedArray) -> np.ndarray:
+def bools(result: Column) -> np.ndarray:
     """An Arrow boolean result as a numpy mask (null counts as False)."""
     result = _single(result)
     if result.null_count:
@@ -77,7 +84,7 @@ def bools(result: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.unpackbits(bits, bitorder="little", count=count)[result.offset :].astype(bool)
 
 
-def numbers(result: pa.Array | pa.ChunkedArray, kind: type = np.int64) -> np.ndarray:
+def numbers(result: Column, kind: type = np.int64) -> np.ndarray:
     """An Arrow numeric result as a numpy array of ``kind`` (int64: null as 0; float64: NaN)."""
     result = _single(result)
     target = pa.int64() if kind is np.int64 else pa.float64()
@@ -86,5 +93,5 @@ def numbers(result: pa.Array | pa.ChunkedArray, kind: type = np.int64) -> np.nda
         fill = (np.zeros if kind is np.int64 else lambda n: np.full(n, np.nan))(1)
         filler = int_array(fill) if kind is np.int64 else float_array(fill)
         result = pc.coalesce(result, filler[0])
-    data = np.frombuffer(result.buffers()[1], kind, count=len(result) + result.offset)
+    data: np.ndarray = np.frombuffer(result.buffers()[1], kind, count=len(result) + result.offset)
     return data[result.offset :]

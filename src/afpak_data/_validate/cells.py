@@ -19,7 +19,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from afpak_data._descriptor import CONTROL, DATE_FORMAT, FORMULA_CHARS, Field
 from afpak_data._validate.arrow import (
+    Column,
     float_array,
     int_array,
     mask_array,
@@ -30,9 +32,7 @@ from afpak_data._validate.arrow import (
 from afpak_data._validate.context import TableContext, bools, isin
 from afpak_data._validate.files import MAX_CELL_CHARS
 from afpak_data._validate.problems import Problem
-from afpak_data._validate.schema import FieldSpec
 from afpak_data._validate.text import (
-    FORMULA_CHARS,
     SPACE_CHARS,
     first_char,
     formula_start,
@@ -40,11 +40,13 @@ from afpak_data._validate.text import (
     lengths,
     more_words_than,
     padded,
+    search,
 )
 
-#: Dates in this format (the default, and the one our schemas name) take the vectorised path:
-#: zero-padded, as the loader reads them.
-DATE_FORMAT = "%Y-%m-%d"
+#: The model's control and bidi characters (``_descriptor.CONTROL``) as an RE2 class.
+CONTROL_RE2 = (
+    "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x{9f}\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]"
+)
 #: Regular expressions for the lexical form of each type (format "default").
 LEXICAL = {
     "integer": r"[+-]?\d+",
@@ -82,12 +84,12 @@ EXPECTED = {
 }
 
 
-def where(mask: np.ndarray, values: pa.Array) -> pa.Array:
+def where(mask: np.ndarray, values: Column) -> Column:
     """``values`` where ``mask`` is true, null elsewhere."""
     return pc.if_else(mask_array(mask), values, null_scalar(values.type))
 
 
-def _python(values: pa.Array, parse: Callable[[str], Any]) -> np.ndarray:
+def _python(values: Column, parse: Callable[[str], Any]) -> np.ndarray:
     """Rare types and formats: ``parse`` each value in Python; True where it does not raise."""
 
     def ok(value: str) -> bool:
@@ -106,7 +108,7 @@ def _iso_datetime(value: str) -> dt.datetime:
     return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
 
 
-def _dates(values: pa.Array, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, pa.Array]:
+def _dates(values: Column, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, Column]:
     """Parse ``%Y-%m-%d`` or ``%Y-%m`` dates once, vectorised; impossible days are refused.
 
     Arrow's ``strptime`` rolls 2025-02-30 over to March 2, so the parsed day must equal the
@@ -116,13 +118,13 @@ def _dates(values: pa.Array, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, pa.A
     text = where(ok, values)
     parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
     ok = ok & bools(pc.is_valid(parsed)) & ~bools(pc.starts_with(values, "0000"))
-    if fmt == "%Y-%m-%d":
+    if fmt == DATE_FORMAT:
         written = pc.cast(pc.utf8_slice_codeunits(where(ok, text), 8, 10), pa.int64())
         ok &= bools(pc.equal(pc.day(parsed), written))
     return ok, where(ok, parsed)
 
 
-def _formatted(values: pa.Array, fmt: str) -> tuple[np.ndarray, pa.Array | None]:
+def _formatted(values: Column, fmt: str) -> tuple[np.ndarray, Column | None]:
     """Dates and times in a strftime ``format``: parsed by Arrow, checked by printing them back.
 
     A value that does not print back identically (an impossible day Arrow rolled over, or a
@@ -141,7 +143,7 @@ def _formatted(values: pa.Array, fmt: str) -> tuple[np.ndarray, pa.Array | None]
     return ok, where(same, parsed)
 
 
-def typed(values: pa.Array, spec: FieldSpec) -> tuple[np.ndarray, pa.Array | None]:
+def typed(values: Column, spec: Field) -> tuple[np.ndarray, Column | None]:
     """(mask of lexically valid values, typed values for comparisons, null where invalid)."""
     kind = spec.type
     fmt = spec.format
@@ -167,7 +169,7 @@ def typed(values: pa.Array, spec: FieldSpec) -> tuple[np.ndarray, pa.Array | Non
     if kind in {"integer", "number", "year"}:
         return ok, pc.cast(where(ok, values), pa.float64())
     if kind == "date":
-        return _dates(values, ok, "%Y-%m-%d")
+        return _dates(values, ok, DATE_FORMAT)
     if kind == "yearmonth":
         return _dates(values, ok, "%Y-%m")
     if kind == "datetime":
@@ -201,7 +203,7 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _bound(value: Any, spec: FieldSpec) -> Any:
+def _bound(value: Any, spec: Field) -> Any:
     """A minimum/maximum constraint in the field's comparable type (None if it cannot be)."""
     try:
         if spec.type in {"integer", "number", "year"}:
@@ -209,7 +211,8 @@ def _bound(value: Any, spec: FieldSpec) -> Any:
         if spec.type in {"date", "yearmonth"}:
             text = str(value) if spec.type == "date" else f"{value}-01"
             dt.date.fromisoformat(text)  # refuses what is not a date
-            return pc.cast(strings([text]), pa.timestamp("s"))[0]
+            stamps: Column = pc.cast(strings([text]), pa.timestamp("s"))
+            return stamps[0]
         if spec.type == "datetime":
             return pa.scalar(_iso_datetime(str(value)), pa.timestamp("us", tz="UTC"))
     except (TypeError, ValueError, OverflowError, pa.ArrowException):
@@ -221,7 +224,7 @@ def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _enum_message(value: str, spec: FieldSpec) -> str:
+def _enum_message(value: str, spec: Field) -> str:
     options = [str(v) for v in spec.enum or []]
     shown = ", ".join(options[:8]) + (", …" if len(options) > 8 else "")
     vocabulary = f"the vocabulary '{spec.vocabulary}'" if spec.vocabulary else "the field's enum"
@@ -233,7 +236,7 @@ def _enum_message(value: str, spec: FieldSpec) -> str:
 TEXT_TYPES = frozenset({"string", "any", "list"})
 
 
-def _sizes(values: pa.Array, spec: FieldSpec) -> np.ndarray:
+def _sizes(values: Column, spec: Field) -> np.ndarray:
     """Lengths for the size checks: bytes where they decide as well as characters would.
 
     A value has at least a quarter as many characters as bytes and at most as many, so when no
@@ -250,7 +253,7 @@ def _sizes(values: pa.Array, spec: FieldSpec) -> np.ndarray:
     return size
 
 
-def _vocabulary_only(spec: FieldSpec) -> bool:
+def _vocabulary_only(spec: Field) -> bool:
     """A text field whose vocabulary values would pass all of the field's other checks."""
     if spec.type != "string" or spec.format != "default" or not spec.enum:
         return False
@@ -271,7 +274,13 @@ def _vocabulary_only(spec: FieldSpec) -> bool:
     return True
 
 
-def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Problem]:
+def _control_message(value: str) -> str:
+    hit = CONTROL.search(value)
+    where = f"U+{ord(hit.group()):04X} at position {hit.start() + 1}" if hit else "a character"
+    return f"{where}: control characters and bidirectional overrides are refused in text"
+
+
+def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
     """Every cell check on one field; one problem at most per cell."""
     values = ctx.columns[spec.name]
     problems: list[Problem] = []
@@ -306,6 +315,11 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
         lambda v: f"{len(v)} characters; cells are limited to {MAX_CELL_CHARS}",
     )
     if spec.type in {"string", "any", "list"}:
+        report(
+            search(values, CONTROL_RE2),
+            "control-character",
+            lambda v: _control_message(v),
+        )
         report(
             formula_start(values, first),
             "formula",
@@ -361,7 +375,7 @@ def check_field(ctx: TableContext, spec: FieldSpec, is_key: bool) -> list[Proble
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
                 continue
             limit = getattr(spec, key)
-            report(outside, check, lambda v, k=key, b=limit: f"{v!r} is outside the {k} {b}")
+            report(outside, check, lambda v, k=key, b=limit: f"{v!r} is outside the {k} {b}")  # type: ignore[misc]  # default argument binds the loop value
     if spec.max_words is not None:
         report(
             more_words_than(values, spec.max_words),

@@ -7,6 +7,7 @@ over a whole column or a numpy mask, so clean data never runs a Python loop per 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +15,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from afpak_data._validate.arrow import bools, mask_array, string_scalar, strings
+from afpak_data._descriptor import Schema
+from afpak_data._validate.arrow import Column, bools, mask_array, string_scalar, strings
 from afpak_data._validate.problems import Problem
-from afpak_data._validate.schema import SchemaSpec
 
 __all__ = ["KEY_SEPARATOR", "TableContext", "bools", "isin", "take", "value_set"]
 
@@ -36,12 +37,14 @@ class TableContext:
 
     name: str
     shown: str
-    schema: SchemaSpec
-    columns: dict[str, pa.Array]
+    schema: Schema
+    columns: dict[str, Column]
     lines: np.ndarray
     usable: np.ndarray
-    typed: dict[str, pa.Array] = field(default_factory=dict)
+    typed: dict[str, Column] = field(default_factory=dict)
     missing_cache: dict[str, np.ndarray] = field(default_factory=dict)
+    #: distinct referenced values per key, built once however many foreign keys point here
+    key_sets: dict[tuple[str, ...], Column | None] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -62,7 +65,7 @@ class TableContext:
             self.shown, int(self.lines[row]), self.record_id(row), column, check, message
         )
 
-    def key(self, fields: list[str]) -> pa.Array | None:
+    def key(self, fields: Sequence[str]) -> Column | None:
         """The values of ``fields`` as one string array (composites joined with a separator)."""
         if any(f not in self.columns for f in fields):
             return None
@@ -77,7 +80,7 @@ class TableContext:
             self.missing_cache[name] = isin(self.columns[name], self.schema.missing_values)
         return self.missing_cache[name]
 
-    def present(self, fields: list[str]) -> np.ndarray:
+    def present(self, fields: Sequence[str]) -> np.ndarray:
         """Rows where every one of ``fields`` has a value (and the row is usable)."""
         mask = self.usable.copy()
         for f in fields:
@@ -85,8 +88,10 @@ class TableContext:
         return mask
 
 
-def value_set(allowed: Any) -> pa.Array:
+def value_set(allowed: Any) -> Column:
     """Distinct non-null text values of ``allowed`` (an Arrow array or a list of strings)."""
+    if isinstance(allowed, KeySet):
+        return allowed.values
     if not isinstance(allowed, pa.Array | pa.ChunkedArray):
         allowed = strings(v for v in allowed if v is not None)
     if pa.types.is_large_string(allowed.type):
@@ -94,13 +99,20 @@ def value_set(allowed: Any) -> pa.Array:
     return pc.unique(allowed.drop_null())
 
 
-def isin(values: pa.Array, allowed: Any) -> np.ndarray:
+@dataclass(frozen=True)
+class KeySet:
+    """Distinct values already computed (``value_set``), so a membership test does not redo it."""
+
+    values: Column
+
+
+def isin(values: Column, allowed: Any) -> np.ndarray:
     """Vectorised membership as a hash join (Arrow's ``is_in`` builds a hash set of ``allowed``)."""
     if pa.types.is_large_string(values.type):
         values = values.cast(pa.string())
     return bools(pc.is_in(values, value_set=value_set(allowed)))
 
 
-def take(values: pa.Array, mask: np.ndarray) -> pa.Array:
+def take(values: Column, mask: np.ndarray) -> Column:
     """The values of the rows where ``mask`` is true."""
     return values.filter(mask_array(mask))

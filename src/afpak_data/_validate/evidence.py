@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.compute as pc
 
+from afpak_data._descriptor import sha256_of
 from afpak_data._paragraphs import split_paragraphs
 from afpak_data._validate.arrow import float_array, int_array, strings
 from afpak_data._validate.context import TableContext, bools, isin, take
@@ -23,14 +24,6 @@ from afpak_data._validate.text import fullmatch
 SOURCES = "sources"
 EVIDENCE_FIELDS = ("source_id", "paragraph", "quote")
 PARAGRAPH_COUNT = "paragraph_count"
-
-
-def _sha256(file: Path) -> str:
-    digest = hashlib.sha256()
-    with open(file, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def declared_counts(sources: TableContext) -> dict[str, int]:
@@ -85,7 +78,9 @@ def load_texts(
         file = directory / name if name and "/" not in name and "\\" not in name else None
         if (file is None or not file.is_file()) and expected:
             if by_hash is None:
-                by_hash = {_sha256(p): p for p in candidates if p.stat().st_size <= MAX_FILE_BYTES}
+                by_hash = {
+                    sha256_of(p)[1]: p for p in candidates if p.stat().st_size <= MAX_FILE_BYTES
+                }
             file = by_hash.get(expected)
         if file is None or not file.is_file():
             skipped.append(

@@ -14,13 +14,14 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from afpak_data._validate.arrow import numbers, strings
+from afpak_data._validate.arrow import Column, numbers, strings
 from afpak_data._validate.problems import Problem
 
 #: Files beyond this are not read (a clear error rather than a memory blow-up).
@@ -36,7 +37,7 @@ class Table:
     """A parsed CSV: the header, string cells (columns 0..n-1), and each row's physical line."""
 
     header: list[str]
-    cells: list[pa.Array]
+    cells: list[Column]
     lines: np.ndarray
     problems: list[Problem] = field(default_factory=list)
 
@@ -174,7 +175,7 @@ def parse_csv(raw: bytes, shown: str) -> Table:
         return parse_csv_stdlib(raw, shown)
 
 
-def _newlines(values: pa.Array) -> np.ndarray:
+def _newlines(values: Column) -> np.ndarray:
     """Physical line breaks inside each cell (CRLF, LF or a lone CR count once)."""
     return numbers(pc.count_substring_regex(values, "\r\n|\r|\n"))
 
@@ -190,8 +191,8 @@ def _parse_arrow(raw: bytes, shown: str) -> Table:
     n = len(header)
     bad: list[tuple[int, int, str]] = []
 
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        bad.append((row.number, row.actual_columns, row.text))
+    def on_invalid(row: pacsv.InvalidRow) -> Literal["skip"]:
+        bad.append((row.number or 0, row.actual_columns, row.text))
         return "skip"
 
     names = [f"c{i}" for i in range(n)]

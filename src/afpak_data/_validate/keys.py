@@ -9,13 +9,13 @@ costs one ``count_distinct``; only a key with duplicates is grouped to name the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from afpak_data._validate.arrow import numbers
-from afpak_data._validate.context import KEY_SEPARATOR, TableContext, isin, take
+from afpak_data._validate.context import KEY_SEPARATOR, KeySet, TableContext, isin, take, value_set
 from afpak_data._validate.problems import Problem
 from afpak_data._validate.text import fullmatch
 
@@ -24,7 +24,7 @@ def _shown_key(value: str) -> str:
     return value.replace(KEY_SEPARATOR, "/")
 
 
-def duplicates(ctx: TableContext, fields: list[str], check: str) -> list[Problem]:
+def duplicates(ctx: TableContext, fields: Sequence[str], check: str) -> list[Problem]:
     """Rows repeating an earlier row's ``fields`` (rows with a missing part are not compared)."""
     key = ctx.key(fields)
     if key is None:
@@ -56,10 +56,14 @@ def duplicates(ctx: TableContext, fields: list[str], check: str) -> list[Problem
     return problems
 
 
-def target_values(ctx: TableContext, fields: list[str]) -> pa.Array | None:
-    """The referenced key values of a table (usable rows only)."""
-    key = ctx.key(fields)
-    return None if key is None else take(key, ctx.present(fields))
+def target_values(ctx: TableContext, fields: Sequence[str]) -> KeySet | None:
+    """The distinct referenced key values of a table (usable rows only), built once per key."""
+    name = tuple(fields)
+    if name not in ctx.key_sets:
+        key = ctx.key(fields)
+        ctx.key_sets[name] = None if key is None else value_set(take(key, ctx.present(fields)))
+    found = ctx.key_sets[name]
+    return None if found is None else KeySet(found)
 
 
 def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
@@ -70,12 +74,12 @@ def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Pro
         if target is None:
             # unknown resource: reported by the package checks; unreadable: reported already
             continue
-        if any(f not in target.columns for f in fk.ref_fields):
+        if any(f not in target.columns for f in fk.reference_fields):
             continue
         key = ctx.key(fk.fields)
         if key is None:
             continue
-        allowed = target_values(target, fk.ref_fields)
+        allowed = target_values(target, fk.reference_fields)
         orphan = ctx.present(fk.fields) & ~isin(key, allowed)
         where = fk.resource or ctx.name
         names = ", ".join(fk.fields)
@@ -86,7 +90,7 @@ def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Pro
                     int(row),
                     names,
                     "foreign-key",
-                    f"{value!r} has no row in {where} ({', '.join(fk.ref_fields)})",
+                    f"{value!r} has no row in {where} ({', '.join(fk.reference_fields)})",
                 )
             )
     return problems
@@ -95,7 +99,7 @@ def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Pro
 def polymorphic(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
     """``x-polymorphicReferences``: the ID's prefix (the target's key pattern) picks the table."""
     problems = []
-    for ref in ctx.schema.polymorphic:
+    for ref in ctx.schema.polymorphic_references:
         if ref.field not in ctx.columns:
             continue
         values = ctx.columns[ref.field]

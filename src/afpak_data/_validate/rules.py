@@ -11,21 +11,27 @@ is not of its type is left to the type check and not compared.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from afpak_data._descriptor import RowRule
+from afpak_data._validate.arrow import Column
 from afpak_data._validate.cells import where
 from afpak_data._validate.context import TableContext, bools, isin
 from afpak_data._validate.problems import Problem
-from afpak_data._validate.schema import RuleSpec
+
+Masks = tuple[np.ndarray, np.ndarray]
+Values = tuple[Column, Column]
 
 
 def _filled(ctx: TableContext, name: str) -> np.ndarray:
     return ~ctx.missing(name)
 
 
-def _comparable(ctx: TableContext, name: str) -> pa.Array:
+def _comparable(ctx: TableContext, name: str) -> Column:
     """The field's values in its own order (numbers, dates, text); null where not comparable."""
     converted = ctx.typed.get(name)
     if converted is not None:
@@ -33,21 +39,44 @@ def _comparable(ctx: TableContext, name: str) -> pa.Array:
     return where(_filled(ctx, name), ctx.columns[name])
 
 
-def broken(ctx: TableContext, rule: RuleSpec) -> np.ndarray:
+def _paired(filled: Masks, _values: Values, _value: str) -> np.ndarray:
+    broken: np.ndarray = filled[0] != filled[1]
+    return broken
+
+
+def _ordered(filled: Masks, values: Values, _value: str) -> np.ndarray:
+    try:
+        broken: np.ndarray = bools(pc.greater(*values)) & filled[0] & filled[1]
+        return broken
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):
+        return np.zeros(len(filled[0]), bool)  # types that do not compare: nothing to say
+
+
+def _empty_when(filled: Masks, values: Values, value: str) -> np.ndarray:
+    text = values[1].cast(pa.string()) if not pa.types.is_string(values[1].type) else values[1]
+    broken: np.ndarray = ~filled[0] != isin(text, [value])
+    return broken
+
+
+#: The one implementation of each ``x-rules`` kind, used by the validator and the pandera schemas:
+#: (filled masks of a and b, comparable values of a and b, the rule's value) -> the breaking rows.
+RULES: dict[str, Callable[[Masks, Values, str], np.ndarray]] = {
+    "paired": _paired,
+    "ordered": _ordered,
+    "unknown_when_empty": _empty_when,
+    "empty_when": _empty_when,
+}
+
+
+def broken(ctx: TableContext, rule: RowRule) -> np.ndarray:
     """Mask of the usable rows that break ``rule``."""
     a, b = rule.fields
-    if rule.kind == "paired":
-        bad = _filled(ctx, a) != _filled(ctx, b)
-    elif rule.kind == "ordered":
-        left, right = _comparable(ctx, a), _comparable(ctx, b)
-        try:
-            bad = bools(pc.greater(left, right))
-        except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):
-            # types that do not compare (a schema mixing them): nothing to say
-            bad = np.zeros(ctx.size, bool)
-    else:  # empty_when, unknown_when_empty
-        bad = ~_filled(ctx, a) != isin(ctx.columns[b], [rule.value])
-    return bad & ctx.usable
+    filled = (_filled(ctx, a), _filled(ctx, b))
+    values = (_comparable(ctx, a), _comparable(ctx, b))
+    if rule.kind in ("unknown_when_empty", "empty_when"):
+        values = (values[0], ctx.columns[b])
+    mask: np.ndarray = RULES[rule.kind](filled, values, rule.value) & ctx.usable
+    return mask
 
 
 def check_rules(ctx: TableContext) -> list[Problem]:

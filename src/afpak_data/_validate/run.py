@@ -7,7 +7,7 @@ Each stage runs under :func:`_guard`, which turns an unexpected exception into a
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,13 +16,12 @@ from typing import Any
 import numpy as np
 import pyarrow.compute as pc
 
+from afpak_data._descriptor import DESCRIPTOR, Field, Package, Resource, Schema, read
 from afpak_data._paragraphs import split_paragraphs
 from afpak_data._validate import cells, changelog, evidence, files, keys, rules, withdrawn
 from afpak_data._validate.arrow import bools, string_scalar
 from afpak_data._validate.context import TableContext
-from afpak_data._validate.descriptor import DESCRIPTOR, ResourceSpec, check_descriptor
 from afpak_data._validate.problems import FATAL_CHECKS, Problem, Skipped, sort_problems
-from afpak_data._validate.schema import FieldSpec
 
 #: Threads checking tables at the same time (at most two: more only adds memory on this work).
 WORKERS = max(1, min(2, os.cpu_count() or 1))
@@ -71,13 +70,11 @@ def validate_package(
     root = descriptor_file.parent
     report = Report(package=descriptor_file, origin=origin)
     problems = report.problems
-    desc = _guard(
-        problems, DESCRIPTOR, "descriptor", lambda: check_descriptor(root, descriptor_file)
-    )
-    if desc is None:
+    desc = _guard(problems, DESCRIPTOR, "descriptor", lambda: read(descriptor_file))
+    if not isinstance(desc, Package):
         return report
     problems.extend(desc.problems)
-    if desc.data is None:
+    if not desc.readable:
         report.problems = sort_problems(problems)
         return report
     tables: dict[str, TableContext] = {}
@@ -86,14 +83,8 @@ def validate_package(
         if isinstance(ctx, TableContext):
             tables[spec.name] = ctx
             report.rows[spec.name] = ctx.size
-    _guard(
-        problems,
-        DESCRIPTOR,
-        "reference",
-        lambda: problems.extend(_check_references(desc.resources)),
-    )
     for ctx in tables.values():
-        _guard(problems, ctx.shown, "key", lambda c=ctx: problems.extend(_check_keys(c, tables)))
+        _guard(problems, ctx.shown, "key", lambda c=ctx: problems.extend(_check_keys(c, tables)))  # type: ignore[misc]  # default argument binds the loop value
     _guard(
         problems,
         DESCRIPTOR,
@@ -126,13 +117,13 @@ def validate_package(
         problems,
         "CHANGELOG.md",
         "changelog",
-        lambda: problems.extend(changelog.check_changelog(root, desc.data.get("version"))),
+        lambda: problems.extend(changelog.check_changelog(root, desc.descriptor.get("version"))),
     )
     report.problems = sort_problems(problems)
     return report
 
 
-def _parallel(fn: Callable[[Any], Any], jobs: list[Any], weights: list[int]) -> list[Any]:
+def _parallel(fn: Callable[[Any], Any], jobs: Sequence[Any], weights: list[int]) -> list[Any]:
     """``[fn(job) for job in jobs]`` on ``WORKERS`` threads, heaviest first, results in order.
 
     Reading, parsing and the Arrow kernels release the GIL, so two threads take about half the
@@ -148,7 +139,7 @@ def _parallel(fn: Callable[[Any], Any], jobs: list[Any], weights: list[int]) -> 
 
 
 def _check_resources(
-    resources: list[ResourceSpec],
+    resources: Sequence[Resource],
 ) -> list[tuple[TableContext | None, list[Problem]]]:
     """File, cell and row-rule checks of every resource; problems in a fixed order.
 
@@ -158,7 +149,7 @@ def _check_resources(
     and schema order: the report is the same whatever the interleaving.
     """
 
-    def prepare(spec: ResourceSpec) -> tuple[TableContext | None, list[Problem]]:
+    def prepare(spec: Resource) -> tuple[TableContext | None, list[Problem]]:
         found: list[Problem] = []
         ctx = _guard(found, spec.path or DESCRIPTOR, "file", lambda: _prepare_resource(spec, found))
         return (ctx if isinstance(ctx, TableContext) else None), found
@@ -172,7 +163,7 @@ def _check_resources(
         if spec.name in ctx.columns
     ]
 
-    def check(job: tuple[TableContext, FieldSpec]) -> list[Problem]:
+    def check(job: tuple[TableContext, Field]) -> list[Problem]:
         ctx, spec = job
         found: list[Problem] = []
         key = spec.name in ctx.schema.primary_key
@@ -187,7 +178,7 @@ def _check_resources(
         if ctx is not None:
             for spec in ctx.schema.fields:
                 found.extend(by_field.get((id(ctx), spec.name), []))
-            _guard(found, ctx.shown, "rule", lambda c=ctx, f=found: f.extend(rules.check_rules(c)))
+            _guard(found, ctx.shown, "rule", lambda c=ctx, f=found: f.extend(rules.check_rules(c)))  # type: ignore[misc]  # default argument binds the loop value
         out.append((ctx, found))
     return out
 
@@ -198,12 +189,12 @@ def _blank(raw: bytes) -> bool:
     return not raw[:4096].strip(ignorable) and not raw.strip(ignorable)
 
 
-def _prepare_resource(spec: ResourceSpec, problems: list[Problem]) -> TableContext | None:
+def _prepare_resource(spec: Resource, problems: list[Problem]) -> TableContext | None:
     """File-level checks of one resource; its parsed table, ready for the cell checks."""
-    if spec.file is None or spec.path is None:
+    if spec.safe_file is None or not spec.path:
         return None
     shown = spec.path
-    raw, found = files.read_bytes(spec.file, shown)
+    raw, found = files.read_bytes(spec.safe_file, shown)
     problems.extend(found)
     if raw is None:
         return None
@@ -221,7 +212,7 @@ def _prepare_resource(spec: ResourceSpec, problems: list[Problem]) -> TableConte
     problems.extend(found)
     table = files.parse_csv(clean, shown)
     problems.extend(table.problems)
-    if spec.schema is None:
+    if not spec.schema.fields:
         return None
     schema = spec.schema
     columns = _check_header(table.header, schema, shown, problems)
@@ -238,7 +229,9 @@ def _prepare_resource(spec: ResourceSpec, problems: list[Problem]) -> TableConte
     return TableContext(spec.name, shown, schema, series, table.lines, ~blank)
 
 
-def _check_header(header: list[str], schema, shown: str, problems: list[Problem]) -> dict[str, int]:
+def _check_header(
+    header: list[str], schema: Schema, shown: str, problems: list[Problem]
+) -> dict[str, int]:
     """Header problems; returns the column index of each schema field found in the header."""
     import difflib
 
@@ -314,64 +307,12 @@ def _check_header(header: list[str], schema, shown: str, problems: list[Problem]
     return columns
 
 
-def _check_references(resources: list[ResourceSpec]) -> list[Problem]:
-    """Foreign keys and polymorphic references must name resources and fields that exist."""
-    by_name = {r.name: r for r in resources}
-    problems = []
-    for res in resources:
-        if res.schema is None:
-            continue
-        for fk in res.schema.foreign_keys:
-            target = by_name.get(fk.resource) if fk.resource else res
-            if target is None:
-                problems.append(
-                    Problem(
-                        DESCRIPTOR,
-                        res.line,
-                        None,
-                        ", ".join(fk.fields),
-                        "schema",
-                        f"resource '{res.name}': foreign key refers to unknown resource "
-                        f"'{fk.resource}'",
-                    )
-                )
-            elif target.schema is not None and any(
-                target.schema.field(f) is None for f in fk.ref_fields
-            ):
-                problems.append(
-                    Problem(
-                        DESCRIPTOR,
-                        res.line,
-                        None,
-                        ", ".join(fk.fields),
-                        "schema",
-                        f"resource '{res.name}': foreign key refers to unknown fields "
-                        f"{fk.ref_fields} of '{target.name}'",
-                    )
-                )
-        for ref in res.schema.polymorphic:
-            for name in ref.resources:
-                if name not in by_name:
-                    problems.append(
-                        Problem(
-                            DESCRIPTOR,
-                            res.line,
-                            None,
-                            ref.field,
-                            "schema",
-                            f"resource '{res.name}': x-polymorphicReferences names unknown "
-                            f"resource '{name}'",
-                        )
-                    )
-    return problems
-
-
 def _check_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
     out = []
     if ctx.schema.primary_key:
         out += keys.duplicates(ctx, ctx.schema.primary_key, "primary-key")
     for spec in ctx.schema.fields:
-        if spec.unique and spec.name in ctx.columns and [spec.name] != ctx.schema.primary_key:
+        if spec.unique and spec.name in ctx.columns and (spec.name,) != ctx.schema.primary_key:
             out += keys.duplicates(ctx, [spec.name], "unique")
     for fields in ctx.schema.unique_keys:
         out += keys.duplicates(ctx, fields, "unique")

@@ -16,23 +16,23 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from afpak_data._validate.arrow import bools, int_array, numbers, strings
+from afpak_data._descriptor import FORMULA_CHARS
+from afpak_data._validate.arrow import Column, bools, int_array, numbers, strings
 
 #: Every character for which ``str.isspace()`` is true (the white space of ``str.split()``).
 SPACE_CHARS = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-FORMULA_CHARS = "=+-@\t\r"
 
 
 @functools.cache
-def _spaces() -> pa.Array:
+def _spaces() -> Column:
     return strings(SPACE_CHARS)
 
 
 @functools.cache
-def _formula() -> pa.Array:
+def _formula() -> Column:
     return strings(FORMULA_CHARS)
 
 
@@ -42,7 +42,7 @@ def _other_space_re2() -> str:
     return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in SPACE_CHARS if c != " ") + "]"
 
 
-def search(values: pa.Array, pattern: str) -> np.ndarray:
+def search(values: Column, pattern: str) -> np.ndarray:
     """``re.search(pattern, value) is not None`` for every value (RE2, else Python's ``re``)."""
     try:
         return bools(pc.match_substring_regex(values, pattern))
@@ -55,7 +55,7 @@ def search(values: pa.Array, pattern: str) -> np.ndarray:
         )
 
 
-def fullmatch(values: pa.Array, pattern: str) -> np.ndarray:
+def fullmatch(values: Column, pattern: str) -> np.ndarray:
     """``re.fullmatch(pattern, value) is not None`` for every value (missing: False)."""
     try:
         return bools(pc.match_substring_regex(values, f"^(?:{pattern})$"))
@@ -68,12 +68,12 @@ def fullmatch(values: pa.Array, pattern: str) -> np.ndarray:
         )
 
 
-def lengths(values: pa.Array) -> np.ndarray:
+def lengths(values: Column) -> np.ndarray:
     """Length of each value in characters (code points, as Python's ``len``)."""
     return numbers(pc.utf8_length(values))
 
 
-def first_char(values: pa.Array) -> pa.Array:
+def first_char(values: Column) -> Column:
     """The first character of each value ("" for empty values)."""
     return pc.utf8_slice_codeunits(values, 0, 1)
 
@@ -86,11 +86,11 @@ def _arrow_trims_python_space() -> bool:
     white space and its usual look-alikes keeps an Arrow that changed its mind from being trusted.
     """
     probe = [f"a{c}" for c in SPACE_CHARS + "\u200b\u180e\ufeff\u2060\x00"]
-    trimmed = pc.utf8_trim_whitespace(strings(probe)).to_pylist()
+    trimmed: list[str] = pc.utf8_trim_whitespace(strings(probe)).to_pylist()
     return trimmed == ["a"] * len(SPACE_CHARS) + probe[len(SPACE_CHARS) :]
 
 
-def padded(values: pa.Array, first: pa.Array | None = None) -> np.ndarray:
+def padded(values: Column, first: Column | None = None) -> np.ndarray:
     """Values with leading or trailing white space (``str.isspace`` characters).
 
     Trimming and comparing byte lengths is eight times cheaper than slicing out the last
@@ -106,7 +106,7 @@ def padded(values: pa.Array, first: pa.Array | None = None) -> np.ndarray:
     return bools(pc.or_(leading, trailing))
 
 
-def formula_start(values: pa.Array, first: pa.Array | None = None) -> np.ndarray:
+def formula_start(values: Column, first: Column | None = None) -> np.ndarray:
     """Values a spreadsheet would execute: first character =, +, -, @, tab or carriage return.
 
     ``first``: the values' first characters, if the caller has them already.
@@ -115,7 +115,7 @@ def formula_start(values: pa.Array, first: pa.Array | None = None) -> np.ndarray
     return bools(pc.is_in(first, value_set=_formula()))
 
 
-def more_words_than(values: pa.Array, limit: int) -> np.ndarray:
+def more_words_than(values: Column, limit: int) -> np.ndarray:
     """Values with more than ``limit`` words, as ``len(value.split())`` counts them.
 
     Words can only exceed ``limit`` if the value has at least ``limit`` spaces or some other white

@@ -1,0 +1,111 @@
+"""The one located problem and the exceptions every public error derives from.
+
+A :class:`Problem` is what the validator reports, what a :class:`DataError` carries, what
+release-check and the pandera translation return: ``file``, the physical ``line`` an editor shows
+(None: the whole file), the ``record`` (primary key) and ``column`` when they apply, the ``check``
+name (see ``afpak_data._validate.problems.CHECKS``) and the ``message``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong, located as an editor shows it (``file`` relative to the package)."""
+
+    file: str
+    line: int | None
+    record_id: str | None
+    column: str | None
+    check: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        column = f" column {self.column!r}:" if self.column else ""
+        return f"{where}:{column} {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON record: the six fields, nulls where a location does not apply."""
+        return asdict(self)
+
+    @classmethod
+    def whole_file(cls, file: str, check: str, message: str) -> Problem:
+        """A problem of the file as a whole (no line, record or column to point at)."""
+        return cls(file, None, None, None, check, message)
+
+
+class AfpakDataError(Exception):
+    """Base of every error afpak-data raises on purpose (catch this one to catch them all)."""
+
+
+class PackageError(AfpakDataError, ValueError):
+    """The descriptor or a schema cannot be used (``path:line: what is wrong``, one per line).
+
+    ``problems`` holds the located problems that made the package unusable.
+    """
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+
+class PackageNotFoundError(AfpakDataError, FileNotFoundError):
+    """No data package where the caller pointed (or nothing bundled with this installation)."""
+
+
+class UnknownTableError(AfpakDataError, KeyError, ValueError):
+    """A table name that the package does not have; the message lists the tables it has."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class DataError(AfpakDataError, ValueError):
+    """A CSV cannot be loaded as its schema says (``path:line: column 'x': what is wrong``).
+
+    ``problem`` is the located :class:`Problem`; ``path``, ``line``, ``column``, ``check`` and
+    ``detail`` are its parts, so callers can report it in their own format.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        detail: str,
+        *,
+        line: int | None = None,
+        column: str | None = None,
+        check: str = "load",
+        record_id: str | None = None,
+    ) -> None:
+        self.problem = Problem(path, line, record_id, column, check, detail)
+        super().__init__(str(self.problem))
+
+    @property
+    def path(self) -> str:
+        """The file, relative to the package."""
+        return self.problem.file
+
+    @property
+    def line(self) -> int | None:
+        """The physical line an editor shows (None: the whole file)."""
+        return self.problem.line
+
+    @property
+    def column(self) -> str | None:
+        """The column, when one is at fault."""
+        return self.problem.column
+
+    @property
+    def check(self) -> str:
+        """The check name (``type``, ``enum``, ``header``, ``load``...)."""
+        return self.problem.check
+
+    @property
+    def detail(self) -> str:
+        """What is wrong, without the location."""
+        return self.problem.message
