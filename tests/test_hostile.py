@@ -251,3 +251,14 @@ def test_invalid_data_exits_1_with_the_located_value(command: str, tmp_path: Pat
         "Error: data/actors.csv:2: column 'kind': 'empire' is not one of state, group, person\n"
     )
     assert not out.exists()
+
+
+def test_a_package_without_name_or_version_still_loads(tmp_path: Path) -> None:
+    """A missing name or version is reported by the validator, but the tables load."""
+    root = write_package(tmp_path / "pkg")
+    descriptor = _descriptor(root)
+    del descriptor["name"], descriptor["version"]
+    _save(root, descriptor)
+    assert len(afpak_data.load("actors", source=root)) == 3
+    checks = [p.check for p in read(root / "datapackage.json").problems]
+    assert checks == ["descriptor-property", "descriptor-property"]
