@@ -236,3 +236,29 @@ def test_control_characters_in_a_csv_text_are_located(
     found = [p for p in report.problems if p.check == "control-character"]
     assert [(p.file, p.line, p.column) for p in found] == [("data/actors.csv", 2, "name")]
     assert found[0].message.startswith(f"{code} at position {position}:")
+
+
+@pytest.mark.parametrize("command", ["export-json", "export-sqlite", "site"])
+def test_invalid_data_exits_1_with_the_located_value(command: str, tmp_path: Path) -> None:
+    """A value the schema refuses is invalid data: exit 1, one located line, nothing written."""
+    pkg = write_package(tmp_path / "pkg")
+    text = (pkg / "data" / "actors.csv").read_text(encoding="utf-8")
+    (pkg / "data" / "actors.csv").write_text(text.replace(",state,", ",empire,"), "utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, COMMANDS[command](pkg, out, pkg))
+    assert result.exit_code == 1, result.output
+    assert result.output == (
+        "Error: data/actors.csv:2: column 'kind': 'empire' is not one of state, group, person\n"
+    )
+    assert not out.exists()
+
+
+def test_a_package_without_name_or_version_still_loads(tmp_path: Path) -> None:
+    """A missing name or version is reported by the validator, but the tables load."""
+    root = write_package(tmp_path / "pkg")
+    descriptor = _descriptor(root)
+    del descriptor["name"], descriptor["version"]
+    _save(root, descriptor)
+    assert len(afpak_data.load("actors", source=root)) == 3
+    checks = [p.check for p in read(root / "datapackage.json").problems]
+    assert checks == ["descriptor-property", "descriptor-property"]

@@ -54,7 +54,7 @@ def release_check(ctx: click.Context, old: str, new: str) -> None:
 
     The version must be MAJOR.MINOR.PATCH, not go backwards, and be bumped as far as the changes
     need; released IDs must not disappear unless withdrawn, and withdrawn IDs must not come back;
-    CHANGELOG.md (in NEW, else its parent) must have an entry for NEW's version. Exit 0 when all
+    CHANGELOG.md (in NEW, else its parent) must have NEW's version as its top entry. Exit 0 when all
     holds, 1 with one line per problem, 2 when a package cannot be read.
     """
     from afpak_data._release import check_release

@@ -117,6 +117,8 @@ _CONSTRAINTS = frozenset(
 )
 _UNSUPPORTED_RESOURCE = ("dialect", "compression", "stats", "rows")
 
+#: Descriptor problems the validator reports but that do not stop a package being read.
+_ADVISORY = ("required property 'name'", "required property 'version'")
 #: Problems that make a package unusable by the loader, exports, site, diff, bundle and info.
 REFUSED = frozenset(
     {
@@ -279,8 +281,11 @@ class Package:
 
     @property
     def refusals(self) -> list[Problem]:
-        """The problems that make the package unusable (see :data:`REFUSED`)."""
-        return [p for p in self.problems if p.check in REFUSED]
+        """The problems that make the package unusable (see :data:`REFUSED`); a missing ``name``
+        or ``version`` is the validator's to report, the tables can still be read."""
+        return [
+            p for p in self.problems if p.check in REFUSED and not p.message.startswith(_ADVISORY)
+        ]
 
     def resource(self, name: str) -> Resource:
         """Return the resource ``name``; an unknown name raises an error listing the tables."""

@@ -13,7 +13,6 @@ The check reads both packages through :mod:`afpak_data._diff` (raw CSV text, sta
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +65,7 @@ RULES = {
     "id-unwithdrawn": "a withdrawn ID stays listed in withdrawn",
     "id-reused": "no record uses a withdrawn ID",
     "withdrawn-version": "a newly withdrawn ID names this release in withdrawn_in",
-    "changelog": "CHANGELOG.md has an entry for NEW's version",
+    "changelog": "CHANGELOG.md's top entry is NEW's version (the validator's rule)",
 }
 
 
@@ -336,17 +335,20 @@ def _check_changelog(report: ReleaseReport, new: Package) -> None:
     except OSError as exc:
         report.fail("changelog", found, f"cannot be read ({exc.strerror})")
         return
-    heading = re.compile(rf"^## \[{re.escape(report.new_version)}\]", re.MULTILINE)
-    match = heading.search(text)
-    if match is None:
+    from afpak_data._validate.changelog import top_entry
+
+    top = top_entry(text)
+    if top is None or top[0] != report.new_version:
+        on_top = f"the top entry is [{top[0]}]; " if top else ""
         report.fail(
             "changelog",
             found,
-            f"no entry for version {report.new_version} "
-            f"(expected a heading '## [{report.new_version}] - YYYY-MM-DD')",
+            f"no entry for version {report.new_version} on top ({on_top}"
+            f"expected a heading '## [{report.new_version}] - YYYY-MM-DD' first)",
+            top[1] if top else None,
         )
         return
-    line = text.count("\n", 0, match.start()) + 1
+    line = top[1]
     report.checked.append(f"{found}:{line} is the entry for {report.new_version}")
 
 

@@ -23,27 +23,24 @@ def check_changelog(root: Path, version: object) -> list[Problem]:
         text = file.read_bytes().decode("utf-8", errors="replace")
     except OSError as exc:
         return [Problem.whole_file("CHANGELOG.md", "changelog", f"cannot be read: {exc}")]
+    top = top_entry(text)
+    if top is None:
+        return [
+            Problem.whole_file(
+                "CHANGELOG.md", "changelog", f"no '## [{version}]' entry; add one for this version"
+            )
+        ]
+    found, line = top
+    if found != version:
+        message = f"the top entry is [{found}], datapackage.json says version {version}"
+        return [Problem("CHANGELOG.md", line, None, None, "changelog", message)]
+    return []
+
+
+def top_entry(text: str) -> tuple[str, int] | None:
+    """The one changelog rule's reading: the first ``## [X.Y.Z]`` heading (``[Unreleased]``
+    skipped), as (version, line); validate and release-check both require it to be the version."""
     for match in ENTRY.finditer(text):
-        if match["version"].lower() == "unreleased":
-            continue
-        line = text.count("\n", 0, match.start()) + 1
-        if match["version"] != version:
-            return [
-                Problem(
-                    "CHANGELOG.md",
-                    line,
-                    None,
-                    None,
-                    "changelog",
-                    f"the top entry is [{match['version']}], "
-                    f"datapackage.json says version {version}",
-                )
-            ]
-        return []
-    return [
-        Problem.whole_file(
-            "CHANGELOG.md",
-            "changelog",
-            f"no '## [{version}]' entry; add one for this version",
-        )
-    ]
+        if match["version"].lower() != "unreleased":
+            return match["version"], text.count("\n", 0, match.start()) + 1
+    return None

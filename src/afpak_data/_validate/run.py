@@ -235,21 +235,16 @@ def _check_header(
     """Header problems; returns the column index of each schema field found in the header."""
     import difflib
 
+    def bad(column: str | None, check: str, message: str) -> None:
+        problems.append(Problem(shown, 1, None, column, check, message))
+
     fields = [f.name for f in schema.fields]
     positions: dict[str, int] = {}
     for i, name in enumerate(header):
         if name in positions:
-            problems.append(
-                Problem(
-                    shown,
-                    1,
-                    None,
-                    name,
-                    "duplicate-column",
-                    f"column {i + 1} repeats the name '{name}' "
-                    f"(first in column {positions[name] + 1})",
-                )
-            )
+            first = positions[name] + 1
+            bad(name, "duplicate-column", f"column {i + 1} repeats the name '{name}' "
+                f"(first in column {first})")  # fmt: skip
         else:
             positions[name] = i
     extra = [(i, n) for i, n in enumerate(header) if n not in fields and positions.get(n) == i]
@@ -262,48 +257,19 @@ def _check_header(
         if guess is not None:
             missing.remove(guess)
             columns[guess] = i
-            problems.append(
-                Problem(
-                    shown,
-                    1,
-                    None,
-                    guess,
-                    "misnamed-column",
-                    f"column {i + 1} is named {name!r}; the schema calls it '{guess}'",
-                )
-            )
+            bad(guess, "misnamed-column", f"column {i + 1} is named {name!r}; "
+                f"the schema calls it '{guess}'")  # fmt: skip
         elif schema.fields_match not in {"subset", "partial"}:
-            problems.append(
-                Problem(
-                    shown,
-                    1,
-                    None,
-                    name,
-                    "extra-column",
-                    f"column {i + 1} {name!r} is not a field of the schema "
-                    f"(fields: {', '.join(fields)})",
-                )
-            )
+            bad(name, "extra-column", f"column {i + 1} {name!r} is not a field of the schema "
+                f"(fields: {', '.join(fields)})")  # fmt: skip
     if schema.fields_match not in {"superset", "partial"}:
         for name in missing:
-            problems.append(
-                Problem(
-                    shown, 1, None, name, "missing-column", f"the header has no column '{name}'"
-                )
-            )
+            bad(name, "missing-column", f"the header has no column '{name}'")
     in_header = [n for i, n in enumerate(header) if n in fields and positions.get(n) == i]
     ordered = [n for n in fields if n in in_header]
     if schema.fields_match == "exact" and not extra and not missing and in_header != ordered:
-        problems.append(
-            Problem(
-                shown,
-                1,
-                None,
-                None,
-                "column-order",
-                f"columns are {', '.join(in_header)}; the schema's order is {', '.join(ordered)}",
-            )
-        )
+        bad(None, "column-order", f"columns are {', '.join(in_header)}; "
+            f"the schema's order is {', '.join(ordered)}")  # fmt: skip
     return columns
 
 
