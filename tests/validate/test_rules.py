@@ -130,3 +130,21 @@ def test_lengths_count_characters_not_bytes(constraints: dict, values: list[str]
                        np.ones(len(values), bool))  # fmt: skip
     found = {p.line: p.check for p in cells.check_field(ctx, spec, False)}
     assert [found.get(line) for line in range(2, len(values) + 2)] == checks
+
+
+def test_small_packages_are_validated_on_one_thread_and_large_ones_on_the_pool() -> None:
+    """Below SERIAL_BELOW bytes the jobs run in the caller's thread; above, on the workers."""
+    import threading
+
+    from afpak_data._validate import run
+
+    def where(_: int) -> str:
+        return threading.current_thread().name
+
+    caller = threading.current_thread().name
+    assert run._parallel(where, [1, 2, 3], [10, 10, 10]) == [caller] * 3
+    big = run._parallel(where, [1, 2, 3], [run.SERIAL_BELOW] * 3)
+    if run.WORKERS > 1:
+        assert caller not in big
+    else:
+        assert big == [caller] * 3
