@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _wheel import build_wheel
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCES_DIR = REPO_ROOT.parent / "shared" / "sources"
@@ -31,3 +32,9 @@ def sources_dir() -> Path:
 def source_text(sources_dir: Path) -> str:
     """The note as received, decoded as UTF-8."""
     return (sources_dir / SOURCE_TEXT.name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel, built once for every test that installs it."""
+    return build_wheel(tmp_path_factory.mktemp("dist"))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
-import sys
-import sysconfig
 import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+from _wheel import install_wheel
 from click.testing import CliRunner
 
 from afpak_data._bundle import FOLDERS, members
@@ -38,36 +36,15 @@ def test_wheel_carries_exactly_what_a_bundle_holds() -> None:
 
 
 @pytest.mark.slow
-def test_bundle_from_installed_wheel_equals_bundle_from_checkout(tmp_path: Path) -> None:
+def test_bundle_from_installed_wheel_equals_bundle_from_checkout(
+    wheel: Path, tmp_path: Path
+) -> None:
     """Built, installed in a fresh venv and bundled there, the zip equals ``bundle --source .``."""
-    dist = tmp_path / "dist"
-    command = [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist)]
-    if importlib.util.find_spec("hatchling") is not None:
-        command.append("--no-isolation")
-    subprocess.run([*command, str(ROOT)], check=True, capture_output=True, text=True)
-    (wheel,) = dist.glob("afpak_data-*.whl")
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
-    python = venv / "bin" / "python"
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    # Dependencies from this environment (a plain path entry: the editable install cannot leak in).
-    Path(site, "_deps_from_test_env.pth").write_text(
-        sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8"
-    )
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
-        check=True,
-        capture_output=True,
-    )
+    bin_dir = install_wheel(wheel, tmp_path / "venv")
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     installed = subprocess.run(
-        [str(venv / "bin" / "afpak-data"), "bundle", str(tmp_path / "from-wheel")],
+        [str(bin_dir / "afpak-data"), "bundle", str(tmp_path / "from-wheel")],
         cwd=outside,
         capture_output=True,
         text=True,

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
-import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
 import pytest
+from _wheel import install_wheel
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -45,18 +43,6 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert f"\n{TEST_COMMAND}\n" in CI_RUN.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the wheel once (without build isolation when hatchling is at hand, to stay offline)."""
-    out = tmp_path_factory.mktemp("dist")
-    command = [sys.executable, "-m", "build", "--wheel", "--outdir", str(out)]
-    if importlib.util.find_spec("hatchling") is not None:
-        command.append("--no-isolation")
-    subprocess.run([*command, str(ROOT)], check=True, capture_output=True, text=True)
-    (built,) = out.glob("afpak_data-*.whl")
-    return built
-
-
 @pytest.mark.slow
 def test_wheel_contains_descriptor_data_and_schemas(wheel: Path) -> None:
     """Every CSV and schema the descriptor names is in the wheel under afpak_data/_package/."""
@@ -78,25 +64,7 @@ def test_installed_wheel_loads_every_table_outside_the_checkout(
 ) -> None:
     """Installed from the wheel, every table loads from the bundled copy with schema dtypes."""
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
-    python = venv / "bin" / "python"
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    # Dependencies come from this environment (offline); the wheel itself is installed for real.
-    # A plain path entry in a .pth does not run this environment's .pth files, so the editable
-    # install of the checkout cannot leak in.
-    Path(site, "_deps_from_test_env.pth").write_text(
-        sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8"
-    )
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
-        check=True,
-        capture_output=True,
-    )
+    python = install_wheel(wheel, venv) / "python"
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     result = subprocess.run(
