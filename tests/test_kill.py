@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from _loopback import PROXY_VARIABLES
 from _release_fixtures import copy_package, edit_csv, make_package
 
 from afpak_data._atomic import MARK
@@ -259,7 +260,7 @@ def test_killed_download_leaves_nothing_unverified(tmp_path: Path) -> None:
 
     cache = tmp_path / "cache"
     env = {**os.environ, "AFPAK_DATA_CACHE": str(cache), "no_proxy": "127.0.0.1"}
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
+    for name in PROXY_VARIABLES:
         env.pop(name, None)
     server, thread = start(make_package(tmp_path / "published"))
     try:

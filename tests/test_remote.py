@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from _loopback import isolate_downloads
 from _release_fixtures import descriptor, make_package
 
 import afpak_data
@@ -74,12 +75,7 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty cache directory (AFPAK_DATA_CACHE), no proxy for 127.0.0.1, short timeouts."""
-    root = tmp_path / "cache"
-    monkeypatch.setenv("AFPAK_DATA_CACHE", str(root))
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    root = isolate_downloads(monkeypatch, tmp_path / "cache")
     monkeypatch.setattr(_remote, "TIMEOUT", 5.0)
     return root
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _loopback import isolate_downloads
 from _release_fixtures import descriptor, make_package
 from click.testing import CliRunner
 
@@ -187,12 +188,7 @@ def status(code: int) -> Behaviour:
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty cache (AFPAK_DATA_CACHE), no proxy for 127.0.0.1, a 3 s deadline per download."""
-    root = tmp_path / "cache"
-    monkeypatch.setenv("AFPAK_DATA_CACHE", str(root))
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    root = isolate_downloads(monkeypatch, tmp_path / "cache")
     monkeypatch.setenv("AFPAK_DATA_TIMEOUT", "3")
     monkeypatch.setattr(_remote, "TIMEOUT", 3.0)
     return root

@@ -17,6 +17,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from _loopback import isolate_downloads
 from click.testing import CliRunner
 
 import afpak_data
@@ -54,10 +55,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 @pytest.fixture(autouse=True)
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty download cache per test, and no proxy between us and 127.0.0.1."""
-    monkeypatch.setenv("AFPAK_DATA_CACHE", str(tmp_path / "cache"))
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path / "cache"
+    return isolate_downloads(monkeypatch, tmp_path / "cache")
 
 
 def run(*args: str) -> tuple[int, str, str]:
