@@ -143,6 +143,11 @@ def _row_href(page: str, record: str) -> str:
     return f"{page}#row-{record}" if page else ""
 
 
+def _linked_label(key: str, names: dict[str, str], page: str, **attrs: object) -> Shape:
+    """The name of an actor or record, linked to its row on ``page`` (when there is one)."""
+    return shape("text", names.get(key, key), "", _row_href(page, key), **attrs)
+
+
 def bipartite_svg(
     title: str,
     records: list[str],
@@ -201,26 +206,11 @@ def bipartite_svg(
     for actor, y in ya.items():
         body.append(shape("circle", cx=x1, cy=y, r=4, fill="#333"))
         body.append(
-            shape(
-                "text",
-                text=actor_names.get(actor, actor),
-                href=_row_href(actor_href, actor),
-                x=x1 - 10,
-                y=y + 4,
-                text_anchor="end",
-            )
+            _linked_label(actor, actor_names, actor_href, x=x1 - 10, y=y + 4, text_anchor="end")
         )
     for record, y in yr.items():
         body.append(shape("circle", cx=x2, cy=y, r=4, fill="#333"))
-        body.append(
-            shape(
-                "text",
-                text=record_names.get(record, record),
-                href=_row_href(record_href, record),
-                x=x2 + 10,
-                y=y + 4,
-            )
-        )
+        body.append(_linked_label(record, record_names, record_href, x=x2 + 10, y=y + 4))
     return _svg(title, width, height, body)
 
 
@@ -246,10 +236,10 @@ def matrix_svg(
     for j, actor in enumerate(actors):
         x = left + j * cell + cell / 2
         body.append(
-            shape(
-                "text",
-                text=actor_names.get(actor, actor),
-                href=_row_href(actor_href, actor),
+            _linked_label(
+                actor,
+                actor_names,
+                actor_href,
                 transform=f"translate({x + 4},{top - 8}) rotate(-45)",
             )
         )
@@ -262,13 +252,8 @@ def matrix_svg(
             shape("line", x1=left, y1=y, x2=left + len(actors) * cell, y2=y, stroke="#e3e3e3")
         )
         body.append(
-            shape(
-                "text",
-                text=record_names.get(record, record),
-                href=_row_href(record_href, record),
-                x=left - 10,
-                y=y + 4,
-                text_anchor="end",
+            _linked_label(
+                record, record_names, record_href, x=left - 10, y=y + 4, text_anchor="end"
             )
         )
     column = {a: j for j, a in enumerate(actors)}
