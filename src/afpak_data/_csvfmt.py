@@ -27,6 +27,11 @@ class CsvFormatError(ValueError):
     """The file cannot be brought to the canonical form safely; the message says where and why."""
 
 
+def not_utf8(byte: int, offset: int) -> str:
+    """What is wrong with a byte that is not UTF-8 (the validator and ``fmt`` say the same)."""
+    return f"byte 0x{byte:02x} at offset {offset} is not valid UTF-8 (save the file as UTF-8)"
+
+
 def decode_utf8(raw: bytes, shown: str) -> str:
     """``raw`` as text, without a leading BOM; not UTF-8: the validator's located message."""
     skipped = len(BOM) if raw.startswith(BOM) else 0
@@ -36,10 +41,7 @@ def decode_utf8(raw: bytes, shown: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         offset = exc.start + skipped
-        raise CsvFormatError(
-            f"{shown}:{line}: byte 0x{raw[exc.start]:02x} at offset {offset} is not valid UTF-8 "
-            "(save the file as UTF-8)"
-        ) from None
+        raise CsvFormatError(f"{shown}:{line}: {not_utf8(raw[exc.start], offset)}") from None
 
 
 def _cell(value: str, text: bool) -> str:

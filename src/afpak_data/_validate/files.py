@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from afpak_data._csvfmt import not_utf8
 from afpak_data._validate.arrow import Column, numbers, strings
 from afpak_data._validate.problems import Problem
 
@@ -148,8 +149,7 @@ def decode_checks(raw: bytes, shown: str) -> tuple[bytes, list[Problem]]:
                         None,
                         None,
                         "encoding",
-                        f"byte 0x{raw[pos]:02x} at offset {pos + offset} is not valid UTF-8 "
-                        "(save the file as UTF-8)",
+                        not_utf8(raw[pos], pos + offset),
                     )
                 )
             reported += 1
