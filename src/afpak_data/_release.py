@@ -135,15 +135,12 @@ def reasons(
     diff: PackageDiff,
     withdrawn: set[str],
     id_tables: set[str],
-    links: dict[str, tuple[str, str]] | None = None,
-    old_ids: dict[str, dict[str, int]] | None = None,
+    links: dict[str, tuple[str, str]],
+    old_ids: dict[str, dict[str, int]],
 ) -> list[Reason]:
     """Every difference with the bump it needs, in the diff's order."""
     found: list[Reason] = []
     for table in diff.tables:
-        if table.status == "changed" and links and old_ids is not None and table.name in links:
-            found.extend(_link_reasons(table, *links[table.name], old_ids))
-            continue
         q = repr(table.name)
         if table.status == "added":
             found.append(Reason(MINOR, f"table {q} added"))
@@ -153,6 +150,9 @@ def reasons(
             continue
         for change in table.schema_changes:
             found.append(Reason(_SCHEMA_LEVELS.get(change.kind, PATCH), _schema_text(q, change)))
+        if table.name in links:
+            found.extend(_link_reasons(table, *links[table.name], old_ids))
+            continue
         if table.added:
             found.append(Reason(MINOR, f"{_records(len(table.added))} added to {q}"))
         if table.changed:
@@ -171,7 +171,7 @@ def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
     old_withdrawn = _withdrawn(old)
     new_withdrawn = _withdrawn(new)
     id_tables = {name for name in old_ids if name in new.names}
-    _check_versions(report, old, new, diff, set(new_withdrawn), id_tables)
+    _check_versions(report, old, new, diff, set(new_withdrawn), id_tables, old_ids)
     _check_disappeared(report, old, old_ids, new_ids, set(new_withdrawn))
     _check_withdrawn(report, new, old_withdrawn, new_withdrawn, new_ids)
     _check_changelog(report, new)
@@ -185,6 +185,7 @@ def _check_versions(
     diff: PackageDiff,
     withdrawn: set[str],
     ids: set[str],
+    old_ids: dict[str, dict[str, int]],
 ) -> None:
     """Both versions well formed, no step back, and a bump at least as large as needed."""
     where = str(new.descriptor_file)
@@ -210,7 +211,7 @@ def _check_versions(
         f"versions {report.old_version} -> {report.new_version} are MAJOR.MINOR.PATCH "
         "and do not go backwards"
     )
-    found = reasons(diff, withdrawn, ids, link_parents(new), _released_ids(old))
+    found = reasons(diff, withdrawn, ids, link_parents(new), old_ids)
     needed = max((r.level for r in found), default=NONE)
     bump = bump_level(old_v, new_v)
     why = _explain(found, needed)
@@ -377,9 +378,7 @@ def _link_reasons(
     """Link rows are values of their parent: PATCH, unless they come with a new parent (MINOR)."""
     q = repr(table.name)
     released = old_ids.get(parent_table, {})
-    found = [
-        Reason(_SCHEMA_LEVELS.get(c.kind, PATCH), _schema_text(q, c)) for c in table.schema_changes
-    ]
+    found = []
     with_new = [r for r in table.added if r.values.get(parent_field) not in released]
     corrected = {
         r.values.get(parent_field)
