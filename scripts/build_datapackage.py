@@ -20,6 +20,7 @@ import argparse
 import csv
 import hashlib
 import importlib.util
+import io
 import json
 import sys
 import tomllib
@@ -215,7 +216,8 @@ def build(root: Path) -> dict[Path, str]:
     outputs[root / ".zenodo.json"] = render_zenodo(package)
     readme = root / "README.md"
     if readme.is_file():
-        outputs[readme] = render_readme_tables(readme.read_text(encoding="utf-8"), root, schemas)
+        counts = {name: count_records(outputs[root / "data" / f"{name}.csv"]) for name in schemas}
+        outputs[readme] = render_readme_tables(readme.read_text(encoding="utf-8"), schemas, counts)
     return outputs
 
 
@@ -236,13 +238,12 @@ def render_names(names: list[str]) -> str:
     )
 
 
-def count_records(path: Path) -> int:
-    """Records in a CSV (a quoted cell may span lines, so lines are not records)."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+def count_records(text: str) -> int:
+    """Records in a CSV's text (a quoted cell may span lines, so lines are not records)."""
+    return max(sum(1 for _ in csv.reader(io.StringIO(text, newline=""))) - 1, 0)
 
 
-def render_readme_tables(readme: str, root: Path, schemas: dict[str, dict]) -> str:
+def render_readme_tables(readme: str, schemas: dict[str, dict], counts: dict[str, int]) -> str:
     """README.md with the "tables at a glance" block between its markers regenerated."""
     start = readme.find("<!-- tables:start")
     end = readme.find(README_END)
@@ -253,7 +254,7 @@ def render_readme_tables(readme: str, root: Path, schemas: dict[str, dict]) -> s
     lines = [README_START, "| table | what it holds | rows | primary key |", "|---|---|---:|---|"]
     for name, schema in schemas.items():
         key = ", ".join(f"`{k}`" for k in schema["primaryKey"])
-        rows = count_records(root / "data" / f"{name}.csv")
+        rows = counts[name]
         link = f"[`{name}`](docs/codebook.md#{name})"
         lines.append(f"| {link} | {md_cell(schema['title'])} | {rows} | {key} |")
     return readme[:start] + "\n".join(lines) + "\n" + readme[end:]
