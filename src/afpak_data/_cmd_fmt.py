@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from afpak_data.cli import InputError
+from afpak_data.cli import reading_errors
 
 
 @click.command()
@@ -27,15 +27,12 @@ def fmt(path: Path, check: bool) -> None:
     Every non-empty text cell quoted, LF line endings, no byte-order mark, columns in the schema's
     order, spreadsheet-added empty rows dropped. Cell values are not changed.
     """
-    from afpak_data._atomic import PublishError, write_files
+    from afpak_data._atomic import write_files
     from afpak_data._csvfmt import CsvFormatError, canonical
-    from afpak_data._descriptor import PackageError, read_package
+    from afpak_data._descriptor import read_package
 
-    try:
+    with reading_errors():
         package = read_package(path)
-    except (PackageError, OSError) as exc:
-        raise InputError(" ".join(str(exc).split())) from exc
-    stale: list[Path] = []
     problems: list[str] = []
     planned: list[tuple[Path, bytes]] = []
     for resource in package.resources:
@@ -52,24 +49,21 @@ def fmt(path: Path, check: bool) -> None:
             problems.append(str(exc))
             continue
         if text != raw:
-            stale.append(file)
             planned.append((file, text))
     for line in problems:
         click.echo(line, err=True)
     if check:
-        for file in stale:
+        for file, _ in planned:
             click.echo(f"{_shown(file)}: not in the canonical form (run afpak-data fmt)")
-        if problems or stale:
+        if problems or planned:
             raise SystemExit(1)
         click.echo(f"{len(package.resources)} CSVs in the canonical form")
         return
     if problems:
         click.echo("nothing written: fix the problems above first", err=True)
         raise SystemExit(1)
-    try:
+    with reading_errors():
         write_files(dict(planned))  # every file complete beside its target, then one rename each
-    except PublishError as exc:
-        raise InputError(str(exc)) from exc
     for file, _ in planned:
         click.echo(f"rewrote {_shown(file)}")
     if not planned:
