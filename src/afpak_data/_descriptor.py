@@ -238,6 +238,8 @@ class Resource:
     bytes: int | None = None
     hash: str | None = None
     safe_file: Path | None = None
+    #: the schema's file as the descriptor names it (None: an inline schema)
+    schema_path: str | None = None
 
     @property
     def file(self) -> Path:
@@ -650,6 +652,7 @@ def _resource(
         bytes=size,
         hash=digest,
         safe_file=safe_file,
+        schema_path=raw_schema if isinstance(raw_schema, str) else None,
     )
 
 
