@@ -14,6 +14,7 @@ are named tuples, not frozen dataclasses, which cost 2-3 ms more to create at ev
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -44,7 +45,7 @@ RESOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: A JSON text can only hold such a character raw or through an escape (``\u``, ``\b``, ``\f``).
 _MAYBE_CONTROL = re.compile(CONTROL.pattern + r"|\\[ubf]")
-_NAME_KEY = re.compile(r'"name"\s*:\s*')
+_NAME_KEY = re.compile(r'"name"\s*:\s*("(?:[^"\\]|\\.)*")')
 #: A descriptor or schema larger than this is not a hand-written JSON file.
 MAX_JSON_BYTES = 16 * 1024 * 1024
 UTF8 = frozenset({"utf-8", "utf8"})
@@ -287,19 +288,21 @@ def read(descriptor_file: Path) -> Package:
     if not_csv:  # a JSON export, say: its rows are not ours to read (frictionless reads them)
         bad("descriptor-unreadable", not_csv)
         return Package(root, descriptor_file, data, (), tuple(problems), readable=False)
+    # A resource's line is that of the first `"name": "<its name>"` after the previous one's.
+    name_keys: dict[str, list[int]] = {}
+    for found in _NAME_KEY.finditer(text):
+        name_keys.setdefault(found[1], []).append(found.start())
     resources: list[Resource] = []
     names: set[str] = set()
-    cursor = 0
+    last, line_of_last = -1, 1
     for i, raw in enumerate(raw_resources, 1):
         name = raw.get("name") if isinstance(raw, dict) else None
         line = None
-        if isinstance(name, str):  # the line of its "name": the first after the previous one
-            wanted = json.dumps(name)
-            for found in _NAME_KEY.finditer(text, cursor):
-                if text.startswith(wanted, found.end()):
-                    line = text.count("\n", 0, found.start()) + 1
-                    cursor = found.end() + len(wanted)
-                    break
+        starts = name_keys.get(json.dumps(name), []) if isinstance(name, str) else []
+        k = bisect.bisect_right(starts, last)
+        if k < len(starts):
+            line = line_of_last + text.count("\n", max(last, 0), starts[k])
+            last, line_of_last = starts[k], line
         if not isinstance(raw, dict) or not isinstance(name, str) or not name:
             bad("descriptor-property", f"resource {i} has no 'name'", line)
         elif not RESOURCE_NAME.fullmatch(name):

@@ -1,41 +1,37 @@
 """Download a published package (by URL), verify it against its descriptor, and cache it.
 
-Researchers cite a version and must get the same bytes years later, so nothing is returned before
+Researchers cite a version and must get the same bytes years later: nothing is returned before
 each requested CSV matches the ``bytes`` and ``sha256`` its descriptor declares. The descriptor is
-read by the one package model (:func:`afpak_data._descriptor.read`), staged like any directory.
+staged and read by the one package model (:func:`afpak_data._descriptor.read`) like any directory.
+Every refusal is a :class:`RemoteDataError` naming the URL, the only error :func:`fetch` raises:
 
-Limits (each refusal is a :class:`RemoteDataError` naming the URL, the only error of :func:`fetch`):
+* size: descriptor and schemas together at most :data:`MAX_JSON_BYTES`, in at most
+  :data:`MAX_SCHEMAS` files; a CSV at most its declared ``bytes`` (a longer ``Content-Length`` is
+  refused before the body, a longer body as the excess arrives);
+* time: one deadline per download, connect to last byte (``$AFPAK_DATA_TIMEOUT``, ``timeout=``,
+  default :data:`DEADLINE`): a watchdog thread shuts the socket then, so a server sending a byte
+  at a time cannot hold it longer; each socket operation also has :data:`TIMEOUT`;
+* redirects: at most :data:`MAX_REDIRECTS`, to ``http``/``https`` only (checked before anything is
+  sent), never ``https`` -> ``http``; another host is fine, the CSVs are verified by hash;
+* paths become cache file names: plain relative names, no two differing only by case, none both
+  a file and a folder.
 
-* Size: the descriptor and schemas together at most :data:`MAX_JSON_BYTES`, in at most
-  :data:`MAX_SCHEMAS` schema files; a CSV at most its declared ``bytes`` (a longer
-  ``Content-Length`` is refused before the body is read, a longer body when the excess arrives).
-* Time: one deadline per download (connect, headers and body): ``$AFPAK_DATA_TIMEOUT`` seconds,
-  default :data:`DEADLINE`, or ``fetch(timeout=...)``. A watchdog thread shuts the socket when it
-  passes, so a server sending one byte at a time cannot hold it longer; each socket operation also
-  has :data:`TIMEOUT`.
-* Redirects: at most :data:`MAX_REDIRECTS`, only to ``http``/``https`` (refused before anything is
-  sent elsewhere), never ``https`` -> ``http``. Another host is followed: CSVs are verified by hash
-  whoever serves them, descriptor and schemas are what the URL you gave chooses to serve.
-* Paths become cache file names: plain relative names, none differing from another only by case,
-  none both a file and a folder.
-
-Cache (root: ``$AFPAK_DATA_CACHE``, else platformdirs' per-OS user cache folder)::
+Cache (``$AFPAK_DATA_CACHE``, else platformdirs' per-OS user cache folder)::
 
     <root>/<version>/<key>/datapackage.json, schemas/..., data/..., .cache-manifest.json
     <root>/urls/<sha256 of the URL>.json    {"url", "version", "package": "<version>/<key>"}
 
-``<key>`` is 16 hex digits of the sha256 of (URL, sha256 of the descriptor): a schema served by one
-server is never used for another. Online, descriptor and schemas are downloaded on each load (with
-no declared hash, a cached copy cannot be verified against anything the server vouches for now);
-CSVs are reused once their size and sha256 match the descriptor again. Offline, the URL's record
-leads to the entry, whose descriptor and schemas must match the sha256 in its manifest and whose
-CSVs must match the descriptor. An entry is published by one folder swap (:mod:`afpak_data._atomic`)
-and what a killed run left is removed by the next.
+``<key>`` is 16 hex digits of the sha256 of (URL, sha256 of the descriptor), so a schema one server
+served is never used for another. Online, descriptor and schemas are downloaded on each load (with
+no declared hash, a cached copy cannot be verified against anything); CSVs are reused once their
+size and sha256 match again. Offline, the entry's descriptor and schemas must match the sha256 of
+its manifest and its CSVs the descriptor. An entry is published by one folder swap
+(:mod:`afpak_data._atomic`); what a killed run left is removed by the next.
 
 Why hand-written on ``urllib`` (which honours the proxy variables), not pooch, requests or urllib3:
 their timeouts apply to each socket read (a slow drip never ends) and none caps a body's size, so
 the downloader would be all the work left; pooch would also reuse a file with no known hash (the
-descriptor, the schemas) unverified forever and leaves a killed run's ``tmp*`` files behind.
+descriptor, the schemas) unverified forever, and leaves a killed run's ``tmp*`` files behind.
 """
 
 from __future__ import annotations
