@@ -35,6 +35,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 try:
     import fcntl
@@ -81,10 +82,7 @@ def write_files(contents: dict[Path, bytes | str]) -> None:
         for _fd, temporary, target in staged:
             os.replace(temporary, target)
     except BaseException as exc:
-        error = _write_failure(exc)
-        if error is not None:
-            raise _publish_error(path, error) from exc
-        raise
+        _reraise(path, exc)
     finally:
         for fd, temporary, _path in staged:
             os.close(fd)
@@ -116,10 +114,7 @@ def staged_directory(out: Path) -> Iterator[Path]:
         yield staging
         _publish(staging, out)
     except BaseException as exc:
-        error = _write_failure(exc)
-        if error is not None:
-            raise _publish_error(out, error) from exc
-        raise
+        _reraise(out, exc)
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # after a swap it holds the old output
         if lock is not None:
@@ -251,20 +246,21 @@ def _lock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def _write_failure(exc: BaseException) -> OSError | None:
-    """The ``OSError`` behind a failed write (searched through the chain), else None."""
+def _reraise(target: Path, exc: BaseException) -> NoReturn:
+    """Raise :class:`PublishError` naming ``target`` when a failed write is behind ``exc`` (an
+    ``OSError`` with an errno, or SQLite's disk full, searched through the chain), else ``exc``."""
     seen: set[int] = set()
     current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
+    while current is not None and id(current) not in seen and not isinstance(current, PublishError):
         seen.add(id(current))
-        if isinstance(current, PublishError):
-            return None  # already explained
         if isinstance(current, OSError):  # a system error has an errno; a library's message not
-            return current if current.errno is not None else None
+            if current.errno is not None:
+                raise _publish_error(target, current) from exc
+            break
         if type(current).__module__ == "sqlite3" and "full" in str(current):
-            return OSError(errno.ENOSPC, f"{current}")
+            raise _publish_error(target, OSError(errno.ENOSPC, f"{current}")) from exc
         current = current.__cause__ or current.__context__
-    return None
+    raise exc
 
 
 def _publish_error(target: Path, error: OSError) -> PublishError:
