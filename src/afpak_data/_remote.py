@@ -182,13 +182,7 @@ def _fetch(base_url: str, names: list[str], deadline: float) -> Path:
         if _up_to_date(target, manifest, names):
             raise _Unchanged
         for path, size, sha256 in wanted:
-            if _matches(target / path, size, sha256):  # verified just now: linked, not fetched
-                (staging / path).parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    os.link(target / path, staging / path)
-                except OSError:
-                    shutil.copyfile(target / path, staging / path)
-            else:
+            if not _matches(target / path, size, sha256):  # a match is carried over on publishing
                 url = urllib.parse.urljoin(base, path)
                 _download_verified(url, staging / path, size, sha256, deadline)
         _put(staging / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
