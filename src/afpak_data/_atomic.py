@@ -19,7 +19,8 @@ the umask. Atomic against a killed process, not durable against power loss (no f
 
 A write failure (a system ``OSError`` with an errno in the exception's chain, or SQLite's
 "database or disk is full") becomes :class:`PublishError` naming the target, which is left as it
-was; other exceptions pass unchanged.
+was; other exceptions pass unchanged. Hand-written because no dependency does the folder swap
+(``atomicwrites``, archived, wrote single files only) and the build script needs the stdlib only.
 """
 
 from __future__ import annotations
