@@ -1,37 +1,32 @@
 """Download a published package (by URL), verify it against its descriptor, and cache it.
 
 Researchers cite a version and must get the same bytes years later: nothing is returned before
-each requested CSV matches the ``bytes`` and ``sha256`` its descriptor declares. The descriptor is
-staged and read by the one package model (:func:`afpak_data._descriptor.read`) like any directory.
-Every refusal is a :class:`RemoteDataError` naming the URL, the only error :func:`fetch` raises:
+each requested CSV matches its declared ``bytes`` and ``sha256``. The staged descriptor is read by
+the one package model (:func:`afpak_data._descriptor.read`). Every refusal is a
+:class:`RemoteDataError` naming the URL, the only error :func:`fetch` raises:
 
-* size: descriptor and schemas together at most :data:`MAX_JSON_BYTES`, in at most
-  :data:`MAX_SCHEMAS` files; a CSV at most its declared ``bytes`` (a longer ``Content-Length`` is
-  refused before the body, a longer body as the excess arrives);
+* size: descriptor and schemas at most :data:`MAX_JSON_BYTES` together, in at most
+  :data:`MAX_SCHEMAS` files; a CSV at most its declared ``bytes`` (checked on ``Content-Length``
+  and as the body arrives);
 * time: one deadline per download, connect to last byte (``$AFPAK_DATA_TIMEOUT``, ``timeout=``,
-  default :data:`DEADLINE`): a watchdog thread shuts the socket then, so a server sending a byte
-  at a time cannot hold it longer; each socket operation also has :data:`TIMEOUT`;
-* redirects: at most :data:`MAX_REDIRECTS`, to ``http``/``https`` only (checked before anything is
+  default :data:`DEADLINE`), enforced by a watchdog shutting the socket (a one-byte drip cannot
+  hold it longer); each socket operation also has :data:`TIMEOUT`;
+* redirects: at most :data:`MAX_REDIRECTS`, ``http``/``https`` only (checked before anything is
   sent), never ``https`` -> ``http``; another host is fine, the CSVs are verified by hash;
-* paths become cache file names: plain relative names, no two differing only by case, none both
-  a file and a folder.
+* paths become cache file names: plain relative names, none differing from another only by case
+  or both a file and a folder.
 
-Cache (``$AFPAK_DATA_CACHE``, else platformdirs' per-OS user cache folder)::
+Cache (``$AFPAK_DATA_CACHE``, else platformdirs' user cache folder): ``<root>/<version>/<key>/``
+holds the package and ``.cache-manifest.json``; ``<root>/urls/<sha256 of the URL>.json`` records
+``{"url", "version", "package": "<version>/<key>"}``. ``<key>`` is 16 hex digits of the sha256 of
+(URL, sha256 of the descriptor), so a schema one server served is never used for another. Online,
+descriptor and schemas (which have no declared hash) are downloaded on each load; CSVs are reused
+while size and sha256 match. Offline, descriptor and schemas must match the manifest's sha256 and
+the CSVs the descriptor. An entry is published by one folder swap (:mod:`afpak_data._atomic`).
 
-    <root>/<version>/<key>/datapackage.json, schemas/..., data/..., .cache-manifest.json
-    <root>/urls/<sha256 of the URL>.json    {"url", "version", "package": "<version>/<key>"}
-
-``<key>`` is 16 hex digits of the sha256 of (URL, sha256 of the descriptor), so a schema one server
-served is never used for another. Online, descriptor and schemas are downloaded on each load (with
-no declared hash, a cached copy cannot be verified against anything); CSVs are reused once their
-size and sha256 match again. Offline, the entry's descriptor and schemas must match the sha256 of
-its manifest and its CSVs the descriptor. An entry is published by one folder swap
-(:mod:`afpak_data._atomic`); what a killed run left is removed by the next.
-
-Why hand-written on ``urllib`` (which honours the proxy variables), not pooch, requests or urllib3:
-their timeouts apply to each socket read (a slow drip never ends) and none caps a body's size, so
-the downloader would be all the work left; pooch would also reuse a file with no known hash (the
-descriptor, the schemas) unverified forever, and leaves a killed run's ``tmp*`` files behind.
+Hand-written on ``urllib`` (which honours the proxy variables), not pooch, requests or urllib3:
+their timeouts apply to each socket read (a slow drip never ends) and none caps a body's size;
+pooch would also reuse files with no known hash unverified, and leaves a killed run's ``tmp*``.
 """
 
 from __future__ import annotations
@@ -105,12 +100,9 @@ def cache_root() -> Path:
 
 
 def release_url(version: str, source: Any = None, base: str = RAW_BASE) -> str:
-    """The raw-file base URL of the tagged release ``v<version>`` (pass it to ``load(source=)``).
-
-    Built from the ``repository`` (or ``homepage``) of the descriptor of ``source`` (default: the
-    bundled package), a GitHub repository URL; ``base`` is the template, with ``{owner}``,
-    ``{repo}`` and ``{version}`` (a mirror or the release rehearsal's loopback server).
-    """
+    """The raw-file URL of release ``v<version>`` (for ``load(source=)``), from the GitHub
+    ``repository`` (or ``homepage``) of ``source``'s descriptor (default: the bundled package);
+    ``base`` is the template (``{owner}``, ``{repo}``, ``{version}``): a mirror, a test server."""
     if not SEMVER.fullmatch(version):
         raise ValueError(f"version {version!r} is not MAJOR.MINOR.PATCH (e.g. 1.0.0)")
     descriptor = read_package(source).descriptor
@@ -126,13 +118,9 @@ def release_url(version: str, source: Any = None, base: str = RAW_BASE) -> str:
 
 
 def fetch(base_url: str, resources: list[str], timeout: float | None = None) -> Path:
-    """Return a local, verified copy of the package at ``base_url`` holding ``resources``' CSVs.
-
-    ``base_url`` is the folder of ``datapackage.json`` (or its own URL). The descriptor and every
-    schema are fetched, CSVs only for ``resources``; offline, the copy cached for the same URL is
-    used once verified. ``timeout``: seconds per download (default ``$AFPAK_DATA_TIMEOUT``, else
-    :data:`DEADLINE`).
-    """
+    """A local, verified copy of the package at ``base_url`` (its folder or descriptor URL):
+    descriptor, every schema and the CSVs of ``resources``; offline, the cached copy once verified.
+    ``timeout``: seconds per download (default ``$AFPAK_DATA_TIMEOUT``, else :data:`DEADLINE`)."""
     try:
         return _fetch(base_url, resources, _deadline_seconds(timeout))
     except RemoteDataError:
@@ -182,9 +170,16 @@ def _fetch(base_url: str, names: list[str], deadline: float) -> Path:
         if _up_to_date(target, manifest, names):
             raise _Unchanged
         for path, size, sha256 in wanted:
-            if not _matches(target / path, size, sha256):  # a match is carried over on publishing
-                url = urllib.parse.urljoin(base, path)
-                _download_verified(url, staging / path, size, sha256, deadline)
+            with contextlib.suppress(OSError):  # a match is carried over on publishing
+                if (target / path).is_file() and not _mismatch(target / path, size, sha256):
+                    continue
+            url = urllib.parse.urljoin(base, path)
+            (staging / path).parent.mkdir(parents=True, exist_ok=True)
+            with (staging / path).open("wb") as handle:
+                _download(url, deadline, size, "", handle.write)
+            problem = _mismatch(staging / path, size, sha256)
+            if problem:
+                raise RemoteDataError(f"{url}: {problem}; refused, nothing was kept")
         _put(staging / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
     _remember(root, base, version, target)
     return target
@@ -286,13 +281,11 @@ def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
 
     class Connection(http.client.HTTPConnection):
         def connect(self) -> None:
-            super().connect()
+            super().connect()  # for SecureConnection: TLS included
             watchdog.register(self.sock)
 
-    class SecureConnection(http.client.HTTPSConnection):
-        def connect(self) -> None:
-            super().connect()
-            watchdog.register(self.sock)
+    class SecureConnection(Connection, http.client.HTTPSConnection):
+        pass
 
     class Plain(urllib.request.HTTPHandler):
         def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
@@ -304,62 +297,22 @@ def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-            return None  # _stream follows redirects itself, checking each hop
+            return None  # _download follows redirects itself, checking each hop
 
     return urllib.request.build_opener(Plain, Secure, NoRedirect)
 
 
-def _download(url: str, deadline: float, limit: int, what: str) -> bytes:
-    """The body of ``url`` (a descriptor or schema, at most ``limit`` bytes) within ``deadline``."""
+def _download(
+    url: str, deadline: float, limit: int, what: str, sink: Callable[[bytes], object] | None = None
+) -> bytes:
+    """GET ``url`` (following checked redirects) within ``deadline``: its body, of a descriptor or
+    schema (``what``) at most ``limit`` bytes; with ``sink``, a CSV of ``limit`` declared bytes is
+    passed to it in chunks instead (and b"" returned)."""
     if limit <= 0:
         raise RemoteDataError(
             f"{url}: the descriptor and schemas exceed {MAX_JSON_BYTES} bytes together; refused"
         )
-
-    def too_big(size: int, announced: bool) -> str:
-        return (
-            f"{what} refused: the server {'announces' if announced else 'sent more than'} {size} "
-            f"bytes, more than the {limit} left of the {MAX_JSON_BYTES}-byte limit for a "
-            "package's descriptor and schemas"
-        )
-
     chunks: list[bytes] = []
-    _stream(url, deadline, limit, too_big, chunks.append)
-    return b"".join(chunks)
-
-
-def _download_verified(
-    url: str, destination: Path, size: int, sha256: str, deadline: float
-) -> None:
-    """Stream ``url`` to ``destination`` and check its size and sha256 (never over ``size``)."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-
-    def too_big(got: int, announced: bool) -> str:
-        word = "announces" if announced else "sent more than"
-        return f"the server {word} {got} bytes, but the descriptor declares {size}; refused"
-
-    with destination.open("wb") as handle:
-
-        def sink(chunk: bytes) -> None:
-            digest.update(chunk)
-            handle.write(chunk)
-
-        _stream(url, deadline, size, too_big, sink)
-        received = handle.tell()
-    problem = _mismatch(received, digest.hexdigest(), size, sha256)
-    if problem:
-        raise RemoteDataError(f"{url}: {problem}; refused, nothing was kept")
-
-
-def _stream(
-    url: str,
-    deadline: float,
-    limit: int,
-    too_big: Callable[[int, bool], str],
-    sink: Callable[[bytes], None],
-) -> None:
-    """GET ``url`` (following checked redirects) and pass the body to ``sink`` in chunks."""
     with _Watchdog(deadline) as watchdog:
         opener = _opener(watchdog)
         current = url
@@ -380,8 +333,8 @@ def _stream(
                     current = follow_redirect(url, current, location)
                     continue
                 with response:
-                    _read_body(response, current, limit, too_big, sink, watchdog)
-                return
+                    _read_body(response, current, limit, what, sink or chunks.append, watchdog)
+                return b"".join(chunks)
         except RemoteDataError:
             raise
         except Exception as exc:
@@ -418,10 +371,19 @@ def _read_body(
     response: http.client.HTTPResponse,
     url: str,
     limit: int,
-    too_big: Callable[[int, bool], str],
-    sink: Callable[[bytes], None],
+    what: str,
+    sink: Callable[[bytes], object],
     watchdog: _Watchdog,
 ) -> None:
+    def too_big(size: int, announced: bool) -> str:
+        verb = "announces" if announced else "sent more than"
+        if not what:  # a CSV
+            return f"the server {verb} {size} bytes, but the descriptor declares {limit}; refused"
+        return (
+            f"{what} refused: the server {verb} {size} bytes, more than the {limit} left of the "
+            f"{MAX_JSON_BYTES}-byte limit for a package's descriptor and schemas"
+        )
+
     announced = response.headers.get("Content-Length")
     expected = int(announced) if announced and announced.strip().isdigit() else None
     if expected is not None and expected > limit:
@@ -460,7 +422,9 @@ def _deadline_error(url: str, watchdog: _Watchdog) -> RemoteDataError:
     )
 
 
-def _mismatch(size: int, sha256: str, declared_size: int, declared_sha256: str) -> str | None:
+def _mismatch(file: Path, declared_size: int, declared_sha256: str) -> str | None:
+    """Why ``file`` is not the CSV the descriptor declares (None: it is)."""
+    size, sha256 = sha256_of(file)
     if size < declared_size:
         return (
             f"truncated download ({size} bytes received, the descriptor declares {declared_size})"
@@ -470,13 +434,6 @@ def _mismatch(size: int, sha256: str, declared_size: int, declared_sha256: str) 
     if sha256 != declared_sha256:
         return f"sha256 is {sha256}, but the descriptor declares {declared_sha256}"
     return None
-
-
-def _matches(path: Path, size: int, sha256: str) -> bool:
-    try:
-        return path.is_file() and sha256_of(path) == (size, sha256)
-    except OSError:
-        return False
 
 
 # --- what the descriptor asks for --------------------------------------------------------------
@@ -630,7 +587,7 @@ def _verify_cached(package: Path, names: list[str], base: str) -> None:
             raise RemoteDataError(
                 f"{base}: cannot download, and {path} was never cached (load it once online)"
             )
-        problem = _mismatch(*sha256_of(file), size, sha256)
+        problem = _mismatch(file, size, sha256)
         if problem:
             raise _damaged(file, problem)
 
