@@ -62,20 +62,8 @@ _RANGE_TYPES = frozenset(
 TYPES = _LENGTH_TYPES | _RANGE_TYPES | {"boolean", "geopoint", "geojson"}
 _FORMATS = {"string": frozenset({"default", "email", "uri", "binary", "uuid"})}
 _FIELD_KEYS = frozenset(
-    {
-        "name",
-        "type",
-        "format",
-        "title",
-        "description",
-        "example",
-        "constraints",
-        "rdfType",
-        "trueValues",
-        "falseValues",
-        "x-vocabulary",
-        "x-maxWords",
-    }
+    {"name", "type", "format", "title", "description", "example", "constraints", "rdfType"}
+    | {"trueValues", "falseValues", "x-vocabulary", "x-maxWords"}
 )
 _UNSUPPORTED_RESOURCE = ("dialect", "compression", "stats", "rows")
 
@@ -83,18 +71,8 @@ _UNSUPPORTED_RESOURCE = ("dialect", "compression", "stats", "rows")
 _ADVISORY = ("required property 'name'", "required property 'version'")
 #: Problems that make a package unusable by the loader, exports, site, diff, bundle and info.
 REFUSED = frozenset(
-    {
-        "descriptor-unreadable",
-        "descriptor-property",
-        "resource-name",
-        "resource-path",
-        "schema",
-        "special-file",
-        "json-number",
-        "bom",
-        "control-character",
-        "encoding",
-    }
+    {"descriptor-unreadable", "descriptor-property", "resource-name", "resource-path", "schema"}
+    | {"special-file", "json-number", "bom", "control-character", "encoding"}
 )
 _T = TypeVar("_T")
 
@@ -195,10 +173,7 @@ class Resource(NamedTuple):
 
 
 class Package(NamedTuple):
-    """A data package: root, descriptor, resources in order and the problems found.
-
-    ``readable`` is False when ``datapackage.json`` could not be read as a JSON object at all.
-    """
+    """A data package; ``readable``: False when ``datapackage.json`` is not a JSON object."""
 
     root: Path
     descriptor_file: Path
@@ -217,7 +192,6 @@ class Package(NamedTuple):
 
     @property
     def version(self) -> str:
-        """The data version (empty if absent)."""
         return str(self.descriptor.get("version", ""))
 
     @property
@@ -358,10 +332,8 @@ def line_of(text: str, needle: str) -> int | None:
 
 
 def safe_path(root: Path, path: Any) -> tuple[Path | None, str | None]:
-    """Resolve ``path`` inside ``root``: (the file, None) or (None, why it is refused).
-
-    Symlinks are followed, and refused when they lead outside the package or loop.
-    """
+    """Resolve ``path`` inside ``root``: (the file, None) or (None, why it is refused); symlinks
+    are followed, and refused when they lead outside the package or loop."""
     if not isinstance(path, str) or not path:
         return None, f"path {path!r} is not a relative file path"
     if CONTROL.search(path):
@@ -471,17 +443,12 @@ def control_characters(value: Any, shown: str, text: str) -> list[Problem]:
         hit = CONTROL.search(string)
         if hit:
             needle = json.dumps(string)[1:-1][:40]
-            problems.append(
-                Problem(
-                    shown,
-                    line_of(text, needle) or line_of(text, json.dumps(string, ensure_ascii=False)),
-                    None,
-                    None,
-                    "control-character",
-                    f"{where}: U+{ord(hit.group()):04X} at position {hit.start() + 1}; control "
-                    "characters and bidirectional overrides are refused in every text",
-                )
+            line = line_of(text, needle) or line_of(text, json.dumps(string, ensure_ascii=False))
+            message = (
+                f"{where}: U+{ord(hit.group()):04X} at position {hit.start() + 1}; control "
+                "characters and bidirectional overrides are refused in every text"
             )
+            problems.append(Problem(shown, line, None, None, "control-character", message))
     return problems
 
 
@@ -596,12 +563,9 @@ def _parsed(items: Any, parse: Callable[[Any], _T | str], bad: Callable[[str], N
 def parse_schema(
     raw: Any, where: str = "schema", line: int | None = None
 ) -> tuple[Schema, list[Problem]]:
-    """The one Table Schema reader: the usable schema and the problems in it.
-
-    Each invalid property is reported (check ``schema``) and left out; a property the validator
-    does not check is ``unsupported``. The problems are located at ``where`` (the schema file, or
-    datapackage.json for an inline schema), ``line``.
-    """
+    """The one Table Schema reader: the usable schema, and its problems located at ``where``,
+    ``line``: each invalid property (check ``schema``, left out), each one not checked
+    (``unsupported``)."""
     problems: list[Problem] = []
 
     def bad(message: str, column: str | None = None, check: str = "schema") -> None:
@@ -716,14 +680,6 @@ def _fk(fk: Any, fields: dict[str, Field]) -> ForeignKey | str:
     return ForeignKey(names, resource or None, ref_names)
 
 
-def _is_bool(value: Any) -> bool:
-    return isinstance(value, bool)
-
-
-def _is_list(value: Any) -> bool:
-    return isinstance(value, list) and bool(value)
-
-
 def _is_bound(value: Any) -> bool:
     return isinstance(value, int | float | str) and not isinstance(value, bool)
 
@@ -731,10 +687,10 @@ def _is_bound(value: Any) -> bool:
 #: Each constraint we check: its Field attribute, the types it applies to (None: every type), and
 #: the test and wording of a valid value (``pattern`` is tested by compiling it).
 _CONSTRAINTS: dict[str, tuple[str, frozenset[str] | None, Callable[[Any], bool], str]] = {
-    "required": ("required", None, _is_bool, "true or false"),
-    "unique": ("unique", None, _is_bool, "true or false"),
-    "enum": ("enum", None, _is_list, "a non-empty list"),
-    "pattern": ("pattern", None, _is_bool, ""),
+    "required": ("required", None, lambda v: isinstance(v, bool), "true or false"),
+    "unique": ("unique", None, lambda v: isinstance(v, bool), "true or false"),
+    "enum": ("enum", None, lambda v: isinstance(v, list) and bool(v), "a non-empty list"),
+    "pattern": ("pattern", None, bool, ""),
     "minLength": ("min_length", _LENGTH_TYPES, _count, "a non-negative integer"),
     "maxLength": ("max_length", _LENGTH_TYPES, _count, "a non-negative integer"),
     "minimum": ("minimum", _RANGE_TYPES, _is_bound, "a number or a date"),
