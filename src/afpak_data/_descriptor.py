@@ -253,10 +253,8 @@ def read(descriptor_file: Path) -> Package:
         bad("version", message, line_of(text, '"version"'))
     raw_resources = data.get("resources")
     if not isinstance(raw_resources, list) or not raw_resources:
-        bad(
-            "descriptor-property",
-            "required property 'resources' is missing or not a non-empty list",
-        )
+        message = "required property 'resources' is missing or not a non-empty list"
+        bad("descriptor-property", message)
         return Package(root, descriptor_file, data, (), tuple(problems))
     not_csv = csv_only(raw_resources)
     if not_csv:  # a JSON export, say: its rows are not ours to read (frictionless reads them)
@@ -474,7 +472,7 @@ def _resource(
         safe_file, refused = safe_path(root, path)
         if refused:
             bad("resource-path", f"resource '{name}': {refused}")
-        elif safe_file is not None and _special(safe_file):
+        elif safe_file is not None and safe_file.exists() and not safe_file.is_file():
             bad("special-file", f"resource '{name}': {path} is not a regular file")
             safe_file = None
     encoding = raw.get("encoding", "utf-8")
@@ -525,14 +523,6 @@ def _resource(
         safe_file=safe_file,
         schema_path=raw_schema if isinstance(raw_schema, str) else None,
     )
-
-
-def _special(file: Path) -> bool:
-    """Whether ``file`` exists but is not a regular file (a FIFO, a device, a directory)."""
-    try:
-        return not stat.S_ISREG(file.stat().st_mode)
-    except OSError:
-        return False  # missing: the validator's file check says so
 
 
 def _names(value: Any) -> tuple[str, ...] | None:

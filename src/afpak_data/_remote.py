@@ -167,8 +167,9 @@ def _fetch(base_url: str, names: list[str], deadline: float) -> Path:
             _parse_json(data, schema_url)
             _put(staging / path, data)
             manifest["schemas"][path] = hashlib.sha256(data).hexdigest()
-        if _up_to_date(target, manifest, names):
-            raise _Unchanged
+        with contextlib.suppress(OSError, ValueError, RemoteDataError):
+            _verify_cached(target, names, str(target), manifest)
+            raise _Unchanged  # the entry holds exactly this descriptor, schemas and CSVs
         for path, size, sha256 in wanted:
             with contextlib.suppress(OSError):  # a match is carried over on publishing
                 if (target / path).is_file() and not _mismatch(target / path, size, sha256):
@@ -200,17 +201,6 @@ def _deadline_seconds(timeout: float | None) -> float:
     if not 0 < seconds < math.inf:
         raise RemoteDataError(f"{where}: not a positive number of seconds (expected e.g. 120)")
     return float(seconds)
-
-
-def _up_to_date(target: Path, manifest: dict[str, Any], names: list[str]) -> bool:
-    """True when the entry holds exactly these descriptor and schemas and verified CSVs."""
-    try:
-        if json.loads((target / MANIFEST).read_text(encoding="utf-8")) != manifest:
-            return False
-        _verify_cached(target, names, str(target))
-    except (OSError, ValueError, RemoteDataError):
-        return False
-    return True
 
 
 def _put(path: Path, data: bytes) -> None:
@@ -564,8 +554,11 @@ def _cached_package(root: Path, base: str) -> Path | None:
     return package if (package / DESCRIPTOR).is_file() else None
 
 
-def _verify_cached(package: Path, names: list[str], base: str) -> None:
-    """Descriptor and schemas as recorded at download, the requested CSVs as the descriptor says."""
+def _verify_cached(
+    package: Path, names: list[str], base: str, expected: dict[str, Any] | None = None
+) -> None:
+    """Descriptor and schemas as recorded at download (and the manifest ``expected``, if given),
+    the requested CSVs as the descriptor says."""
     descriptor_file = package / DESCRIPTOR
     try:
         manifest = json.loads((package / MANIFEST).read_text(encoding="utf-8"))
@@ -575,6 +568,8 @@ def _verify_cached(package: Path, names: list[str], base: str) -> None:
             f"{package}: cached copy has no readable {MANIFEST}, so it cannot be verified "
             "(load it once online)"
         ) from exc
+    if expected not in (None, manifest):
+        raise RemoteDataError(f"{package}: not the package just downloaded")
     if hashlib.sha256(descriptor_file.read_bytes()).hexdigest() != recorded[0]:
         raise _damaged(descriptor_file, "sha256 differs from the one recorded at download")
     for path, sha in recorded[1].items():
