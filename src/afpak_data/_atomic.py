@@ -177,14 +177,12 @@ def is_stale(entry: Path) -> bool:
         return True
     try:
         fd = os.open(entry, os.O_RDONLY)
+        try:
+            _lock(fd)
+        finally:
+            os.close(fd)
     except OSError:
         return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
     return True
 
 

@@ -356,13 +356,9 @@ def safe_path(root: Path, path: Any) -> tuple[Path | None, str | None]:
 
 def sha256_of(path: Path) -> tuple[int, str]:
     """Size in bytes and sha256 hex digest of a file, read in chunks (the one digest of a file)."""
-    digest = hashlib.sha256()
-    size = 0
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
+        digest = hashlib.file_digest(handle, "sha256")
+        return handle.tell(), digest.hexdigest()
 
 
 def declared_sha256(value: Any) -> str | None:

@@ -562,7 +562,7 @@ def _verify_cached(
     descriptor_file = package / DESCRIPTOR
     try:
         manifest = json.loads((package / MANIFEST).read_text(encoding="utf-8"))
-        recorded = manifest["descriptor"], dict(manifest["schemas"])
+        recorded = {DESCRIPTOR: manifest["descriptor"], **manifest["schemas"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise RemoteDataError(
             f"{package}: cached copy has no readable {MANIFEST}, so it cannot be verified "
@@ -570,10 +570,8 @@ def _verify_cached(
         ) from exc
     if expected not in (None, manifest):
         raise RemoteDataError(f"{package}: not the package just downloaded")
-    if hashlib.sha256(descriptor_file.read_bytes()).hexdigest() != recorded[0]:
-        raise _damaged(descriptor_file, "sha256 differs from the one recorded at download")
-    for path, sha in recorded[1].items():
-        file = package / _safe_path(path, str(descriptor_file), "cached schema")
+    for path, sha in recorded.items():
+        file = package / _safe_path(path, str(descriptor_file), "cached file")
         if not file.is_file() or sha256_of(file)[1] != sha:
             raise _damaged(file, "sha256 differs from the one recorded at download")
     for path, size, sha256 in _plan(read(descriptor_file), names, str(descriptor_file))[1]:
