@@ -1,16 +1,14 @@
 """Excel export: an ``about`` sheet, a sheet per table, ``codebook`` and ``vocabularies`` sheets.
 
-Spreadsheet users (Excel and LibreOffice Calc alike) get typed cells (numbers as numbers, dates as
-dates, text as text), a frozen and filterable header row, and the definitions they need without
-leaving the workbook: the about sheet says what the package is and how to cite it (long text
-wrapped, rows tall enough to show it all, since neither program grows a row on opening); the
-codebook says each field's type, whether it is required (yes/no) and its constraints in words; the
-vocabularies sheet (its own filter, apart from the fields') defines every category value.
+Spreadsheet users (Excel and LibreOffice Calc) get typed cells, a frozen and filterable header row,
+and the definitions without leaving the workbook: what the package is and how to cite it (wrapped,
+on rows tall enough, since neither program grows a row on opening), each field's type, whether it
+is required and its constraints in words, and every category value's definition.
 
-Text is never interpreted: every string is written with ``write_string`` and the workbook is opened
-with ``strings_to_formulas``/``strings_to_numbers``/``strings_to_urls`` off, so a quote that begins
-with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return stays the text it is (no formula
-injection). Such cells also get Excel's quote-prefix style, so editing one in Excel keeps it text.
+Text is never interpreted: every string goes through ``write_string`` in a workbook opened with
+``strings_to_formulas``/``_numbers``/``_urls`` off, so a quote that begins with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return stays text (no formula injection); such cells also get Excel's
+quote-prefix style, so editing one in Excel keeps it text.
 """
 
 from __future__ import annotations
@@ -21,8 +19,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from afpak_data._citation import citation, items
 from afpak_data._descriptor import FORMULA_CHARS
-from afpak_data._export.codebook import field_rows, vocabularies
+from afpak_data._export.codebook import constraints_text, vocabularies
 from afpak_data._export.values import rows
 
 if TYPE_CHECKING:
@@ -33,8 +32,6 @@ if TYPE_CHECKING:
     from afpak_data._descriptor import Package
 
 FILE_NAME = "{name}.xlsx"
-#: Characters that make a spreadsheet treat the start of a cell as a formula.
-FORMULA_START = tuple(FORMULA_CHARS)
 MAX_SHEET_NAME = 31
 _FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 MAX_COLUMN_WIDTH = 60
@@ -63,14 +60,32 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
     )
     styles = Styles(workbook)
     names = sheet_names(["about", *package.names, "codebook", "vocabularies"])
-    write_about(workbook.add_worksheet(names[0]), package, styles)
-    for sheet_name, resource in zip(names[1:-2], package.resources, strict=True):
-        sheet = workbook.add_worksheet(sheet_name)
-        header = list(resource.schema.field_names)
+    about, *tables, codebook, vocabulary_sheet = [workbook.add_worksheet(n) for n in names]
+    write_about(about, package, styles)
+    for sheet, resource in zip(tables, package.resources, strict=True):
         body = list(rows(frames[resource.name], resource.schema))
-        write_grid(sheet, header, body, styles)
-    write_codebook(workbook.add_worksheet(names[-2]), package, styles)
-    write_vocabularies(workbook.add_worksheet(names[-1]), package, styles)
+        write_grid(sheet, list(resource.schema.field_names), body, styles)
+    fields = [
+        (
+            r.name,
+            f.name,
+            f.type,
+            "yes" if f.required else "no",
+            f.vocabulary or "",
+            constraints_text(f),
+            f.description,
+        )
+        for r in package.resources
+        for f in r.schema.fields
+    ]
+    header = ["table", "field", "type", "required", "vocabulary", "constraints", "description"]
+    write_grid(codebook, header, fields, styles)
+    # Each vocabulary's own description on a row with an empty value, then its values.
+    values: list[tuple[Any, ...]] = []
+    for vocabulary in vocabularies(package):
+        values.append((vocabulary.name, None, vocabulary.description))
+        values.extend((vocabulary.name, value, text) for value, text in vocabulary.values)
+    write_grid(vocabulary_sheet, ["vocabulary", "value", "definition"], values, styles)
     workbook.close()
     path.write_bytes(buffer.getvalue())
 
@@ -114,7 +129,7 @@ def write_cell(sheet: Worksheet, row: int, col: int, value: Any, styles: Styles)
         sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), styles.date)
     else:
         text = str(value)
-        style = styles.text_prefixed if text.startswith(FORMULA_START) else None
+        style = styles.text_prefixed if text.startswith(tuple(FORMULA_CHARS)) else None
         sheet.write_string(row, col, text, style)
 
 
@@ -143,11 +158,8 @@ def lines_needed(text: str, width: int) -> int:
 
 def write_about(sheet: Worksheet, package: Package, styles: Styles) -> None:
     """Title, version, description, how to cite, licence, sources, and what each table is."""
-    from afpak_data._citation import citation
-
     descriptor = package.descriptor
     sheet.write_string(0, 0, package.title or package.name, styles.title)
-    licences = [x for x in descriptor.get("licenses", []) if isinstance(x, dict)]
     facts = [
         ("name", package.name),
         ("version", package.version),
@@ -158,15 +170,14 @@ def write_about(sheet: Worksheet, package: Package, styles: Styles) -> None:
             "licence",
             "\n".join(
                 f"{x.get('name', '')}: {x.get('title', '')} {x.get('path', '')}".strip()
-                for x in licences
+                for x in items(descriptor, "licenses")
             ),
         ),
         (
             "sources",
             "\n".join(
                 f"{s.get('title', '')}. {s.get('description', '')}".strip()
-                for s in descriptor.get("sources", [])
-                if isinstance(s, dict)
+                for s in items(descriptor, "sources")
             ),
         ),
         ("empty cells", "An empty cell always means the source does not say."),
@@ -187,31 +198,3 @@ def write_about(sheet: Worksheet, package: Package, styles: Styles) -> None:
         sheet.set_row(r, LINE_HEIGHT * lines_needed(text, ABOUT_WIDTH))
     sheet.set_column(0, 0, 20)
     sheet.set_column(1, 1, ABOUT_WIDTH)
-
-
-def write_codebook(sheet: Worksheet, package: Package, styles: Styles) -> None:
-    """The fields of every table: type, required (yes/no), vocabulary, constraints, description."""
-    fields = [
-        (
-            f.table,
-            f.name,
-            f.type,
-            "yes" if f.required else "no",
-            f.vocabulary,
-            f.constraints,
-            f.description,
-        )
-        for f in field_rows(package)
-    ]
-    header = ["table", "field", "type", "required", "vocabulary", "constraints", "description"]
-    write_grid(sheet, header, fields, styles)
-
-
-def write_vocabularies(sheet: Worksheet, package: Package, styles: Styles) -> None:
-    """Every vocabulary value with its definition, one row each (the vocabulary's own description
-    on a row with an empty value), under a filter of its own."""
-    body: list[tuple[Any, ...]] = []
-    for vocabulary in vocabularies(package):
-        body.append((vocabulary.name, None, vocabulary.description))
-        body.extend((vocabulary.name, value, definition) for value, definition in vocabulary.values)
-    write_grid(sheet, ["vocabulary", "value", "definition"], body, styles)

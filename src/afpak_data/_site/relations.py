@@ -1,19 +1,17 @@
 """The relation figures as inline SVG, laid out in Python so the same data gives the same picture.
 
-Two shapes: a two-column (bipartite) diagram, actors on the left and records on the right with a
-line per link, for "which actors take part in which agreement"; and a grid, records by actors with a
-mark per link, for "who holds which position on each risk". Orders are deterministic: records keep
-table order, actors are placed at the mean position of the records they link to (which keeps lines
-short and crossings few), ties broken by name. Every mark has a ``<title>``, so hovering (or a
-screen reader) tells what it stands for.
-
-The geometry is computed here as :class:`Shape` values (an SVG element name, its attributes, its
-text, tooltip and link); ``templates/relations.svg`` writes them out with jinja2's autoescape, so no
-name, quote or ID is ever written into the markup unescaped.
+Two shapes: a two-column (bipartite) diagram, actors left and records right with a line per link
+("which actors take part in which agreement"), and a grid of records by actors with a mark per
+link ("who holds which position on each risk"). Records keep table order; actors sit at the mean
+position of their records (short lines, few crossings), ties broken by name. Every mark has a
+``<title>`` for hovering and screen readers. The geometry is :class:`Shape` values, written out by
+``templates/relations.svg`` with jinja2's autoescape, so no text is ever written unescaped.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 
 ROW = 24
@@ -139,13 +137,38 @@ def legend(roles: list[str], x: float, y: float) -> tuple[list[Shape], float]:
     return parts, cursor - x
 
 
-def _row_href(page: str, record: str) -> str:
-    return f"{page}#row-{record}" if page else ""
-
-
 def _linked_label(key: str, names: dict[str, str], page: str, **attrs: object) -> Shape:
-    """The name of an actor or record, linked to its row on ``page`` (when there is one)."""
-    return shape("text", names.get(key, key), "", _row_href(page, key), **attrs)
+    """The name of an actor or record, linked to its row on ``page``."""
+    return shape("text", names.get(key, key), "", f"{page}#row-{key}", **attrs)
+
+
+def _start(
+    records: list[str], links: list[Link], actor_names: dict[str, str]
+) -> tuple[list[str], list[str], list[Shape]]:
+    """The actors in order, the roles in order, and the legend that begins every figure."""
+    actors = order_actors(records, links, actor_names)
+    roles = role_order({link.role for link in links})
+    return actors, roles, legend(roles, 10, 16)[0]
+
+
+def _placed(
+    links: list[Link], roles: list[str], actors: Container[str], records: Container[str]
+) -> Iterator[tuple[Link, int, int]]:
+    """The links between placed actors and records in drawing order, each with its index among
+    the links of the same actor and record and their number (several roles sit side by side)."""
+    count = Counter((link.actor_id, link.record_id) for link in links)
+    seen: Counter[tuple[str, str]] = Counter()
+    for link in sorted(links, key=lambda k: (roles.index(k.role), k.actor_id, k.record_id)):
+        pair = (link.actor_id, link.record_id)
+        if link.actor_id in actors and link.record_id in records:
+            yield link, seen[pair], count[pair]
+            seen[pair] += 1
+
+
+def _tip(link: Link, actor_names: dict[str, str], record_names: dict[str, str], on: str) -> str:
+    actor = actor_names.get(link.actor_id, link.actor_id)
+    record = record_names.get(link.record_id, link.record_id)
+    return f"{actor}: {link.role.replace('_', ' ')} {on} {record}"
 
 
 def bipartite_svg(
@@ -154,44 +177,29 @@ def bipartite_svg(
     record_names: dict[str, str],
     links: list[Link],
     actor_names: dict[str, str],
-    record_href: str = "",
-    actor_href: str = "",
+    record_href: str,
+    actor_href: str,
 ) -> str:
     """Actors (left) linked to records (right), one line per link, coloured by role."""
-    actors = order_actors(records, links, actor_names)
-    roles = role_order({link.role for link in links})
+    actors, roles, body = _start(records, links, actor_names)
     left_w = max([_text_width(actor_names.get(a, a)) for a in actors] + [60]) + PAD
     right_w = max([_text_width(record_names.get(r, r)) for r in records] + [60]) + PAD
-    gap = 260
-    x1, x2 = left_w + 10, left_w + 10 + gap
+    x1, x2 = left_w + 10, left_w + 10 + 260
     top = 44
     span = max(len(actors), len(records), 1) * ROW
-    height = top + span + 16
-    width = x2 + 10 + right_w
 
     def ys(items: list[str]) -> dict[str, float]:
         offset = top + (span - len(items) * ROW) / 2 + ROW / 2
         return {item: offset + i * ROW for i, item in enumerate(items)}
 
     ya, yr = ys(actors), ys(records)
-    body, _ = legend(roles, 10, 16)
-    # Links that share an actor and record but differ in role are drawn side by side.
-    seen: dict[tuple[str, str], int] = {}
-    for link in sorted(links, key=lambda k: (roles.index(k.role), k.actor_id, k.record_id)):
-        if link.actor_id not in ya or link.record_id not in yr:
-            continue
-        n = seen.get((link.actor_id, link.record_id), 0)
-        seen[(link.actor_id, link.record_id)] = n + 1
+    for link, n, _ in _placed(links, roles, ya, yr):
         colour, dash, _ = style(link.role)
-        tip = (
-            f"{actor_names.get(link.actor_id, link.actor_id)}: {link.role.replace('_', ' ')} "
-            f"of {record_names.get(link.record_id, link.record_id)}"
-            + (f" ({link.note})" if link.note else "")
-        )
+        note = f" ({link.note})" if link.note else ""
         body.append(
             shape(
                 "line",
-                title=tip,
+                title=_tip(link, actor_names, record_names, "of") + note,
                 class_="link",
                 x1=x1,
                 y1=ya[link.actor_id] + n * 3,
@@ -211,7 +219,7 @@ def bipartite_svg(
     for record, y in yr.items():
         body.append(shape("circle", cx=x2, cy=y, r=4, fill="#333"))
         body.append(_linked_label(record, record_names, record_href, x=x2 + 10, y=y + 4))
-    return _svg(title, width, height, body)
+    return _svg(title, x2 + 10 + right_w, top + span + 16, body)
 
 
 def matrix_svg(
@@ -220,34 +228,25 @@ def matrix_svg(
     record_names: dict[str, str],
     links: list[Link],
     actor_names: dict[str, str],
-    record_href: str = "",
-    actor_href: str = "",
+    record_href: str,
+    actor_href: str,
 ) -> str:
     """A grid of records (rows) by actors (columns) with one mark per link, shaped by role."""
-    actors = order_actors(records, links, actor_names)
-    roles = role_order({link.role for link in links})
+    actors, roles, body = _start(records, links, actor_names)
     cell = 34
     label_w = max([_text_width(record_names.get(r, r)) for r in records] + [60]) + PAD
     head_h = max([_text_width(actor_names.get(a, a)) for a in actors] + [40]) * 0.72 + 20
     left, top = label_w + 10, head_h + 34
     width = max(left + len(actors) * cell + 150, legend(roles, 0, 0)[1] + 20)
-    height = top + len(records) * cell + 10
-    body, _ = legend(roles, 10, 16)
-    for j, actor in enumerate(actors):
-        x = left + j * cell + cell / 2
-        body.append(
-            _linked_label(
-                actor,
-                actor_names,
-                actor_href,
-                transform=f"translate({x + 4},{top - 8}) rotate(-45)",
-            )
-        )
+    column = {a: left + j * cell + cell / 2 for j, a in enumerate(actors)}
+    row = {r: top + i * cell + cell / 2 for i, r in enumerate(records)}
+    for actor, x in column.items():
+        transform = f"translate({x + 4},{top - 8}) rotate(-45)"
+        body.append(_linked_label(actor, actor_names, actor_href, transform=transform))
         body.append(
             shape("line", x1=x, y1=top, x2=x, y2=top + len(records) * cell, stroke="#e3e3e3")
         )
-    for i, record in enumerate(records):
-        y = top + i * cell + cell / 2
+    for record, y in row.items():
         body.append(
             shape("line", x1=left, y1=y, x2=left + len(actors) * cell, y2=y, stroke="#e3e3e3")
         )
@@ -256,31 +255,13 @@ def matrix_svg(
                 record, record_names, record_href, x=left - 10, y=y + 4, text_anchor="end"
             )
         )
-    column = {a: j for j, a in enumerate(actors)}
-    row = {r: i for i, r in enumerate(records)}
-    per_cell: dict[tuple[str, str], int] = {}
-    for link in links:
-        per_cell[(link.actor_id, link.record_id)] = (
-            per_cell.get((link.actor_id, link.record_id), 0) + 1
-        )
-    placed: dict[tuple[str, str], int] = {}
-    for link in sorted(links, key=lambda k: (roles.index(k.role), k.actor_id, k.record_id)):
-        if link.actor_id not in column or link.record_id not in row:
-            continue
-        here = (link.actor_id, link.record_id)
-        n = placed.get(here, 0)
-        placed[here] = n + 1
-        spread = (n - (per_cell[here] - 1) / 2) * 13  # several roles in one cell sit side by side
-        x = left + column[link.actor_id] * cell + cell / 2 + spread
-        y = top + row[link.record_id] * cell + cell / 2
+    for link, n, count in _placed(links, roles, column, row):
         colour, _, kind = style(link.role)
-        tip = (
-            f"{actor_names.get(link.actor_id, link.actor_id)}: {link.role.replace('_', ' ')}"
-            f" on {record_names.get(link.record_id, link.record_id)}"
-            + (f": {link.note}" if link.note else "")
-        )
-        body.append(_marker(kind, x, y, colour, tip))
-    return _svg(title, width, height, body)
+        note = f": {link.note}" if link.note else ""
+        x = column[link.actor_id] + (n - (count - 1) / 2) * 13
+        tip = _tip(link, actor_names, record_names, "on") + note
+        body.append(_marker(kind, x, row[link.record_id], colour, tip))
+    return _svg(title, width, top + len(records) * cell + 10, body)
 
 
 def _svg(title: str, width: float, height: float, body: list[Shape]) -> str:
