@@ -4,8 +4,8 @@ Two shapes: a two-column (bipartite) diagram, actors left and records right with
 ("which actors take part in which agreement"), and a grid of records by actors with a mark per
 link ("who holds which position on each risk"). Records keep table order; actors sit at the mean
 position of their records (short lines, few crossings), ties broken by name. Every mark has a
-``<title>`` for hovering and screen readers. The geometry is :class:`Shape` values, written out by
-``templates/relations.svg`` with jinja2's autoescape, so no text is ever written unescaped.
+``<title>`` for hovering and screen readers. Python computes the positions; the markup is
+``templates/relations.svg``, written with jinja2's autoescape, so no text goes in unescaped.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 ROW = 24
 CHAR = 6.8  # average width of a 12px sans-serif character, for sizing label columns
@@ -34,28 +35,6 @@ ROLE_STYLE: dict[str, tuple[str, str, str]] = {
     "counterpart": ("#3949ab", "4 3", "circle"),
 }
 OTHER_STYLE = ("#8d6e63", "1 3", "square")
-
-
-@dataclass(frozen=True)
-class Shape:
-    """One SVG element: ``tag`` and ``attrs`` (names fixed in this module, values any text),
-    ``text`` inside it, a ``title`` tooltip, and an ``href`` to wrap it in a link."""
-
-    tag: str
-    attrs: tuple[tuple[str, str], ...]
-    text: str = ""
-    title: str = ""
-    href: str = ""
-
-
-def shape(tag: str, text: str = "", title: str = "", href: str = "", **attrs: object) -> Shape:
-    """A :class:`Shape`; ``stroke_width=2`` becomes ``stroke-width="2"``, None drops it."""
-    pairs = tuple(
-        (name.rstrip("_").replace("_", "-"), str(value))
-        for name, value in attrs.items()
-        if value is not None and value != ""
-    )
-    return Shape(tag, pairs, text, title, href)
 
 
 @dataclass(frozen=True)
@@ -96,59 +75,16 @@ def _text_width(text: str) -> float:
     return len(text) * CHAR
 
 
-def _marker(kind: str, x: float, y: float, colour: str, title: str) -> Shape:
-    if kind == "diamond":
-        points = f"{x},{y - 7} {x + 7},{y} {x},{y + 7} {x - 7},{y}"
-        return shape("polygon", title=title, points=points, fill=colour)
-    if kind == "triangle":
-        points = f"{x},{y - 7} {x + 7},{y + 6} {x - 7},{y + 6}"
-        return shape("polygon", title=title, points=points, fill=colour)
-    if kind == "square":
-        return shape("rect", title=title, x=x - 6, y=y - 6, width=12, height=12, fill=colour)
-    if kind == "ring":
-        return shape(
-            "circle", title=title, cx=x, cy=y, r=6, fill="#fff", stroke=colour, stroke_width=2.5
-        )
-    return shape("circle", title=title, cx=x, cy=y, r=6.5, fill=colour)
-
-
-def legend(roles: list[str], x: float, y: float) -> tuple[list[Shape], float]:
-    """A one-line legend of the roles present; returns its shapes and its width."""
-    parts: list[Shape] = []
+def legend(roles: list[str], x: float) -> tuple[list[tuple[str, str, str, str, float]], float]:
+    """A one-line legend of the roles present, (label, colour, dash, marker, x) each; its width."""
+    entries = []
     cursor = x
     for role in roles:
         colour, dash, kind = style(role)
         label = role.replace("_", " ")
-        parts.append(
-            shape(
-                "line",
-                x1=cursor,
-                y1=y,
-                x2=cursor + 22,
-                y2=y,
-                stroke=colour,
-                stroke_width=2,
-                stroke_dasharray=dash or None,
-            )
-        )
-        parts.append(_marker(kind, cursor + 11, y, colour, label))
-        parts.append(shape("text", text=label, x=cursor + 28, y=y + 4))
+        entries.append((label, colour, dash, kind, cursor))
         cursor += 28 + _text_width(label) + 18
-    return parts, cursor - x
-
-
-def _linked_label(key: str, names: dict[str, str], page: str, **attrs: object) -> Shape:
-    """The name of an actor or record, linked to its row on ``page``."""
-    return shape("text", names.get(key, key), "", f"{page}#row-{key}", **attrs)
-
-
-def _start(
-    records: list[str], links: list[Link], actor_names: dict[str, str]
-) -> tuple[list[str], list[str], list[Shape]]:
-    """The actors in order, the roles in order, and the legend that begins every figure."""
-    actors = order_actors(records, links, actor_names)
-    roles = role_order({link.role for link in links})
-    return actors, roles, legend(roles, 10, 16)[0]
+    return entries, cursor - x
 
 
 def _placed(
@@ -181,7 +117,8 @@ def bipartite_svg(
     actor_href: str,
 ) -> str:
     """Actors (left) linked to records (right), one line per link, coloured by role."""
-    actors, roles, body = _start(records, links, actor_names)
+    actors = order_actors(records, links, actor_names)
+    roles = role_order({link.role for link in links})
     left_w = max([_text_width(actor_names.get(a, a)) for a in actors] + [60]) + PAD
     right_w = max([_text_width(record_names.get(r, r)) for r in records] + [60]) + PAD
     x1, x2 = left_w + 10, left_w + 10 + 260
@@ -193,33 +130,16 @@ def bipartite_svg(
         return {item: offset + i * ROW for i, item in enumerate(items)}
 
     ya, yr = ys(actors), ys(records)
+    lines = []
     for link, n, _ in _placed(links, roles, ya, yr):
         colour, dash, _ = style(link.role)
-        note = f" ({link.note})" if link.note else ""
-        body.append(
-            shape(
-                "line",
-                title=_tip(link, actor_names, record_names, "of") + note,
-                class_="link",
-                x1=x1,
-                y1=ya[link.actor_id] + n * 3,
-                x2=x2,
-                y2=yr[link.record_id] + n * 3,
-                stroke=colour,
-                stroke_width=1.6,
-                stroke_opacity=0.75,
-                stroke_dasharray=dash or None,
-            )
-        )
-    for actor, y in ya.items():
-        body.append(shape("circle", cx=x1, cy=y, r=4, fill="#333"))
-        body.append(
-            _linked_label(actor, actor_names, actor_href, x=x1 - 10, y=y + 4, text_anchor="end")
-        )
-    for record, y in yr.items():
-        body.append(shape("circle", cx=x2, cy=y, r=4, fill="#333"))
-        body.append(_linked_label(record, record_names, record_href, x=x2 + 10, y=y + 4))
-    return _svg(title, x2 + 10 + right_w, top + span + 16, body)
+        tip = _tip(link, actor_names, record_names, "of") + (f" ({link.note})" if link.note else "")
+        lines.append((ya[link.actor_id] + n * 3, yr[link.record_id] + n * 3, colour, dash, tip))
+    nodes = [(x1, y, actor_names.get(a, a), f"{actor_href}#row-{a}", -10) for a, y in ya.items()]
+    nodes += [(x2, y, record_names.get(r, r), f"{record_href}#row-{r}", 10) for r, y in yr.items()]
+    return _svg(
+        title, x2 + 10 + right_w, top + span + 16, roles, x1=x1, x2=x2, lines=lines, nodes=nodes
+    )
 
 
 def matrix_svg(
@@ -232,40 +152,38 @@ def matrix_svg(
     actor_href: str,
 ) -> str:
     """A grid of records (rows) by actors (columns) with one mark per link, shaped by role."""
-    actors, roles, body = _start(records, links, actor_names)
+    actors = order_actors(records, links, actor_names)
+    roles = role_order({link.role for link in links})
     cell = 34
     label_w = max([_text_width(record_names.get(r, r)) for r in records] + [60]) + PAD
     head_h = max([_text_width(actor_names.get(a, a)) for a in actors] + [40]) * 0.72 + 20
     left, top = label_w + 10, head_h + 34
-    width = max(left + len(actors) * cell + 150, legend(roles, 0, 0)[1] + 20)
+    width = max(left + len(actors) * cell + 150, legend(roles, 0)[1] + 20)
     column = {a: left + j * cell + cell / 2 for j, a in enumerate(actors)}
     row = {r: top + i * cell + cell / 2 for i, r in enumerate(records)}
-    for actor, x in column.items():
-        transform = f"translate({x + 4},{top - 8}) rotate(-45)"
-        body.append(_linked_label(actor, actor_names, actor_href, transform=transform))
-        body.append(
-            shape("line", x1=x, y1=top, x2=x, y2=top + len(records) * cell, stroke="#e3e3e3")
-        )
-    for record, y in row.items():
-        body.append(
-            shape("line", x1=left, y1=y, x2=left + len(actors) * cell, y2=y, stroke="#e3e3e3")
-        )
-        body.append(
-            _linked_label(
-                record, record_names, record_href, x=left - 10, y=y + 4, text_anchor="end"
-            )
-        )
+    marks = []
     for link, n, count in _placed(links, roles, column, row):
         colour, _, kind = style(link.role)
-        note = f": {link.note}" if link.note else ""
+        tip = _tip(link, actor_names, record_names, "on") + (f": {link.note}" if link.note else "")
         x = column[link.actor_id] + (n - (count - 1) / 2) * 13
-        tip = _tip(link, actor_names, record_names, "on") + note
-        body.append(_marker(kind, x, row[link.record_id], colour, tip))
-    return _svg(title, width, top + len(records) * cell + 10, body)
+        marks.append((kind, x, row[link.record_id], colour, tip))
+    return _svg(
+        title,
+        width,
+        top + len(records) * cell + 10,
+        roles,
+        left=left,
+        top=top,
+        right=left + len(actors) * cell,
+        bottom=top + len(records) * cell,
+        columns=[(x, actor_names.get(a, a), f"{actor_href}#row-{a}") for a, x in column.items()],
+        rows=[(y, record_names.get(r, r), f"{record_href}#row-{r}") for r, y in row.items()],
+        marks=marks,
+    )
 
 
-def _svg(title: str, width: float, height: float, body: list[Shape]) -> str:
-    """The figure as SVG markup (rendered by ``templates/relations.svg``, autoescaped)."""
+def _svg(title: str, width: float, height: float, roles: list[str], **layout: Any) -> str:
+    """The figure as SVG markup, from ``templates/relations.svg`` (autoescaped)."""
     from afpak_data._site.pages import render
 
     return render(
@@ -273,5 +191,6 @@ def _svg(title: str, width: float, height: float, body: list[Shape]) -> str:
         title=title,
         width=f"{width:.0f}",
         height=f"{height:.0f}",
-        shapes=body,
+        legend=legend(roles, 10)[0],
+        layout=layout,
     ).strip()
