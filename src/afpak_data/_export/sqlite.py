@@ -210,18 +210,16 @@ def views(package: Package) -> list[str]:
         statements.append("CREATE VIEW record_actors AS\n" + union)
     by_table = {target for _, target, _ in links}
     if "agreements" in by_table:
+        optional = "".join(f" g.{c}," for c in ("kind", "status") if c in fields["agreements"])
+        parties = ",".join(
+            f" (SELECT group_concat({c}, '; ') FROM (SELECT {c} FROM record_actors"
+            " WHERE record_table = 'agreements' AND record_id = g.agreement_id AND role = 'party'"
+            f" ORDER BY actor_name)) AS {alias}"
+            for c, alias in (("actor_name", "parties"), ("actor_id", "party_ids"))
+        )
         statements.append(
             "CREATE VIEW agreements_with_parties AS\n"
-            "SELECT g.agreement_id, g.name,"
-            f"{' g.kind,' if 'kind' in fields['agreements'] else ''}"
-            f"{' g.status,' if 'status' in fields['agreements'] else ''}"
-            " (SELECT group_concat(actor_name, '; ') FROM (SELECT actor_name FROM record_actors"
-            " WHERE record_table = 'agreements' AND record_id = g.agreement_id AND role = 'party'"
-            " ORDER BY actor_name)) AS parties,"
-            " (SELECT group_concat(actor_id, '; ') FROM (SELECT actor_id FROM record_actors"
-            " WHERE record_table = 'agreements' AND record_id = g.agreement_id AND role = 'party'"
-            " ORDER BY actor_name)) AS party_ids\n"
-            "FROM agreements g"
+            f"SELECT g.agreement_id, g.name,{optional}{parties}\nFROM agreements g"
         )
     if "risks" in by_table:
         statements.append(
@@ -231,7 +229,22 @@ def views(package: Package) -> list[str]:
             "FROM record_actors WHERE record_table = 'risks' AND position IS NOT NULL"
         )
     if {"record_id", "quote"} <= fields.get("evidence", set()):
-        statements.extend(_evidence_view(package, fields))
+        keys = {r.name: r.schema.primary_key for r in package.resources}
+        parts = [  # each record an evidence passage may support, with its table and name
+            f"SELECT {literal(name)} AS record_table, {quote(keys[name][0])} AS record_id, "
+            f"name AS record_name FROM {quote(name)}"
+            for reference in package.resource("evidence").schema.polymorphic_references
+            if reference.fields == ("record_id",)
+            for name in reference.resources
+            if name in named and len(keys[name]) == 1
+        ]
+        if parts:
+            union = "\n  UNION ALL ".join(parts)
+            statements.append(
+                "CREATE VIEW evidence_with_records AS\n"
+                "SELECT e.*, r.record_table, r.record_name\n"
+                f"FROM evidence e LEFT JOIN (\n  {union}\n) r ON r.record_id = e.record_id"
+            )
     return statements
 
 
@@ -249,31 +262,3 @@ def _link_select(link: str, target: str, record_key: str, columns: set[str]) -> 
         f"JOIN {quote(target)} r ON r.{key} = l.{key} "
         "JOIN actors a ON a.actor_id = l.actor_id"
     )
-
-
-def _evidence_view(package: Package, fields: dict[str, set[str]]) -> list[str]:
-    """``evidence_with_records``: each evidence passage with the table and name of its record."""
-    schema = package.resource("evidence").schema
-    targets = [
-        name
-        for reference in schema.polymorphic_references
-        if reference.fields == ("record_id",)
-        for name in reference.resources
-        if name in fields and "name" in fields[name]
-    ]
-    parts = []
-    for name in targets:
-        key = package.resource(name).schema.primary_key
-        if len(key) == 1:
-            parts.append(
-                f"SELECT {literal(name)} AS record_table, {quote(key[0])} AS record_id, "
-                f"name AS record_name FROM {quote(name)}"
-            )
-    if not parts:
-        return []
-    union = "\n  UNION ALL ".join(parts)
-    return [
-        "CREATE VIEW evidence_with_records AS\n"
-        "SELECT e.*, r.record_table, r.record_name\n"
-        f"FROM evidence e LEFT JOIN (\n  {union}\n) r ON r.record_id = e.record_id"
-    ]

@@ -49,7 +49,7 @@ FIGURES = [
 def build_site(out: str | Path, source: Source = None, base_url: str | None = None) -> list[Path]:
     """Write the site for the package at ``source`` into directory ``out``; return its files."""
     from afpak_data._export import publish
-    from afpak_data._site.pages import environment
+    from afpak_data._site import environment
 
     environment()  # without jinja2, fail before loading anything
     return publish(
@@ -61,60 +61,32 @@ def write_site(
     package: Package, frames: dict[str, pd.DataFrame], staging: Path, base_url: str | None
 ) -> None:
     """Every page, the assets and the package files, into ``staging``."""
+    from markupsafe import Markup
+
     from afpak_data._citation import citation, items
     from afpak_data._export.codebook import constraints_text, vocabularies
-    from afpak_data._jsonld import script_tag
-    from afpak_data._site.pages import json_script, markup, render
+    from afpak_data._jsonld import safe_json, script_tag
+    from afpak_data._site import render
 
-    def page(path: str, template: str, title: str, **context: Any) -> None:
-        html = render(
-            template,
-            package_title=package.title or package.name,
-            version=package.version,
-            tables=package.names,
-            title=title,
-            root="../" * path.count("/"),
-            **context,
-        )
+    def page(path: str, template: str, **context: Any) -> None:
+        html = render(template, package=package, root="../" * path.count("/"), **context)
         (staging / path).parent.mkdir(parents=True, exist_ok=True)
         (staging / path).write_text(html, encoding="utf-8", newline="\n")
 
     descriptor = package.descriptor
-    licences = []
-    for item in items(descriptor, "licenses"):
-        url = str(item.get("path", ""))
-        licences.append(
-            {
-                "name": str(item.get("name", "") or url),
-                "title": str(item.get("title", "")),
-                "url": url if url.startswith(("http://", "https://")) else "",
-            }
-        )
     page(
         "index.html",
         "index.html",
-        package.title or package.name,
-        page_class="overview",
-        head=markup(script_tag(descriptor, base_url)),
-        descriptor={k: str(descriptor.get(k) or "") for k in ("title", "name", "description")},
-        keywords=[str(k) for k in descriptor.get("keywords", [])],
+        jsonld=Markup(script_tag(descriptor, base_url)),
         citation=citation(package.root, descriptor),
-        resources=package.resources,
         counts={name: len(frame) for name, frame in frames.items()},
         figures=figures(package, frames),
-        sources=[
-            {"title": str(s.get("title", "")), "description": str(s.get("description", ""))}
-            for s in items(descriptor, "sources")
-        ],
-        licences=licences,
+        sources=items(descriptor, "sources"),
+        licences=items(descriptor, "licenses"),
     )
     page(
         "codebook.html",
         "codebook.html",
-        f"Codebook · {package.name}",
-        page_class="codebook",
-        head="",
-        resources=package.resources,
         constraints=constraints_text,
         vocabularies=vocabularies(package),
     )
@@ -125,12 +97,11 @@ def write_site(
         page(
             f"tables/{resource.name}.html",
             "table.html",
-            f"{resource.title or resource.name} · {package.name}",
-            page_class="table-page",
-            head="",
             resource=resource,
             fields=data["fields"],
-            data_script=json_script("table-data", data),
+            data_script=Markup(
+                f'<script type="application/json" id="table-data">{safe_json(data)}</script>'
+            ),
         )
     (staging / "assets").mkdir(exist_ok=True)
     static = importlib.resources.files("afpak_data._site") / "static"
@@ -242,8 +213,8 @@ def evidence_by_record(
 def figures(package: Package, frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
     """The relation figures the package has tables for: id, caption, SVG, positions table rows."""
     import pandas as pd
+    from markupsafe import Markup
 
-    from afpak_data._site.pages import markup
     from afpak_data._site.relations import Link, bipartite_svg, matrix_svg
 
     if "actors" not in frames or not {"actor_id", "name"} <= set(frames["actors"].columns):
@@ -282,7 +253,7 @@ def figures(package: Package, frames: dict[str, pd.DataFrame]) -> list[dict[str,
             {
                 "id": f"figure-{table}",
                 "caption": caption,
-                "svg": markup(svg),
+                "svg": Markup(svg),
                 "positions": positions,
             }
         )

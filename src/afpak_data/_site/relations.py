@@ -184,7 +184,7 @@ def matrix_svg(
 
 def _svg(title: str, width: float, height: float, roles: list[str], **layout: Any) -> str:
     """The figure as SVG markup, from ``templates/relations.svg`` (autoescaped)."""
-    from afpak_data._site.pages import render
+    from afpak_data._site import render
 
     return render(
         "relations.svg",
