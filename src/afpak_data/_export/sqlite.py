@@ -229,14 +229,14 @@ def views(package: Package) -> list[str]:
             "FROM record_actors WHERE record_table = 'risks' AND position IS NOT NULL"
         )
     if {"record_id", "quote"} <= fields.get("evidence", set()):
-        keys = {r.name: r.schema.primary_key for r in package.resources}
+        primary = {r.name: r.schema.primary_key for r in package.resources}
         parts = [  # each record an evidence passage may support, with its table and name
-            f"SELECT {literal(name)} AS record_table, {quote(keys[name][0])} AS record_id, "
+            f"SELECT {literal(name)} AS record_table, {quote(primary[name][0])} AS record_id, "
             f"name AS record_name FROM {quote(name)}"
             for reference in package.resource("evidence").schema.polymorphic_references
             if reference.fields == ("record_id",)
             for name in reference.resources
-            if name in named and len(keys[name]) == 1
+            if name in named and len(primary[name]) == 1
         ]
         if parts:
             union = "\n  UNION ALL ".join(parts)
