@@ -10,8 +10,7 @@ import pytest
 
 import afpak_data
 from afpak_data._descriptor import read_package
-from afpak_data._export import export
-from afpak_data._export.values import rows
+from afpak_data._export import export, rows
 
 PACKAGE = read_package()
 NAMES = PACKAGE.names

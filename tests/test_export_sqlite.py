@@ -10,9 +10,8 @@ from _packages import ACTORS, write_package
 
 import afpak_data
 from afpak_data._descriptor import read_package
-from afpak_data._export import ExportError, export
+from afpak_data._export import ExportError, export, rows
 from afpak_data._export.sqlite import SQL_TYPES
-from afpak_data._export.values import rows
 
 PACKAGE = read_package()
 NAMES = PACKAGE.names

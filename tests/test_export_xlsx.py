@@ -11,9 +11,8 @@ from _packages import field, write_package
 
 import afpak_data
 from afpak_data._descriptor import read_package
-from afpak_data._export import export
+from afpak_data._export import export, rows
 from afpak_data._export.codebook import vocabularies
-from afpak_data._export.values import rows
 from afpak_data._export.xlsx import sheet_names
 
 pytest.importorskip("xlsxwriter", reason="the xlsx export needs xlsxwriter (afpak-data[export])")

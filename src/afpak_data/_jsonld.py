@@ -24,14 +24,10 @@ def dataset_jsonld(descriptor: dict[str, Any], base_url: str | None = None) -> d
         "@type": "Dataset",
         "name": str(descriptor.get("title") or descriptor.get("name", "")),
         "alternateName": str(descriptor.get("name") or ""),
+        "description": descriptor.get("description"),
+        "version": descriptor.get("version"),
     }
-    for key, source in [
-        ("description", "description"),
-        ("version", "version"),
-        ("url", "homepage"),
-        ("dateCreated", "created"),
-        ("keywords", "keywords"),
-    ]:
+    for key, source in [("url", "homepage"), ("dateCreated", "created"), ("keywords", "keywords")]:
         data[key] = descriptor.get(source)
     licenses = [_license(item) for item in items(descriptor, "licenses")]
     data["license"] = licenses[0] if len(licenses) == 1 else licenses
@@ -86,15 +82,13 @@ def _agent(contributor: dict[str, Any]) -> dict[str, Any]:
     given, family = contributor.get("givenName"), contributor.get("familyName")
     agent: dict[str, Any] = {"@type": "Organization", "name": str(contributor.get("title", ""))}
     if given or family:
-        agent = {
-            "@type": "Person",
-            "name": " ".join(str(p) for p in (given, family) if p),
-            "givenName": str(given or ""),
-            "familyName": str(family or ""),
-        }
-    agent["url"] = str(contributor.get("path") or "")
-    agent["email"] = str(contributor.get("email") or "")
-    return _drop_empty(agent)
+        names = {"givenName": str(given or ""), "familyName": str(family or "")}
+        agent = {"@type": "Person", "name": " ".join(p for p in names.values() if p)} | names
+    contact = {
+        "url": str(contributor.get("path") or ""),
+        "email": str(contributor.get("email") or ""),
+    }
+    return _drop_empty(agent | contact)
 
 
 def _download(resource: dict[str, Any], base_url: str | None) -> dict[str, Any]:

@@ -1,17 +1,18 @@
 """Write the package in the formats people already use: Parquet, SQLite, Excel and JSON.
 
 Each format is a module with one ``write(package, frames, staging)``. :func:`publish` (shared with
-the site) loads the tables once through the loader, so every output sees the same typed values,
-and moves the finished files into place only when all are written (see :mod:`afpak_data._atomic`).
-Heavy libraries are imported inside the writers, so importing this package costs nothing.
+the site) loads the tables once through the loader, and moves the finished files into place only
+when all are written (see :mod:`afpak_data._atomic`); :func:`rows` turns the loader's typed values
+into the plain ones every output library wants, the same for all. Heavy libraries are imported
+inside the functions, so importing this package costs nothing.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from afpak_data._errors import AfpakDataError
 from afpak_data._resources import Source
@@ -19,7 +20,7 @@ from afpak_data._resources import Source
 if TYPE_CHECKING:
     import pandas as pd
 
-    from afpak_data._descriptor import Package
+    from afpak_data._descriptor import Package, Schema
 
 #: Format name -> (module under ``afpak_data._export`` whose ``write`` produces it, the
 #: third-party modules it needs, installed by the ``export`` extra).
@@ -74,3 +75,27 @@ def export(fmt: str, out: str | Path, source: Source = None) -> list[Path]:
         require(name, f"--format {fmt}", "export")
     writer = importlib.import_module(f"afpak_data._export.{module}")
     return publish(out, source, writer.write)
+
+
+def rows(frame: pd.DataFrame, schema: Schema, iso_dates: bool = False) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``frame`` as tuples of plain values (``None`` if missing), in schema order;
+    dates as ``datetime.date``, or as ``YYYY-MM-DD`` text (as JSON has them) with ``iso_dates``."""
+    import pandas as pd
+
+    def date(value: Any) -> Any:
+        day = pd.Timestamp(value).date()
+        return day.isoformat() if iso_dates else day
+
+    plain: dict[str, Callable[[Any], Any]] = {
+        "date": date,
+        "integer": int,
+        "year": int,
+        "number": float,
+        "boolean": bool,
+    }
+    columns = []
+    for field in schema.fields:
+        convert = plain.get(field.type, str)
+        values = frame[field.name].astype(object).tolist()
+        columns.append([None if pd.isna(v) else convert(v) for v in values])
+    return zip(*columns, strict=True)

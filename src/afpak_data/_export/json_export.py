@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afpak_data._export.values import rows
+from afpak_data._export import rows
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from afpak_data._citation import items
-from afpak_data._export import ExportError
-from afpak_data._export.values import rows
+from afpak_data._export import ExportError, rows
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from afpak_data._citation import citation, items
 from afpak_data._descriptor import FORMULA_CHARS
+from afpak_data._export import rows
 from afpak_data._export.codebook import constraints_text, vocabularies
-from afpak_data._export.values import rows
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -23,27 +23,6 @@ if TYPE_CHECKING:
 ASSETS = ("site.css", "site.js")
 #: Text fields allowed this many characters or more get a wide column (descriptions, quotes).
 WIDE_TEXT = 300
-#: The relation figures: records table, its key, figure kind, title, caption, and the column
-#: of the link table shown as each link's note (listed under the figure).
-FIGURES = [
-    (
-        "agreements",
-        "agreement_id",
-        "bipartite",
-        "Actors and the agreements and engagement signals they take part in",
-        "Who takes part in which agreement or engagement signal (line colour and dash: role; "
-        "hover a line for details).",
-        "",
-    ),
-    (
-        "risks",
-        "risk_id",
-        "matrix",
-        "Actors involved in each risk, and who holds a position on it",
-        "Who is involved in each risk, in which role, and who holds which position on it.",
-        "position",
-    ),
-]
 
 
 def build_site(out: str | Path, source: Source = None, base_url: str | None = None) -> list[Path]:
@@ -67,6 +46,7 @@ def write_site(
     from afpak_data._export.codebook import constraints_text, vocabularies
     from afpak_data._jsonld import safe_json, script_tag
     from afpak_data._site import render
+    from afpak_data._site.relations import figures
 
     def page(path: str, template: str, **context: Any) -> None:
         html = render(template, package=package, root="../" * path.count("/"), **context)
@@ -80,7 +60,7 @@ def write_site(
         jsonld=Markup(script_tag(descriptor, base_url)),
         citation=citation(package.root, descriptor),
         counts={name: len(frame) for name, frame in frames.items()},
-        figures=figures(package, frames),
+        figures=figures(frames),
         sources=items(descriptor, "sources"),
         licences=items(descriptor, "licenses"),
     )
@@ -140,7 +120,7 @@ def table_data(
     """What ``site.js`` needs to draw, search and filter one table. A column with the same value
     in every row (of two or more rows), or empty in every row, is ``hidden``: the page says so
     once above the table instead of in each row."""
-    from afpak_data._export.values import rows
+    from afpak_data._export import rows
 
     schema = resource.schema
     refs = {
@@ -193,7 +173,7 @@ def evidence_by_record(
 ) -> dict[str, list[list[Any]]]:
     """Further evidence passages (the ``evidence`` table) keyed by the record they support:
     ``[paragraph, quote, contribution]`` each, in table order."""
-    from afpak_data._export.values import rows
+    from afpak_data._export import rows
 
     if "evidence" not in package.names:
         return {}
@@ -206,55 +186,5 @@ def evidence_by_record(
         cells = dict(zip(names, row, strict=True))
         result.setdefault(str(cells["record_id"]), []).append(
             [cells["paragraph"], cells["quote"], cells.get("contribution")]
-        )
-    return result
-
-
-def figures(package: Package, frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
-    """The relation figures the package has tables for: id, caption, SVG, positions table rows."""
-    import pandas as pd
-    from markupsafe import Markup
-
-    from afpak_data._site.relations import Link, bipartite_svg, matrix_svg
-
-    if "actors" not in frames or not {"actor_id", "name"} <= set(frames["actors"].columns):
-        return []
-    actor_names = dict(zip(frames["actors"]["actor_id"], frames["actors"]["name"], strict=True))
-    result: list[dict[str, Any]] = []
-    for table, key, kind, title, caption, note in FIGURES:
-        link_table = f"{key.removesuffix('_id')}_actors"
-        if not {table, link_table} <= set(frames) or "name" not in frames[table]:
-            continue
-        records, links = frames[table], frames[link_table]
-        names = dict(zip(records[key], records["name"], strict=True))
-        notes = links[note] if note in links.columns else [None] * len(links)
-        link_list = [
-            Link(str(a), str(r), str(role), "" if pd.isna(text) else str(text))
-            for a, r, role, text in zip(
-                links["actor_id"], links[key], links["role"], notes, strict=True
-            )
-        ]
-        draw = bipartite_svg if kind == "bipartite" else matrix_svg
-        svg = draw(
-            title,
-            list(records[key]),
-            names,
-            link_list,
-            actor_names,
-            f"tables/{table}.html",
-            "tables/actors.html",
-        )
-        positions = [
-            (names.get(k.record_id, k.record_id), actor_names.get(k.actor_id, k.actor_id), k.note)
-            for k in link_list
-            if k.note
-        ]
-        result.append(
-            {
-                "id": f"figure-{table}",
-                "caption": caption,
-                "svg": Markup(svg),
-                "positions": positions,
-            }
         )
     return result

@@ -13,7 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROW = 24
 CHAR = 6.8  # average width of a 12px sans-serif character, for sizing label columns
@@ -101,26 +104,25 @@ def _placed(
             seen[pair] += 1
 
 
-def _tip(link: Link, actor_names: dict[str, str], record_names: dict[str, str], on: str) -> str:
+def _tip(link: Link, actor_names: dict[str, str], names: dict[str, str], on: str) -> str:
     actor = actor_names.get(link.actor_id, link.actor_id)
-    record = record_names.get(link.record_id, link.record_id)
+    record = names.get(link.record_id, link.record_id)
     return f"{actor}: {link.role.replace('_', ' ')} {on} {record}"
 
 
 def bipartite_svg(
     title: str,
     records: list[str],
-    record_names: dict[str, str],
+    names: dict[str, str],
     links: list[Link],
     actor_names: dict[str, str],
-    record_href: str,
-    actor_href: str,
+    table: str,
 ) -> str:
     """Actors (left) linked to records (right), one line per link, coloured by role."""
     actors = order_actors(records, links, actor_names)
     roles = role_order({link.role for link in links})
     left_w = max([_text_width(actor_names.get(a, a)) for a in actors] + [60]) + PAD
-    right_w = max([_text_width(record_names.get(r, r)) for r in records] + [60]) + PAD
+    right_w = max([_text_width(names.get(r, r)) for r in records] + [60]) + PAD
     x1, x2 = left_w + 10, left_w + 10 + 260
     top = 44
     span = max(len(actors), len(records), 1) * ROW
@@ -133,10 +135,12 @@ def bipartite_svg(
     lines = []
     for link, n, _ in _placed(links, roles, ya, yr):
         colour, dash, _ = style(link.role)
-        tip = _tip(link, actor_names, record_names, "of") + (f" ({link.note})" if link.note else "")
+        tip = _tip(link, actor_names, names, "of") + (f" ({link.note})" if link.note else "")
         lines.append((ya[link.actor_id] + n * 3, yr[link.record_id] + n * 3, colour, dash, tip))
-    nodes = [(x1, y, actor_names.get(a, a), f"{actor_href}#row-{a}", -10) for a, y in ya.items()]
-    nodes += [(x2, y, record_names.get(r, r), f"{record_href}#row-{r}", 10) for r, y in yr.items()]
+    nodes = [
+        (x1, y, actor_names.get(a, a), f"tables/actors.html#row-{a}", -10) for a, y in ya.items()
+    ]
+    nodes += [(x2, y, names.get(r, r), f"tables/{table}.html#row-{r}", 10) for r, y in yr.items()]
     return _svg(
         title, x2 + 10 + right_w, top + span + 16, roles, x1=x1, x2=x2, lines=lines, nodes=nodes
     )
@@ -145,17 +149,16 @@ def bipartite_svg(
 def matrix_svg(
     title: str,
     records: list[str],
-    record_names: dict[str, str],
+    names: dict[str, str],
     links: list[Link],
     actor_names: dict[str, str],
-    record_href: str,
-    actor_href: str,
+    table: str,
 ) -> str:
     """A grid of records (rows) by actors (columns) with one mark per link, shaped by role."""
     actors = order_actors(records, links, actor_names)
     roles = role_order({link.role for link in links})
     cell = 34
-    label_w = max([_text_width(record_names.get(r, r)) for r in records] + [60]) + PAD
+    label_w = max([_text_width(names.get(r, r)) for r in records] + [60]) + PAD
     head_h = max([_text_width(actor_names.get(a, a)) for a in actors] + [40]) * 0.72 + 20
     left, top = label_w + 10, head_h + 34
     width = max(left + len(actors) * cell + 150, legend(roles, 0)[1] + 20)
@@ -164,7 +167,7 @@ def matrix_svg(
     marks = []
     for link, n, count in _placed(links, roles, column, row):
         colour, _, kind = style(link.role)
-        tip = _tip(link, actor_names, record_names, "on") + (f": {link.note}" if link.note else "")
+        tip = _tip(link, actor_names, names, "on") + (f": {link.note}" if link.note else "")
         x = column[link.actor_id] + (n - (count - 1) / 2) * 13
         marks.append((kind, x, row[link.record_id], colour, tip))
     return _svg(
@@ -176,8 +179,10 @@ def matrix_svg(
         top=top,
         right=left + len(actors) * cell,
         bottom=top + len(records) * cell,
-        columns=[(x, actor_names.get(a, a), f"{actor_href}#row-{a}") for a, x in column.items()],
-        rows=[(y, record_names.get(r, r), f"{record_href}#row-{r}") for r, y in row.items()],
+        columns=[
+            (x, actor_names.get(a, a), f"tables/actors.html#row-{a}") for a, x in column.items()
+        ],
+        rows=[(y, names.get(r, r), f"tables/{table}.html#row-{r}") for r, y in row.items()],
         marks=marks,
     )
 
@@ -194,3 +199,61 @@ def _svg(title: str, width: float, height: float, roles: list[str], **layout: An
         legend=legend(roles, 10)[0],
         layout=layout,
     ).strip()
+
+
+#: The relation figures: records table, its key, how to draw it, title, caption, and the column of
+#: the link table shown as each link's note (listed under the figure).
+FIGURES = [
+    (
+        "agreements",
+        "agreement_id",
+        bipartite_svg,
+        "Actors and the agreements and engagement signals they take part in",
+        "Who takes part in which agreement or engagement signal (line colour and dash: role; "
+        "hover a line for details).",
+        "",
+    ),
+    (
+        "risks",
+        "risk_id",
+        matrix_svg,
+        "Actors involved in each risk, and who holds a position on it",
+        "Who is involved in each risk, in which role, and who holds which position on it.",
+        "position",
+    ),
+]
+
+
+def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    """The relation figures the package has tables for: id, caption, SVG, and the noted links."""
+    import pandas as pd
+    from markupsafe import Markup
+
+    actors = frames.get("actors")
+    if actors is None or not {"actor_id", "name"} <= set(actors.columns):
+        return []
+    actor_names = dict(zip(actors["actor_id"], actors["name"], strict=True))
+    result: list[dict[str, Any]] = []
+    for table, key, draw, title, caption, note in FIGURES:
+        link_table = f"{key.removesuffix('_id')}_actors"
+        if not {table, link_table} <= set(frames) or "name" not in frames[table]:
+            continue
+        records, links = frames[table], frames[link_table]
+        names = dict(zip(records[key], records["name"], strict=True))
+        notes = links[note] if note in links.columns else [None] * len(links)
+        link_list = [
+            Link(str(a), str(r), str(role), "" if pd.isna(text) else str(text))
+            for a, r, role, text in zip(
+                links["actor_id"], links[key], links["role"], notes, strict=True
+            )
+        ]
+        svg = Markup(draw(title, list(records[key]), names, link_list, actor_names, table))
+        positions = [
+            (names.get(k.record_id, k.record_id), actor_names.get(k.actor_id, k.actor_id), k.note)
+            for k in link_list
+            if k.note
+        ]
+        result.append(
+            {"id": f"figure-{table}", "caption": caption, "svg": svg, "positions": positions}
+        )
+    return result
