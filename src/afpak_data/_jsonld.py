@@ -58,12 +58,6 @@ def safe_json(value: Any, indent: int | None = None) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def script_tag(descriptor: dict[str, Any], base_url: str | None = None) -> str:
-    """The JSON-LD in a ``<script type="application/ld+json">`` element for an HTML page."""
-    text = safe_json(dataset_jsonld(descriptor, base_url), indent=2)
-    return f'<script type="application/ld+json">\n{text}\n</script>'
-
-
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` without its empty properties (a name and a download's URL are always kept)."""
     return {k: v for k, v in data.items() if v or k in ("name", "contentUrl")}

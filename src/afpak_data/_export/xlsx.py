@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
 
 FILE_NAME = "{name}.xlsx"
 MAX_SHEET_NAME = 31
-_FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 MAX_COLUMN_WIDTH = 60
 #: Width (in characters) of the about sheet's text column, and the height of one line of it.
 ABOUT_WIDTH = 100
@@ -102,17 +100,14 @@ class Styles:
 
 
 def sheet_names(wanted: list[str]) -> list[str]:
-    """Valid, unique sheet names: forbidden characters replaced, at most 31 characters."""
+    """Unique sheet names of at most 31 characters (resource names are lowercase slugs: no
+    character Excel forbids, no two that differ only in case)."""
     result: list[str] = []
-    taken: set[str] = set()
     for name in wanted:
-        base = _FORBIDDEN_IN_SHEET_NAME.sub("_", name).strip("'")[:MAX_SHEET_NAME] or "sheet"
-        candidate, n = base, 1
-        while candidate.lower() in taken:
+        candidate, n = name[:MAX_SHEET_NAME], 1
+        while candidate in result:
             n += 1
-            suffix = f"~{n}"
-            candidate = base[: MAX_SHEET_NAME - len(suffix)] + suffix
-        taken.add(candidate.lower())
+            candidate = name[: MAX_SHEET_NAME - len(f"~{n}")] + f"~{n}"
         result.append(candidate)
     return result
 

@@ -44,7 +44,7 @@ def write_site(
 
     from afpak_data._citation import citation, items
     from afpak_data._export.codebook import constraints_text, vocabularies
-    from afpak_data._jsonld import safe_json, script_tag
+    from afpak_data._jsonld import dataset_jsonld, safe_json
     from afpak_data._site import render
     from afpak_data._site.relations import figures
 
@@ -57,7 +57,7 @@ def write_site(
     page(
         "index.html",
         "index.html",
-        jsonld=Markup(script_tag(descriptor, base_url)),
+        jsonld=Markup(safe_json(dataset_jsonld(descriptor, base_url), indent=2)),
         citation=citation(package.root, descriptor),
         counts={name: len(frame) for name, frame in frames.items()},
         figures=figures(frames),
@@ -79,9 +79,7 @@ def write_site(
             "table.html",
             resource=resource,
             fields=data["fields"],
-            data_script=Markup(
-                f'<script type="application/json" id="table-data">{safe_json(data)}</script>'
-            ),
+            data=Markup(safe_json(data)),
         )
     (staging / "assets").mkdir(exist_ok=True)
     static = importlib.resources.files("afpak_data._site") / "static"
