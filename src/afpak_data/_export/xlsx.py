@@ -155,26 +155,22 @@ def write_about(sheet: Worksheet, package: Package, styles: Styles) -> None:
     """Title, version, description, how to cite, licence, sources, and what each table is."""
     descriptor = package.descriptor
     sheet.write_string(0, 0, package.title or package.name, styles.title)
+    licences = [
+        f"{x.get('name', '')}: {x.get('title', '')} {x.get('path', '')}".strip()
+        for x in items(descriptor, "licenses")
+    ]
+    sources = [
+        f"{s.get('title', '')}. {s.get('description', '')}".strip()
+        for s in items(descriptor, "sources")
+    ]
     facts = [
         ("name", package.name),
         ("version", package.version),
         ("description", str(descriptor.get("description", ""))),
         ("how to cite", citation(package.root, package.descriptor)),
         ("homepage", str(descriptor.get("homepage", ""))),
-        (
-            "licence",
-            "\n".join(
-                f"{x.get('name', '')}: {x.get('title', '')} {x.get('path', '')}".strip()
-                for x in items(descriptor, "licenses")
-            ),
-        ),
-        (
-            "sources",
-            "\n".join(
-                f"{s.get('title', '')}. {s.get('description', '')}".strip()
-                for s in items(descriptor, "sources")
-            ),
-        ),
+        ("licence", "\n".join(licences)),
+        ("sources", "\n".join(sources)),
         ("empty cells", "An empty cell always means the source does not say."),
         ("sheet codebook", "Every field of every table: type, required, constraints, meaning."),
         ("sheet vocabularies", "Every category value, with its definition."),

@@ -101,11 +101,8 @@ def record_labels(package: Package, frames: dict[str, pd.DataFrame]) -> dict[str
         key = resource.schema.primary_key
         frame = frames[resource.name]
         if len(key) == 1 and "name" in frame.columns:
-            result[resource.name] = {
-                str(k): str(v)
-                for k, v in zip(frame[key[0]], frame["name"], strict=True)
-                if k is not None and v is not None
-            }
+            pairs = zip(frame[key[0]], frame["name"], strict=True)
+            result[resource.name] = {str(k): str(v) for k, v in pairs}
     return result
 
 
