@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,6 +48,20 @@ class Link:
     record_id: str
     role: str
     note: str = ""
+
+
+class Figure(NamedTuple):
+    """What a figure shows: its title and records' table, the records in table order and their
+    names, the links, the actors' names, and the actors and roles in drawing order."""
+
+    title: str
+    table: str
+    records: list[str]
+    names: dict[str, str]
+    links: list[Link]
+    actor_names: dict[str, str]
+    actors: list[str]
+    roles: list[str]
 
 
 def role_order(roles: set[str]) -> list[str]:
@@ -110,17 +124,9 @@ def _tip(link: Link, actor_names: dict[str, str], names: dict[str, str], on: str
     return f"{actor}: {link.role.replace('_', ' ')} {on} {record}"
 
 
-def bipartite_svg(
-    title: str,
-    records: list[str],
-    names: dict[str, str],
-    links: list[Link],
-    actor_names: dict[str, str],
-    table: str,
-) -> str:
+def bipartite_svg(figure: Figure) -> str:
     """Actors (left) linked to records (right), one line per link, coloured by role."""
-    actors = order_actors(records, links, actor_names)
-    roles = role_order({link.role for link in links})
+    title, table, records, names, links, actor_names, actors, roles = figure
     left_w = max([_text_width(actor_names.get(a, a)) for a in actors] + [60]) + PAD
     right_w = max([_text_width(names.get(r, r)) for r in records] + [60]) + PAD
     x1, x2 = left_w + 10, left_w + 10 + 260
@@ -146,17 +152,9 @@ def bipartite_svg(
     )
 
 
-def matrix_svg(
-    title: str,
-    records: list[str],
-    names: dict[str, str],
-    links: list[Link],
-    actor_names: dict[str, str],
-    table: str,
-) -> str:
+def matrix_svg(figure: Figure) -> str:
     """A grid of records (rows) by actors (columns) with one mark per link, shaped by role."""
-    actors = order_actors(records, links, actor_names)
-    roles = role_order({link.role for link in links})
+    title, table, records, names, links, actor_names, actors, roles = figure
     cell = 34
     label_w = max([_text_width(names.get(r, r)) for r in records] + [60]) + PAD
     head_h = max([_text_width(actor_names.get(a, a)) for a in actors] + [40]) * 0.72 + 20
@@ -229,10 +227,10 @@ def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
     import pandas as pd
     from markupsafe import Markup
 
-    actors = frames.get("actors")
-    if actors is None or not {"actor_id", "name"} <= set(actors.columns):
+    people = frames.get("actors")
+    if people is None or not {"actor_id", "name"} <= set(people.columns):
         return []
-    actor_names = dict(zip(actors["actor_id"], actors["name"], strict=True))
+    actor_names = dict(zip(people["actor_id"], people["name"], strict=True))
     result: list[dict[str, Any]] = []
     for table, key, draw, title, caption, note in FIGURES:
         link_table = f"{key.removesuffix('_id')}_actors"
@@ -247,7 +245,11 @@ def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
                 links["actor_id"], links[key], links["role"], notes, strict=True
             )
         ]
-        svg = Markup(draw(title, list(records[key]), names, link_list, actor_names, table))
+        ids = list(records[key])
+        actors = order_actors(ids, link_list, actor_names)
+        roles = role_order({link.role for link in link_list})
+        figure = Figure(title, table, ids, names, link_list, actor_names, actors, roles)
+        svg = Markup(draw(figure))
         positions = [
             (names.get(k.record_id, k.record_id), actor_names.get(k.actor_id, k.actor_id), k.note)
             for k in link_list
