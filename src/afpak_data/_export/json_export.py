@@ -1,12 +1,11 @@
 """JSON export: one file of records per table, and a descriptor that describes those files.
 
-``<table>.json`` is an array of objects keyed by field name (missing cells ``null``, dates
-``YYYY-MM-DD``), the shape most web tools read. A table with no rows is its header alone
-(``[["record_id", ...]]``, the other tabular JSON shape): a reader cannot tell the columns of
-``[]``, and frictionless refuses it. ``datapackage.json`` is the package's own descriptor with each
-resource pointed at its JSON file and its Table Schema inlined, so ``frictionless validate``
-accepts the directory. Why ``hash`` but no ``bytes``: frictionless 5 reads JSON through ijson,
-which bypasses its byte counter, so a correct ``bytes`` is reported as a ``byte-count`` error.
+``<table>.json`` is an array of objects (``null`` for missing, ``YYYY-MM-DD`` dates), the shape
+web tools read; an empty table is its header alone (``[["record_id", ...]]``), since nobody can
+tell the columns of ``[]`` and frictionless refuses it. ``datapackage.json`` points each resource
+at its file with its Table Schema inlined, so ``frictionless validate`` accepts the directory; it
+has ``hash`` but no ``bytes``, because frictionless 5 reads JSON through ijson, which bypasses its
+byte counter and reports a correct ``bytes`` as a ``byte-count`` error.
 """
 
 from __future__ import annotations

@@ -1,15 +1,12 @@
 """Parquet export: one typed file per table, carrying its codebook in the Arrow metadata.
 
-R (arrow), pandas, polars, DuckDB and Spark read Parquet with types intact, so the Arrow schema is
-built from the Table Schema, not guessed from pandas: vocabularies are dictionary columns in
-vocabulary order, integers nullable ``int64``, dates ``date32`` (a date to DuckDB, polars and R),
-text ``string``. Field metadata holds each description and vocabulary, schema metadata the
-table's title, description, keys and the package version, so a file explains itself on its own.
-pyarrow's ``pandas`` metadata gives ``pd.read_parquet`` the loader's dtypes back, except dates:
-``date32`` becomes ``datetime.date`` objects unless read with ``date_as_object=False``
-(``pyarrow.parquet.read_table(path).to_pandas(date_as_object=False)``, or pandas 3's
-``pd.read_parquet(path, to_pandas_kwargs=...)``). A table with no rows has no data page to hold a
-dictionary, so it keeps its vocabulary in the field metadata (``enum``) only.
+The Arrow schema comes from the Table Schema, not from pandas, so R, polars, DuckDB and Spark get
+the types: vocabularies as dictionary columns in vocabulary order, nullable ``int64``, ``date32``
+(a date to DuckDB, polars and R), ``string``. Field and schema metadata hold the descriptions, keys
+and package version, so a file explains itself alone; a table with no rows has no dictionary page,
+so its vocabulary is only in the field metadata (``enum``). ``pd.read_parquet`` gives back the
+loader's dtypes, dates aside: read with ``date_as_object=False`` for ``datetime64``
+(``pyarrow.parquet.read_table(path).to_pandas(date_as_object=False)``).
 """
 
 from __future__ import annotations

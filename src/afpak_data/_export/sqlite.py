@@ -1,14 +1,11 @@
 """SQLite export: one table per resource with the Table Schema's keys declared, plus helpful views.
 
-Why declare the constraints rather than dump rows: SQL users join on keys, and a database that
-states ``PRIMARY KEY`` / ``FOREIGN KEY ... REFERENCES`` documents the model where they look
-(``.schema``) and lets ``PRAGMA foreign_keys = ON`` protect their edits. Dates are ``YYYY-MM-DD``
-text (SQLite's date functions read it), booleans 0/1, required fields ``NOT NULL``, vocabularies
-``CHECK (x IN (...))``. Rows go in with foreign keys off (table order does not matter), then
-``PRAGMA foreign_key_check`` must come back empty. ``_package`` (descriptor properties) and
-``_codebook`` (one row per field) carry the metadata, and ``metadata.json`` beside the database
-says the same in datasette's format, so ``datasette afpak-data.sqlite -m metadata.json`` shows
-what each column means.
+Why declare the constraints rather than dump rows: SQL users join on keys, and ``PRIMARY KEY`` /
+``FOREIGN KEY`` document the model where they look (``.schema``) and let ``PRAGMA foreign_keys``
+protect their edits; required fields are ``NOT NULL``, vocabularies ``CHECK (x IN (...))``, dates
+``YYYY-MM-DD`` text. Rows go in with foreign keys off, then ``PRAGMA foreign_key_check`` must be
+empty. ``_package`` and ``_codebook`` hold the metadata, and ``metadata.json`` says the same for
+``datasette afpak-data.sqlite -m metadata.json``, which then shows what each column means.
 """
 
 from __future__ import annotations

@@ -1,14 +1,11 @@
 """Excel export: an ``about`` sheet, a sheet per table, ``codebook`` and ``vocabularies`` sheets.
 
-Spreadsheet users (Excel and LibreOffice Calc) get typed cells, a frozen and filterable header row,
-and the definitions without leaving the workbook: what the package is and how to cite it (wrapped,
-on rows tall enough, since neither program grows a row on opening), each field's type, whether it
-is required and its constraints in words, and every category value's definition.
-
-Text is never interpreted: every string goes through ``write_string`` in a workbook opened with
-``strings_to_formulas``/``_numbers``/``_urls`` off, so a quote that begins with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return stays text (no formula injection); such cells also get Excel's
-quote-prefix style, so editing one in Excel keeps it text.
+Excel and LibreOffice users get typed cells, a frozen and filterable header row, and the
+definitions inside the workbook (long text wrapped on rows tall enough, since neither program
+grows a row on opening). Text is never interpreted: strings go through ``write_string`` with
+``strings_to_formulas``/``_numbers``/``_urls`` off, so a quote that begins with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return stays text (no formula injection), and such cells get
+the quote-prefix style, so editing one in Excel keeps it text.
 """
 
 from __future__ import annotations

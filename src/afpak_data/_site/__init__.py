@@ -1,12 +1,10 @@
 """A static website of the package: opens from disk (file://), needs no server, CDN or network.
 
-``build`` loads the tables and writes the pages from the jinja2 templates in ``templates/``;
-``relations`` lays out the relation figures; ``static/`` holds the stylesheet and the vanilla
-JavaScript that draws, searches and filters the tables embedded in each page as JSON (``fetch()``
-of local files is blocked on file://). Autoescape is always on, so text from the package is shown
-as text; only markup built here (the relation SVGs, the embedded JSON and JSON-LD) is passed in as
-``markupsafe.Markup``, and ``site.js`` fills cells with ``textContent`` only. jinja2 is imported
-only to render, so ``import afpak_data`` never pays for it.
+``build`` writes the pages from ``templates/``, ``relations`` lays out the figures, ``static/``
+holds the CSS and the JavaScript that draws the tables embedded as JSON (``fetch()`` of local
+files is blocked on file://). Autoescape is on, so package text shows as text; only markup built
+here (SVG, JSON, JSON-LD) is passed as ``Markup``, and ``site.js`` fills cells with
+``textContent`` only. jinja2 is imported only to render, so ``import afpak_data`` never pays.
 """
 
 from __future__ import annotations
