@@ -170,15 +170,12 @@ def evidence_by_record(
     ``[paragraph, quote, contribution]`` each, in table order."""
     from afpak_data._export import rows
 
-    if "evidence" not in package.names:
-        return {}
-    schema = package.resource("evidence").schema
-    names = schema.field_names
-    if not {"record_id", "paragraph", "quote"} <= set(names):
+    schema = package.resource("evidence").schema if "evidence" in frames else None
+    if schema is None or not {"record_id", "paragraph", "quote"} <= set(schema.field_names):
         return {}
     result: dict[str, list[list[Any]]] = {}
     for row in rows(frames["evidence"], schema):
-        cells = dict(zip(names, row, strict=True))
+        cells = dict(zip(schema.field_names, row, strict=True))
         result.setdefault(str(cells["record_id"]), []).append(
             [cells["paragraph"], cells["quote"], cells.get("contribution")]
         )
