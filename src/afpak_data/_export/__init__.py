@@ -43,7 +43,7 @@ class MissingDependencyError(AfpakDataError, RuntimeError):
 def require(module: str, what: str, extra: str) -> None:
     """Fail early, before any loading, when ``what`` needs ``module`` and it is missing."""
     try:
-        __import__(module)  # the import statement's hook, which tests replace to hide a module
+        __import__(module)  # through builtins.__import__, as an import statement does
     except ImportError as exc:
         raise MissingDependencyError(
             f'{what} needs {module}, which is not installed: pip install "afpak-data[{extra}]"'
