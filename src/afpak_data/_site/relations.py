@@ -124,9 +124,9 @@ def _tip(link: Link, actor_names: dict[str, str], names: dict[str, str], on: str
     return f"{actor}: {link.role.replace('_', ' ')} {on} {record}"
 
 
-def bipartite_svg(figure: Figure) -> str:
+def bipartite(figure: Figure) -> dict[str, Any]:
     """Actors (left) linked to records (right), one line per link, coloured by role."""
-    title, table, records, names, links, actor_names, actors, roles = figure
+    _, table, records, names, links, actor_names, actors, roles = figure
     left_w = max([_text_width(actor_names.get(a, a)) for a in actors] + [60]) + PAD
     right_w = max([_text_width(names.get(r, r)) for r in records] + [60]) + PAD
     x1, x2 = left_w + 10, left_w + 10 + 260
@@ -147,14 +147,13 @@ def bipartite_svg(figure: Figure) -> str:
         (x1, y, actor_names.get(a, a), f"tables/actors.html#row-{a}", -10) for a, y in ya.items()
     ]
     nodes += [(x2, y, names.get(r, r), f"tables/{table}.html#row-{r}", 10) for r, y in yr.items()]
-    return _svg(
-        title, x2 + 10 + right_w, top + span + 16, roles, x1=x1, x2=x2, lines=lines, nodes=nodes
-    )
+    size = {"width": x2 + 10 + right_w, "height": top + span + 16}
+    return size | {"x1": x1, "x2": x2, "lines": lines, "nodes": nodes}
 
 
-def matrix_svg(figure: Figure) -> str:
+def matrix(figure: Figure) -> dict[str, Any]:
     """A grid of records (rows) by actors (columns) with one mark per link, shaped by role."""
-    title, table, records, names, links, actor_names, actors, roles = figure
+    _, table, records, names, links, actor_names, actors, roles = figure
     cell = 34
     label_w = max([_text_width(names.get(r, r)) for r in records] + [60]) + PAD
     head_h = max([_text_width(actor_names.get(a, a)) for a in actors] + [40]) * 0.72 + 20
@@ -168,11 +167,9 @@ def matrix_svg(figure: Figure) -> str:
         tip = _tip(link, actor_names, names, "on") + (f": {link.note}" if link.note else "")
         x = column[link.actor_id] + (n - (count - 1) / 2) * 13
         marks.append((kind, x, row[link.record_id], colour, tip))
-    return _svg(
-        title,
-        width,
-        top + len(records) * cell + 10,
-        roles,
+    return dict(
+        width=width,
+        height=top + len(records) * cell + 10,
         left=left,
         top=top,
         right=left + len(actors) * cell,
@@ -185,27 +182,13 @@ def matrix_svg(figure: Figure) -> str:
     )
 
 
-def _svg(title: str, width: float, height: float, roles: list[str], **layout: Any) -> str:
-    """The figure as SVG markup, from ``templates/relations.svg`` (autoescaped)."""
-    from afpak_data._site import render
-
-    return render(
-        "relations.svg",
-        title=title,
-        width=f"{width:.0f}",
-        height=f"{height:.0f}",
-        legend=legend(roles, 10)[0],
-        layout=layout,
-    ).strip()
-
-
 #: The relation figures: records table, its key, how to draw it, title, caption, and the column of
 #: the link table shown as each link's note (listed under the figure).
 FIGURES = [
     (
         "agreements",
         "agreement_id",
-        bipartite_svg,
+        bipartite,
         "Actors and the agreements and engagement signals they take part in",
         "Who takes part in which agreement or engagement signal (line colour and dash: role; "
         "hover a line for details).",
@@ -214,7 +197,7 @@ FIGURES = [
     (
         "risks",
         "risk_id",
-        matrix_svg,
+        matrix,
         "Actors involved in each risk, and who holds a position on it",
         "Who is involved in each risk, in which role, and who holds which position on it.",
         "position",
@@ -226,6 +209,8 @@ def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
     """The relation figures the package has tables for: id, caption, SVG, and the noted links."""
     import pandas as pd
     from markupsafe import Markup
+
+    from afpak_data._site import render
 
     people = frames.get("actors")
     if people is None or not {"actor_id", "name"} <= set(people.columns):
@@ -249,13 +234,22 @@ def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
         actors = order_actors(ids, link_list, actor_names)
         roles = role_order({link.role for link in link_list})
         figure = Figure(title, table, ids, names, link_list, actor_names, actors, roles)
-        svg = Markup(draw(figure))
+        layout = draw(figure)
+        size = {k: f"{layout[k]:.0f}" for k in ("width", "height")}
+        svg = render(
+            "relations.svg", title=title, legend=legend(roles, 10)[0], layout=layout, **size
+        )
         positions = [
             (names.get(k.record_id, k.record_id), actor_names.get(k.actor_id, k.actor_id), k.note)
             for k in link_list
             if k.note
         ]
         result.append(
-            {"id": f"figure-{table}", "caption": caption, "svg": svg, "positions": positions}
+            {
+                "id": f"figure-{table}",
+                "caption": caption,
+                "svg": Markup(svg.strip()),
+                "positions": positions,
+            }
         )
     return result
