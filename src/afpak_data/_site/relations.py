@@ -182,12 +182,11 @@ def matrix(figure: Figure) -> dict[str, Any]:
     )
 
 
-#: The relation figures: records table, its key, how to draw it, title, caption, and the column of
-#: the link table shown as each link's note (listed under the figure).
+#: The relation figures: records table (``risks``: key ``risk_id``, links in ``risk_actors``), how
+#: to lay it out, title, caption, and the link table's column shown as each link's note.
 FIGURES = [
     (
         "agreements",
-        "agreement_id",
         bipartite,
         "Actors and the agreements and engagement signals they take part in",
         "Who takes part in which agreement or engagement signal (line colour and dash: role; "
@@ -196,7 +195,6 @@ FIGURES = [
     ),
     (
         "risks",
-        "risk_id",
         matrix,
         "Actors involved in each risk, and who holds a position on it",
         "Who is involved in each risk, in which role, and who holds which position on it.",
@@ -217,8 +215,8 @@ def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
         return []
     actor_names = dict(zip(people["actor_id"], people["name"], strict=True))
     result: list[dict[str, Any]] = []
-    for table, key, draw, title, caption, note in FIGURES:
-        link_table = f"{key.removesuffix('_id')}_actors"
+    for table, draw, title, caption, note in FIGURES:
+        key, link_table = table.removesuffix("s") + "_id", table.removesuffix("s") + "_actors"
         if not {table, link_table} <= set(frames) or "name" not in frames[table]:
             continue
         records, links = frames[table], frames[link_table]
