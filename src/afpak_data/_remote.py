@@ -187,20 +187,17 @@ def _fetch(base_url: str, names: list[str], deadline: float) -> Path:
 
 
 def _deadline_seconds(timeout: float | None) -> float:
-    if timeout is not None:
-        where, seconds = f"timeout={timeout!r}", timeout
-    else:
-        value = os.environ.get("AFPAK_DATA_TIMEOUT", "").strip()
-        if not value:
-            return DEADLINE
-        where = f"AFPAK_DATA_TIMEOUT={value!r}"
-        try:
-            seconds = float(value)
-        except ValueError:
-            seconds = math.nan
+    value = os.environ.get("AFPAK_DATA_TIMEOUT", "").strip() if timeout is None else timeout
+    if value == "":
+        return DEADLINE
+    where = f"timeout={timeout!r}" if timeout is not None else f"AFPAK_DATA_TIMEOUT={value!r}"
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
     if not 0 < seconds < math.inf:
         raise RemoteDataError(f"{where}: not a positive number of seconds (expected e.g. 120)")
-    return float(seconds)
+    return seconds
 
 
 def _put(path: Path, data: bytes) -> None:
