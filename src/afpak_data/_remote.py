@@ -227,17 +227,14 @@ class _Watchdog:
         self.seconds = seconds
         self.end = time.monotonic() + seconds
         self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
+        self._timers: list[threading.Timer] = []
 
     def __enter__(self) -> _Watchdog:
-        self._timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        for timer in self._timers:
+            timer.cancel()
 
     def remaining(self) -> float:
         return max(self.end - time.monotonic(), 0.001)
@@ -246,21 +243,15 @@ class _Watchdog:
         return self.expired or time.monotonic() >= self.end
 
     def register(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.append(sock)
-            if self.expired:
-                _shutdown(sock)
+        timer = threading.Timer(self.remaining(), self._fire, [sock])
+        timer.daemon = True
+        timer.start()
+        self._timers.append(timer)
 
-    def _fire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for sock in self._sockets:
-                _shutdown(sock)
-
-
-def _shutdown(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):  # the plain call, also for an SSL socket
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    def _fire(self, sock: socket.socket) -> None:
+        self.expired = True
+        with contextlib.suppress(OSError):  # the plain call, also for an SSL socket
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
@@ -325,7 +316,7 @@ def _download(
         except RemoteDataError:
             raise
         except Exception as exc:
-            if watchdog.expired:
+            if watchdog.late():
                 raise _deadline_error(url, watchdog) from exc
             reason = getattr(exc, "reason", None) or exc
             raise RemoteDataError(f"{url}: cannot download ({reason})") from exc
@@ -380,14 +371,14 @@ def _read_body(
         try:
             chunk = response.read(min(_CHUNK, limit + 1 - received))
         except http.client.IncompleteRead as exc:
-            if watchdog.expired:
+            if watchdog.late():
                 break
             raise RemoteDataError(
                 f"{url}: truncated download ({received + len(exc.partial)} bytes received, "
                 f"{exc.expected} more announced); refused, nothing was kept"
             ) from exc
         if not chunk:
-            if watchdog.expired:
+            if watchdog.late():
                 break
             if expected is not None and received < expected:
                 raise RemoteDataError(
