@@ -1,15 +1,13 @@
 """The package model: a data package read once into immutable records, with its problems.
 
 :func:`read` never raises on what a package says: every property it cannot use becomes a located
-:class:`Problem` (the validator reports them all) and is left out of the model. :func:`read_package`
-(used by every other command) is the same reading, refused with a :class:`PackageError` when a
-problem in :data:`REFUSED` makes the package unsafe or meaningless: one reading, one verdict.
-
-Checked here, before any command uses them: resource names are safe file names; paths stay inside
-the package (no ``..``, absolute path, URL, NUL, or symlink leading out); special files (a FIFO, a
-device) are never opened; control characters and bidirectional overrides are refused in every
-text. Standard library only: reading the descriptor must not cost a pandas import; the records
-are named tuples, not frozen dataclasses, which cost 2-3 ms more to create at every start-up.
+:class:`Problem` (the validator reports them all) and is left out. :func:`read_package` (every
+other command) is the same reading, refused with a :class:`PackageError` on a problem in
+:data:`REFUSED`. Checked here, before any command uses them: resource names are safe file names;
+paths stay inside the package (no ``..``, absolute path, URL, NUL, or symlink leading out); special
+files are never opened; control characters and bidi overrides are refused in every text. Standard
+library only (reading the descriptor must not cost a pandas import); named tuples, not frozen
+dataclasses, which cost 2-3 ms more to create at every start-up.
 """
 
 from __future__ import annotations
@@ -295,32 +293,30 @@ def read(descriptor_file: Path) -> Package:
 def _references(resources: list[Resource]) -> list[Problem]:
     """Foreign keys and polymorphic references must name resources and fields that exist."""
     by_name = {r.name: r for r in resources}
-    problems = []
+    found: list[tuple[Resource, str, str]] = []  # (resource, column, why)
     for res in resources:
-        found = []
         for fk in res.schema.foreign_keys:
             target = by_name.get(fk.resource) if fk.resource else res
             if target is None:
-                message = f"foreign key refers to unknown resource '{fk.resource}'"
-                found.append((", ".join(fk.fields), message))
-            elif target.schema.fields and any(
-                target.schema.field(f) is None for f in fk.reference_fields
-            ):
-                message = (
-                    f"foreign key refers to unknown fields {list(fk.reference_fields)} "
-                    f"of '{target.name}'"
-                )
-                found.append((", ".join(fk.fields), message))
+                why = f"foreign key refers to unknown resource '{fk.resource}'"
+            elif target.schema.fields and not set(fk.reference_fields) <= {
+                f.name for f in target.schema.fields
+            }:
+                fields = list(fk.reference_fields)
+                why = f"foreign key refers to unknown fields {fields} of '{target.name}'"
+            else:
+                continue
+            found.append((res, ", ".join(fk.fields), why))
         for ref in res.schema.polymorphic_references:
-            for name in ref.resources:
-                if name not in by_name:
-                    message = f"x-polymorphicReferences names unknown resource '{name}'"
-                    found.append((ref.field, message))
-        problems += [
-            Problem(DESCRIPTOR, res.line, None, column, "schema", f"resource '{res.name}': {why}")
-            for column, why in found
-        ]
-    return problems
+            found += [
+                (res, ref.field, f"x-polymorphicReferences names unknown resource '{name}'")
+                for name in ref.resources
+                if name not in by_name
+            ]
+    return [
+        Problem(DESCRIPTOR, r.line, None, column, "schema", f"resource '{r.name}': {why}")
+        for r, column, why in found
+    ]
 
 
 def line_of(text: str, needle: str) -> int | None:

@@ -61,6 +61,7 @@ from afpak_data._descriptor import (
     sha256_of,
 )
 from afpak_data._errors import AfpakDataError
+from afpak_data._resources import is_url
 
 #: Seconds any single socket operation may wait (connect, one read).
 TIMEOUT = 30.0
@@ -326,11 +327,8 @@ def _download(
 
 
 def follow_redirect(url: str, current: str, location: str) -> str:
-    """The URL a redirect from ``current`` to ``location`` leads to, if it may be followed.
-
-    Only ``http`` and ``https``, never from ``https`` down to ``http``; ``url`` (the one first
-    asked for) names the error.
-    """
+    """Where a redirect from ``current`` leads, if it may be followed (http and https only, never
+    https down to http); ``url``, the one first asked for, names the error."""
     following = urllib.parse.urljoin(current, location)
     scheme = urllib.parse.urlsplit(following).scheme.lower()
     if scheme not in ("http", "https"):
@@ -419,7 +417,7 @@ def _mismatch(file: Path, declared_size: int, declared_sha256: str) -> str | Non
 
 def _normalise(base_url: str) -> str:
     """The folder URL with a trailing slash (a descriptor URL is cut back to its folder)."""
-    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+    if not is_url(base_url):
         raise RemoteDataError(f"{base_url}: not an http(s) URL")
     if any(ord(c) < 0x21 or ord(c) == 0x7F for c in base_url):
         raise RemoteDataError(f"{base_url!r}: a URL with spaces or control characters; refused")
