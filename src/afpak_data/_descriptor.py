@@ -369,26 +369,25 @@ def declared_sha256(value: Any) -> str | None:
 def read_json(file: Path, shown: str) -> tuple[Any, list[Problem], str]:
     """Read a JSON file: (value, problems, text); the value is None when it cannot be read."""
 
-    def fail(check: str, message: str, line: int | None = None) -> tuple[Any, list[Problem], str]:
+    def fail(
+        message: str, line: int | None = None, check: str = "descriptor-unreadable"
+    ) -> tuple[Any, list[Problem], str]:
         return None, [Problem(shown, line, None, None, check, message)], ""
 
     try:
         info = file.stat()
         if not stat.S_ISREG(info.st_mode):
-            return fail("special-file", "not a regular file (a directory, FIFO or device)")
+            return fail("not a regular file (a directory, FIFO or device)", None, "special-file")
         if info.st_size > MAX_JSON_BYTES:
             return fail(
-                "descriptor-unreadable",
-                f"{info.st_size} bytes; JSON files over {MAX_JSON_BYTES} bytes are not read",
+                f"{info.st_size} bytes; JSON files over {MAX_JSON_BYTES} bytes are not read"
             )
         with open(file, "rb") as handle:
             raw = handle.read(MAX_JSON_BYTES + 1)
     except FileNotFoundError:
-        return fail("descriptor-unreadable", "file not found")
+        return fail("file not found")
     except (OSError, RuntimeError, ValueError) as exc:
-        return fail(
-            "descriptor-unreadable", f"cannot be read: {getattr(exc, 'strerror', 0) or exc}"
-        )
+        return fail(f"cannot be read: {getattr(exc, 'strerror', 0) or exc}")
     problems = []
     if raw.startswith(b"\xef\xbb\xbf"):
         message = "starts with a byte-order mark; save without BOM"
@@ -396,19 +395,17 @@ def read_json(file: Path, shown: str) -> tuple[Any, list[Problem], str]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return fail("descriptor-unreadable", "not valid UTF-8", raw.count(b"\n", 0, exc.start) + 1)
+        return fail("not valid UTF-8", raw.count(b"\n", 0, exc.start) + 1)
     try:
         return json.loads(text), problems, text
     except json.JSONDecodeError as exc:
-        return fail(
-            "descriptor-unreadable", f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno
-        )
+        return fail(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno)
     except RecursionError:
-        return fail("descriptor-unreadable", "not valid JSON: nested too deeply")
+        return fail("not valid JSON: nested too deeply")
     except ValueError as exc:  # an integer beyond Python's digit limit
         digits = re.search(r"\d{1000,}", text)
         line = text.count("\n", 0, digits.start()) + 1 if digits else None
-        return fail("json-number", f"a number is too long to read ({exc})", line)
+        return fail(f"a number is too long to read ({exc})", line, "json-number")
 
 
 def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
