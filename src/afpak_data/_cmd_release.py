@@ -1,9 +1,7 @@
 """Release commands: ``diff`` (what changed), ``release-check`` (is the bump right), ``bundle``.
 
-Kept apart from the modules that do the work so that ``afpak-data --help`` imports nothing heavy:
-these modules use the standard library only, and are imported when a command runs. Exit status:
-0 success, 1 the release breaks a rule (``release-check``) or the package is stale (``bundle``),
-2 unreadable input, reported as one line on stderr.
+Apart from the modules that do the work, which are imported only when a command runs, so that
+``afpak-data --help`` stays light.
 """
 
 from __future__ import annotations
@@ -12,21 +10,15 @@ from pathlib import Path
 
 import click
 
-from afpak_data.cli import InputError, reading_errors, source_option
-
-DIFF_FORMATS = ("text", "markdown", "json")
+from afpak_data.cli import InputError, format_option, reading_errors, source_option
 
 
 @click.command("diff")
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(DIFF_FORMATS),
-    default="text",
-    show_default=True,
-    help="text for a terminal, markdown for a pull-request comment, json for scripts.",
+@format_option(
+    ("text", "markdown", "json"),
+    "text for a terminal, markdown for a pull-request comment, json for scripts.",
 )
 def diff(old: str, new: str, fmt: str) -> None:
     """Show what changed from package OLD to package NEW (directories, datapackage.json or URLs).
@@ -61,17 +53,14 @@ def release_check(ctx: click.Context, old: str, new: str) -> None:
 
     with reading_errors():
         report = check_release(old, new)
-    lines = [f"release-check: {old} ({report.old_version}) -> {new} ({report.new_version})"]
-    lines += [f"ok: {line}" for line in report.checked]
-    lines += [str(problem) for problem in report.problems]
-    if report.problems:
-        n = len(report.problems)
-        lines.append(f"release-check failed: {n} problem{'s' if n != 1 else ''}")
-    else:
-        lines.append("release-check passed")
-    click.echo("\n".join(lines))
-    if report.problems:
+    n = len(report.problems)
+    click.echo(f"release-check: {old} ({report.old_version}) -> {new} ({report.new_version})")
+    click.echo("".join(f"ok: {line}\n" for line in report.checked), nl=False)
+    click.echo("".join(f"{problem}\n" for problem in report.problems), nl=False)
+    if n:
+        click.echo(f"release-check failed: {n} problem{'s' if n != 1 else ''}")
         ctx.exit(1)
+    click.echo("release-check passed")
 
 
 @click.command("bundle")
