@@ -10,45 +10,48 @@ from __future__ import annotations
 
 import html
 import json
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from afpak_data._diff import PackageDiff, Record, SchemaChange, TableDiff
 
-FORMATS = ("text", "markdown", "json")
 #: Rows shown per list (added, removed, changed cells) in Markdown; the rest are counted.
 MARKDOWN_ROW_LIMIT = 100
+#: Each kind of schema change in words: {name} the field, {before}/{after} as listed.
+_SCHEMA_TEXT = {
+    "field_added": "field added: {name} ({after})",
+    "field_removed": "field removed: {name} (was {before})",
+    "field_retyped": "field retyped: {name}: {before} -> {after}",
+    "enum_added": "categories added to {name}: {after_names}",
+    "enum_removed": "categories removed from {name}: {before_names}",
+    "primary_key_changed": "primary key changed: {before_key} -> {after_key}",
+    "field_changed": "field properties changed: {name}: {after}",
+    "fields_reordered": "fields reordered: {before_names} -> {after_names}",
+    "schema_changed": "table schema properties changed: {after}",
+}
+#: The JSON name of each dataclass field that is named otherwise in the JSON output.
+_JSON_NAMES = {"key_fields": "primary_key", "values": "record", "cells": "fields"}
 
 
 def render(diff: PackageDiff, fmt: str) -> str:
-    """Render ``diff`` in format ``fmt`` (one of :data:`FORMATS`), ending with a newline."""
-    renderers = {"text": text, "markdown": markdown, "json": as_json}
-    return renderers[fmt](diff)
+    """Render ``diff`` as ``text``, ``markdown`` or ``json``, ending with a newline."""
+    return {"text": text, "markdown": markdown, "json": as_json}[fmt](diff)
 
 
 def describe_schema_change(change: SchemaChange, code: Callable[[str], str] = repr) -> str:
     """One schema change in words; ``code`` quotes names (repr in text, backticks in Markdown)."""
-    name = code(change.field) if change.field else ""
-    kind = change.kind
-    if kind == "field_added":
-        return f"field added: {name} ({change.after})"
-    if kind == "field_removed":
-        return f"field removed: {name} (was {change.before})"
-    if kind == "field_retyped":
-        return f"field retyped: {name}: {change.before} -> {change.after}"
-    if kind == "enum_added":
-        return f"categories added to {name}: {_names(change.after, code)}"
-    if kind == "enum_removed":
-        return f"categories removed from {name}: {_names(change.before, code)}"
-    if kind == "primary_key_changed":
-        before = _names(change.before, code) or "(none)"
-        after = _names(change.after, code) or "(none)"
-        return f"primary key changed: {before} -> {after}"
-    if kind == "field_changed":
-        return f"field properties changed: {name}: {change.after}"
-    if kind == "fields_reordered":
-        return f"fields reordered: {_names(change.before, code)} -> {_names(change.after, code)}"
-    return f"table schema properties changed: {change.after}"
+    before, after = _names(change.before, code), _names(change.after, code)
+    return _SCHEMA_TEXT[change.kind].format(
+        name=code(change.field) if change.field else "",
+        before=change.before,
+        after=change.after,
+        before_names=before,
+        after_names=after,
+        before_key=before or "(none)",
+        after_key=after or "(none)",
+    )
 
 
 def summary_counts(table: TableDiff) -> str:
@@ -90,7 +93,7 @@ def text(diff: PackageDiff) -> str:
 
 def markdown(diff: PackageDiff) -> str:
     """The pull-request comment: summary table, then one ``<details>`` block per table."""
-    lines = [f"### Data changes: {_versions(diff)}", ""]
+    lines = [f"### Data changes: {_versions(diff, '→')}", ""]
     if not diff.differing:
         lines.append("No differences in data or schemas.")
         return "\n".join(lines) + "\n"
@@ -122,51 +125,27 @@ def markdown(diff: PackageDiff) -> str:
 
 def as_json(diff: PackageDiff) -> str:
     """Everything, as one JSON object (tables without differences only named in ``unchanged``)."""
-    document: dict[str, Any] = {
+
+    def named(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        return {_JSON_NAMES.get(name, name): value for name, value in pairs}
+
+    document = {
         "old_version": diff.old_version,
         "new_version": diff.new_version,
-        "tables": [
-            {
-                "name": t.name,
-                "status": t.status,
-                "primary_key": list(t.key_fields),
-                "schema_changes": [
-                    {"kind": c.kind, "field": c.field, "before": c.before, "after": c.after}
-                    for c in t.schema_changes
-                ],
-                "added": [{"key": list(r.key), "record": r.values} for r in t.added],
-                "removed": [{"key": list(r.key), "record": r.values} for r in t.removed],
-                "changed": [
-                    {
-                        "key": list(c.key),
-                        "fields": [
-                            {"field": cell.field, "before": cell.before, "after": cell.after}
-                            for cell in c.cells
-                        ],
-                    }
-                    for c in t.changed
-                ],
-            }
-            for t in diff.differing
-        ],
-        "unchanged": list(diff.unchanged),
+        "tables": [asdict(t, dict_factory=named) for t in diff.differing],
+        "unchanged": diff.unchanged,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _versions(diff: PackageDiff) -> str:
-    return f"{diff.old_version or '(no version)'} → {diff.new_version or '(no version)'}"
+def _versions(diff: PackageDiff, arrow: str) -> str:
+    return f"{diff.old_version or '(no version)'} {arrow} {diff.new_version or '(no version)'}"
 
 
 def _headline(diff: PackageDiff) -> str:
-    counts = {status: 0 for status in ("changed", "added", "removed", "unchanged")}
-    for t in diff.tables:
-        counts[t.status] += 1
-    old, new = diff.old_version or "(no version)", diff.new_version or "(no version)"
-    return (
-        f"diff {old} -> {new}: tables {counts['changed']} changed, {counts['added']} added, "
-        f"{counts['removed']} removed, {counts['unchanged']} unchanged"
-    )
+    counts = Counter(t.status for t in diff.tables)
+    tables = ", ".join(f"{counts[s]} {s}" for s in ("changed", "added", "removed", "unchanged"))
+    return f"diff {_versions(diff, '->')}: tables {tables}"
 
 
 def _key(table: TableDiff, key: tuple[str, ...]) -> str:

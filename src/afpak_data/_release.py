@@ -13,19 +13,10 @@ The check reads both packages through :mod:`afpak_data._diff` (raw CSV text, sta
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from afpak_data._descriptor import SEMVER, Package
-from afpak_data._diff import (
-    PackageDiff,
-    SchemaChange,
-    TableDiff,
-    diff_packages,
-    open_package,
-    read_table,
-)
+from afpak_data._diff import PackageDiff, TableDiff, diff_packages, open_package, read_table
 from afpak_data._diff_render import describe_schema_change
 from afpak_data._errors import Problem
 from afpak_data._resources import Source
@@ -34,27 +25,12 @@ WITHDRAWN = "withdrawn"
 LEVELS = ("none", "PATCH", "MINOR", "MAJOR")
 NONE, PATCH, MINOR, MAJOR = range(4)
 _SHOWN_REASONS = 4
-
-_SCHEMA_LEVELS = {
-    "field_removed": MAJOR,
-    "field_retyped": MAJOR,
-    "enum_removed": MAJOR,
-    "primary_key_changed": MAJOR,
-    "field_added": MINOR,
-    "enum_added": MINOR,
-    "field_changed": PATCH,
-    "fields_reordered": PATCH,
-    "schema_changed": PATCH,
-}
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a change needs (at least) ``level``: e.g. MINOR, "2 records added to 'risks'"."""
-
-    level: int
-    text: str
-
+#: The bump each kind of schema change needs (any other kind: PATCH).
+_SCHEMA_LEVELS = dict.fromkeys(
+    ("field_removed", "field_retyped", "enum_removed", "primary_key_changed"), MAJOR
+) | dict.fromkeys(("field_added", "enum_added"), MINOR)
+#: Why a change needs (at least) a level: e.g. (MINOR, "2 records added to 'risks'").
+Reason = tuple[int, str]
 
 #: The rules release-check enforces, by the name a :class:`Problem` carries.
 RULES = {
@@ -80,7 +56,6 @@ class ReleaseReport:
 
     @property
     def ok(self) -> bool:
-        """True when no rule is broken."""
         return not self.problems
 
     def fail(
@@ -104,28 +79,24 @@ def parse_version(version: str) -> tuple[int, int, int] | None:
 
 def bump_level(old: tuple[int, int, int], new: tuple[int, int, int]) -> int:
     """The level of the bump from ``old`` to ``new`` (NONE when equal; callers refuse decreases)."""
-    if new[0] != old[0]:
-        return MAJOR
-    if new[1] != old[1]:
-        return MINOR
-    return PATCH if new[2] != old[2] else NONE
+    return next(
+        (level for level, a, b in zip((MAJOR, MINOR, PATCH), old, new, strict=True) if a != b), NONE
+    )
 
 
 def link_parents(package: Package) -> dict[str, tuple[str, str]]:
     """Link tables -> (the key field naming the parent record, the parent's table).
 
     A link table (``agreement_actors``, ...) has a primary key of several fields whose first field
-    refers to a table keyed by one ID. Its rows have no ID of their own: by the README's policy a
-    link row is a value of its parent record, so adding, removing or changing one is a correction of
-    that record (PATCH), and it can never be withdrawn (``withdrawn.table`` lists ID tables only).
+    refers to a table keyed by one ID. By the README's policy a link row is a value of its parent
+    record, so adding, removing or changing one corrects that record (PATCH), and it can never be
+    withdrawn (``withdrawn.table`` lists ID tables only).
     """
     single = {r.name for r in package.resources if len(r.schema.primary_key) == 1}
     found: dict[str, tuple[str, str]] = {}
     for resource in package.resources:
         key = resource.schema.primary_key
-        if len(key) < 2:
-            continue
-        for fk in resource.schema.foreign_keys:
+        for fk in resource.schema.foreign_keys if len(key) > 1 else ():
             if fk.fields == (key[0],) and fk.resource in single:
                 found[resource.name] = (key[0], fk.resource)
     return found
@@ -142,21 +113,19 @@ def reasons(
     found: list[Reason] = []
     for table in diff.tables:
         q = repr(table.name)
-        if table.status == "added":
-            found.append(Reason(MINOR, f"table {q} added"))
-            continue
-        if table.status == "removed":
-            found.append(Reason(MAJOR, f"table {q} removed"))
+        if table.status in ("added", "removed"):
+            found.append((MINOR if table.status == "added" else MAJOR, f"table {q} {table.status}"))
             continue
         for change in table.schema_changes:
-            found.append(Reason(_SCHEMA_LEVELS.get(change.kind, PATCH), _schema_text(q, change)))
+            text = f"{q}: {describe_schema_change(change)}"
+            found.append((_SCHEMA_LEVELS.get(change.kind, PATCH), text))
         if table.name in links:
             found.extend(_link_reasons(table, *links[table.name], old_ids))
             continue
         if table.added:
-            found.append(Reason(MINOR, f"{_records(len(table.added))} added to {q}"))
+            found.append((MINOR, f"{_count(len(table.added), 'record')} added to {q}"))
         if table.changed:
-            found.append(Reason(PATCH, f"{_records(len(table.changed))} changed in {q}"))
+            found.append((PATCH, f"{_count(len(table.changed), 'record')} changed in {q}"))
         found.extend(_removal_reasons(table, withdrawn, id_tables))
     return found
 
@@ -164,13 +133,11 @@ def reasons(
 def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
     """Run every rule on OLD and NEW (local package paths); unreadable input: DiffInputError."""
     old, new = open_package(old_source), open_package(new_source)
-    diff = diff_packages(old, new)
     report = ReleaseReport(old.version, new.version)
-    old_ids = _released_ids(old)
-    new_ids = _released_ids(new)
-    old_withdrawn = _withdrawn(old)
-    new_withdrawn = _withdrawn(new)
+    old_ids, new_ids = _released_ids(old), _released_ids(new)
+    old_withdrawn, new_withdrawn = _ids(old, WITHDRAWN), _ids(new, WITHDRAWN)
     id_tables = {name for name in old_ids if name in new.names}
+    diff = diff_packages(old, new)
     _check_versions(report, old, new, diff, set(new_withdrawn), id_tables, old_ids)
     _check_disappeared(report, old, old_ids, new_ids, set(new_withdrawn))
     _check_withdrawn(report, new, old_withdrawn, new_withdrawn, new_ids)
@@ -188,23 +155,23 @@ def _check_versions(
     old_ids: dict[str, dict[str, int]],
 ) -> None:
     """Both versions well formed, no step back, and a bump at least as large as needed."""
-    where = str(new.descriptor_file)
     old_v, new_v = parse_version(report.old_version), parse_version(report.new_version)
-    for package, version, parsed in ((old, report.old_version, old_v), (new, new.version, new_v)):
+    for package, parsed in ((old, old_v), (new, new_v)):
         if parsed is None:
             report.fail(
                 "version-format",
                 package.descriptor_file,
-                f"version {version!r} is not a version (expected MAJOR.MINOR.PATCH, e.g. 1.2.0)",
+                f"version {package.version!r} is not a version "
+                "(expected MAJOR.MINOR.PATCH, e.g. 1.2.0)",
             )
     if old_v is None or new_v is None:
         return
+    versions = f"{report.old_version} to {report.new_version}"
     if new_v < old_v:
         report.fail(
             "version-backwards",
-            where,
-            f"version goes backwards from {report.old_version} to {report.new_version} "
-            f"(expected at least {report.old_version})",
+            new.descriptor_file,
+            f"version goes backwards from {versions} (expected at least {report.old_version})",
         )
         return
     report.checked.append(
@@ -212,13 +179,16 @@ def _check_versions(
         "and do not go backwards"
     )
     found = reasons(diff, withdrawn, ids, link_parents(new), old_ids)
-    needed = max((r.level for r in found), default=NONE)
+    needed = max((level for level, _ in found), default=NONE)
     bump = bump_level(old_v, new_v)
-    why = _explain(found, needed)
+    texts = [text for level, text in found if level == needed]
+    why = "; ".join(texts[:_SHOWN_REASONS])
+    if len(texts) > _SHOWN_REASONS:
+        why += f"; and {len(texts) - _SHOWN_REASONS} more"
     if bump < needed:
         report.fail(
             "version-bump",
-            where,
+            new.descriptor_file,
             f"version {report.new_version} is "
             + (f"a {LEVELS[bump]} bump" if bump else "not bumped")
             + f" from {report.old_version}, but the changes need a {LEVELS[needed]} bump ({why})",
@@ -240,28 +210,25 @@ def _check_disappeared(
     withdrawn: set[str],
 ) -> None:
     """A released ID may leave its table only by being listed in NEW's ``withdrawn``."""
-    count = 0
     before = len(report.problems)
-    withdrawn_file = _file_name(old, WITHDRAWN)
+    listed = old.resource(WITHDRAWN).path if WITHDRAWN in old.names else f"the {WITHDRAWN!r} table"
     for name, ids in old_ids.items():
         resource = old.resource(name)
-        column = resource.schema.primary_key[0]
         remaining = new_ids.get(name, {})
+        gone = "its table was removed" if name not in new_ids else "it is no longer in NEW"
         for record_id, row in ids.items():
-            count += 1
-            if record_id in remaining or record_id in withdrawn:
-                continue
-            gone = "its table was removed" if name not in new_ids else "it is no longer in NEW"
-            report.fail(
-                "id-disappeared",
-                resource.file,
-                f"released ID {record_id!r} disappeared "
-                f"({gone}; expected the record, or the ID listed in {withdrawn_file})",
-                row,
-                column,
-                record_id,
-            )
+            if record_id not in remaining and record_id not in withdrawn:
+                report.fail(
+                    "id-disappeared",
+                    resource.file,
+                    f"released ID {record_id!r} disappeared "
+                    f"({gone}; expected the record, or the ID listed in {listed})",
+                    row,
+                    resource.schema.primary_key[0],
+                    record_id,
+                )
     if len(report.problems) == before:
+        count = sum(len(ids) for ids in old_ids.values())
         report.checked.append(f"no released ID disappeared without being withdrawn ({count} IDs)")
 
 
@@ -274,45 +241,42 @@ def _check_withdrawn(
 ) -> None:
     """Withdrawn IDs stay withdrawn, are never used again, and name the version they left in."""
     before = len(report.problems)
-    withdrawn_path = _file_path(new, WITHDRAWN)
-    for record_id in old_withdrawn:
-        if record_id not in new_withdrawn:
-            report.fail(
-                "id-unwithdrawn",
-                withdrawn_path,
-                f"ID {record_id!r} was withdrawn in {report.old_version} and is "
-                "no longer listed (expected it to stay: withdrawn IDs remain reserved)",
-            )
-    reserved = set(old_withdrawn) | set(new_withdrawn)
+    in_new = WITHDRAWN in new.names
+    withdrawn_file = new.resource(WITHDRAWN).file if in_new else new.root / "data" / "withdrawn.csv"
+    for record_id in (i for i in old_withdrawn if i not in new_withdrawn):
+        report.fail(
+            "id-unwithdrawn",
+            withdrawn_file,
+            f"ID {record_id!r} was withdrawn in {report.old_version} and is "
+            "no longer listed (expected it to stay: withdrawn IDs remain reserved)",
+        )
+    reserved = old_withdrawn.keys() | new_withdrawn.keys()
     for name, ids in new_ids.items():
         resource = new.resource(name)
-        column = resource.schema.primary_key[0]
-        for record_id, row in ids.items():
-            if record_id in reserved:
-                report.fail(
-                    "id-reused",
-                    resource.file,
-                    f"ID {record_id!r} is withdrawn and "
-                    "used again by a record (expected a new ID: withdrawn IDs are never reused)",
-                    row,
-                    column,
-                    record_id,
-                )
-    if WITHDRAWN in new.names:
-        table = read_table(new.resource(WITHDRAWN))
-        for key, values in table.rows.items():
-            version = values.get("withdrawn_in")
-            if key[0] in old_withdrawn or version is None or version == report.new_version:
-                continue
+        for record_id, row in ((i, row) for i, row in ids.items() if i in reserved):
             report.fail(
-                "withdrawn-version",
-                withdrawn_path,
-                f"{version!r} for newly withdrawn {key[0]!r} "
-                f"(expected this release, {report.new_version})",
-                table.row_numbers[key],
-                "withdrawn_in",
-                key[0],
+                "id-reused",
+                resource.file,
+                f"ID {record_id!r} is withdrawn and "
+                "used again by a record (expected a new ID: withdrawn IDs are never reused)",
+                row,
+                resource.schema.primary_key[0],
+                record_id,
             )
+    if in_new:
+        table = read_table(new.resource(WITHDRAWN))
+        for key, row in table.row_numbers.items():
+            version = table.rows[key].get("withdrawn_in")
+            if key[0] not in old_withdrawn and version not in (None, report.new_version):
+                report.fail(
+                    "withdrawn-version",
+                    withdrawn_file,
+                    f"{version!r} for newly withdrawn {key[0]!r} "
+                    f"(expected this release, {report.new_version})",
+                    row,
+                    "withdrawn_in",
+                    key[0],
+                )
     if len(report.problems) == before:
         report.checked.append(
             f"withdrawn IDs stay listed and no record uses one ({len(new_withdrawn)} withdrawn)"
@@ -321,14 +285,16 @@ def _check_withdrawn(
 
 def _check_changelog(report: ReleaseReport, new: Package) -> None:
     """CHANGELOG.md (beside NEW's descriptor, else in its parent) needs ``## [version]``."""
+    from afpak_data._validate.changelog import top_entry
+
     candidates = [new.root / "CHANGELOG.md", new.root.parent / "CHANGELOG.md"]
     found = next((path for path in candidates if path.is_file()), None)
+    version = report.new_version
     if found is None:
         report.fail(
             "changelog",
             candidates[0],
-            f"no CHANGELOG.md in NEW or its parent "
-            f"(expected one with a '## [{report.new_version}]' entry)",
+            f"no CHANGELOG.md in NEW or its parent (expected one with a '## [{version}]' entry)",
         )
         return
     try:
@@ -336,40 +302,34 @@ def _check_changelog(report: ReleaseReport, new: Package) -> None:
     except OSError as exc:
         report.fail("changelog", found, f"cannot be read ({exc.strerror})")
         return
-    from afpak_data._validate.changelog import top_entry
-
     top = top_entry(text)
-    if top is None or top[0] != report.new_version:
-        on_top = f"the top entry is [{top[0]}]; " if top else ""
-        report.fail(
-            "changelog",
-            found,
-            f"no entry for version {report.new_version} on top ({on_top}"
-            f"expected a heading '## [{report.new_version}] - YYYY-MM-DD' first)",
-            top[1] if top else None,
-        )
+    if top is not None and top[0] == version:
+        report.checked.append(f"{found}:{top[1]} is the entry for {version}")
         return
-    line = top[1]
-    report.checked.append(f"{found}:{line} is the entry for {report.new_version}")
+    report.fail(
+        "changelog",
+        found,
+        f"no entry for version {version} on top ("
+        + (f"the top entry is [{top[0]}]; " if top else "")
+        + f"expected a heading '## [{version}] - YYYY-MM-DD' first)",
+        top[1] if top else None,
+    )
+
+
+def _ids(package: Package, name: str) -> dict[str, int]:
+    """The first key field of each record of table ``name`` -> its CSV row (none: no table)."""
+    if name not in package.names:
+        return {}
+    return {key[0]: row for key, row in read_table(package.resource(name)).row_numbers.items()}
 
 
 def _released_ids(package: Package) -> dict[str, dict[str, int]]:
     """Tables keyed by one ID field (not ``withdrawn``): table -> {ID: CSV row}."""
-    ids: dict[str, dict[str, int]] = {}
-    for resource in package.resources:
-        if resource.name == WITHDRAWN or len(resource.schema.primary_key) != 1:
-            continue
-        table = read_table(resource)
-        ids[resource.name] = {key[0]: row for key, row in table.row_numbers.items()}
-    return ids
-
-
-def _withdrawn(package: Package) -> dict[str, int]:
-    """Withdrawn IDs of ``package`` -> CSV row (empty when it has no ``withdrawn`` table)."""
-    if WITHDRAWN not in package.names:
-        return {}
-    table = read_table(package.resource(WITHDRAWN))
-    return {key[0]: row for key, row in table.row_numbers.items()}
+    return {
+        r.name: _ids(package, r.name)
+        for r in package.resources
+        if r.name != WITHDRAWN and len(r.schema.primary_key) == 1
+    }
 
 
 def _link_reasons(
@@ -386,54 +346,28 @@ def _link_reasons(
         if r.values.get(parent_field) in released
     } | {c.key[0] for c in table.changed}
     if with_new:
-        found.append(Reason(MINOR, f"{_records(len(with_new))} added to {q} with new records"))
+        found.append((MINOR, f"{_count(len(with_new), 'record')} added to {q} with new records"))
     if corrected:
-        found.append(Reason(PATCH, f"links of {_records(len(corrected))} corrected in {q}"))
+        found.append((PATCH, f"links of {_count(len(corrected), 'record')} corrected in {q}"))
     return found
 
 
 def _removal_reasons(table: TableDiff, withdrawn: set[str], id_tables: set[str]) -> list[Reason]:
-    q = repr(table.name)
-    if not table.removed:
+    q, removed = repr(table.name), len(table.removed)
+    if not removed:
         return []
     if table.name == WITHDRAWN:
-        return [Reason(MAJOR, f"{_records(len(table.removed))} removed from {q} (un-withdrawn)")]
+        return [(MAJOR, f"{_count(removed, 'record')} removed from {q} (un-withdrawn)")]
     if table.name not in id_tables or len(table.key_fields) != 1:
-        return [Reason(PATCH, f"{_records(len(table.removed))} removed from {q}")]
-    gone = [r for r in table.removed if r.key[0] not in withdrawn]
-    listed = len(table.removed) - len(gone)
+        return [(PATCH, f"{_count(removed, 'record')} removed from {q}")]
+    gone = sum(r.key[0] not in withdrawn for r in table.removed)
     found = []
     if gone:
-        found.append(Reason(MAJOR, f"{_ids(len(gone))} removed from {q} without being withdrawn"))
-    if listed:
-        found.append(Reason(MINOR, f"{_ids(listed)} withdrawn from {q}"))
+        found.append((MAJOR, f"{_count(gone, 'ID')} removed from {q} without being withdrawn"))
+    if removed - gone:
+        found.append((MINOR, f"{_count(removed - gone, 'ID')} withdrawn from {q}"))
     return found
 
 
-def _schema_text(table: str, change: SchemaChange) -> str:
-    return f"{table}: {describe_schema_change(change)}"
-
-
-def _explain(found: Iterable[Reason], level: int) -> str:
-    texts = [r.text for r in found if r.level == level]
-    shown = "; ".join(texts[:_SHOWN_REASONS])
-    rest = len(texts) - _SHOWN_REASONS
-    return shown + (f"; and {rest} more" if rest > 0 else "")
-
-
-def _records(n: int) -> str:
-    return f"{n} record{'s' if n != 1 else ''}"
-
-
-def _ids(n: int) -> str:
-    return f"{n} ID{'s' if n != 1 else ''}"
-
-
-def _file_path(package: Package, name: str) -> Path:
-    if name in package.names:
-        return package.resource(name).file
-    return package.root / "data" / f"{name}.csv"
-
-
-def _file_name(package: Package, name: str) -> str:
-    return package.resource(name).path if name in package.names else f"the {name!r} table"
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
