@@ -16,13 +16,11 @@ from afpak_data.cli import InputError, one_line, reading_errors, source_option
 def info(source: str | None) -> None:
     """Show the package version, its tables with row counts, and how to cite it."""
     from afpak_data._citation import citation
-    from afpak_data._loader import package_for
+    from afpak_data._loader import whole_package
 
     try:
         with reading_errors():
-            package = package_for(source, [])
-            if source is not None and source.startswith(("http://", "https://")):
-                package = package_for(source, package.names)
+            package = whole_package(source)
             counts = [(r.name, count_rows(r.file, r.encoding)) for r in package.resources]
             cite = citation(package.root, package.descriptor)
     except csv.Error as exc:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from afpak_data._descriptor import Field, Package, PackageError, Resource, Schema, read_package
+from afpak_data._descriptor import Field, Package, PackageError, Resource, Schema
 from afpak_data._errors import AfpakDataError
 from afpak_data._resources import Source
 
@@ -112,9 +112,9 @@ class PackageDiff:
 def open_package(source: Source) -> Package:
     """Read a local package for a diff; anything unreadable becomes :class:`DiffInputError`."""
     try:
-        from afpak_data._loader import local_source
+        from afpak_data._loader import whole_package
 
-        return read_package(local_source(source))
+        return whole_package(source)
     except (PackageError, OSError) as exc:
         raise DiffInputError(" ".join(str(exc).split())) from exc
 

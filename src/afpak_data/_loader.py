@@ -43,23 +43,17 @@ def load(name: TableName, source: Source = None) -> pd.DataFrame:
     ``source``: None for the bundled package, a directory holding ``datapackage.json``, the path
     of a ``datapackage.json``, or the URL of a published package (downloaded and hash-checked).
     """
-    package = package_for(source, [name])
-    return read_resource(package.resource(name))
+    return read_resource(package_for(source, [name]).resource(name))
 
 
 def load_all(source: Source = None) -> dict[str, pd.DataFrame]:
     """Return every table of the package, keyed by name, in descriptor order."""
-    package = package_for(source, [])
-    if is_url(source):
-        package = package_for(source, package.names)
-    return {resource.name: read_resource(resource) for resource in package.resources}
+    return {resource.name: read_resource(resource) for resource in whole_package(source).resources}
 
 
 def package_for(source: Source, names: list[str]) -> Package:
     """The model of ``source`` (refused when unusable), downloading ``names`` first for a URL."""
-    if is_url(source):
-        return read_package(_fetch(str(source), names))
-    return read_package(source)
+    return read_package(_fetch(str(source), names) if is_url(source) else source)
 
 
 def _fetch(base_url: str, names: list[str]) -> Path:
@@ -75,18 +69,14 @@ def _fetch(base_url: str, names: list[str]) -> Path:
 
 
 def local_source(source: Source) -> Source:
-    """``source`` as a local package: a URL is downloaded whole first (every CSV, hash-checked).
-
-    For the commands that read every table (validate, export, site, diff, release-check, bundle).
-    """
+    """``source`` as a local package: a URL is downloaded whole first (every CSV, hash-checked),
+    for the commands that read every table."""
     if not is_url(source):
         return source
-    names = read_package(_fetch(str(source), [])).names
-    return _fetch(str(source), names)
+    return _fetch(str(source), package_for(source, []).names)
 
 
 def whole_package(source: Source) -> Package:
-    """The package ``source`` designates with every table available locally (see above)."""
     return read_package(local_source(source))
 
 

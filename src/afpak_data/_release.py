@@ -13,10 +13,11 @@ The check reads both packages through :mod:`afpak_data._diff` (raw CSV text, sta
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from afpak_data._descriptor import SEMVER, Package
-from afpak_data._diff import PackageDiff, TableDiff, diff_packages, open_package, read_table
+from afpak_data._diff import Table, TableDiff, diff_packages, open_package, read_table
 from afpak_data._diff_render import describe_schema_change
 from afpak_data._errors import Problem
 from afpak_data._resources import Source
@@ -102,218 +103,230 @@ def link_parents(package: Package) -> dict[str, tuple[str, str]]:
     return found
 
 
-def reasons(
-    diff: PackageDiff,
-    withdrawn: set[str],
-    id_tables: set[str],
-    links: dict[str, tuple[str, str]],
-    old_ids: dict[str, dict[str, int]],
-) -> list[Reason]:
-    """Every difference with the bump it needs, in the diff's order."""
-    found: list[Reason] = []
-    for table in diff.tables:
-        q = repr(table.name)
-        if table.status in ("added", "removed"):
-            found.append((MINOR if table.status == "added" else MAJOR, f"table {q} {table.status}"))
-            continue
-        for change in table.schema_changes:
-            text = f"{q}: {describe_schema_change(change)}"
-            found.append((_SCHEMA_LEVELS.get(change.kind, PATCH), text))
-        if table.name in links:
-            found.extend(_link_reasons(table, *links[table.name], old_ids))
-            continue
-        if table.added:
-            found.append((MINOR, f"{_count(len(table.added), 'record')} added to {q}"))
-        if table.changed:
-            found.append((PATCH, f"{_count(len(table.changed), 'record')} changed in {q}"))
-        found.extend(_removal_reasons(table, withdrawn, id_tables))
-    return found
-
-
 def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
     """Run every rule on OLD and NEW (local package paths); unreadable input: DiffInputError."""
-    old, new = open_package(old_source), open_package(new_source)
-    report = ReleaseReport(old.version, new.version)
-    old_ids, new_ids = _released_ids(old), _released_ids(new)
-    old_withdrawn, new_withdrawn = _ids(old, WITHDRAWN), _ids(new, WITHDRAWN)
-    id_tables = {name for name in old_ids if name in new.names}
-    diff = diff_packages(old, new)
-    _check_versions(report, old, new, diff, set(new_withdrawn), id_tables, old_ids)
-    _check_disappeared(report, old, old_ids, new_ids, set(new_withdrawn))
-    _check_withdrawn(report, new, old_withdrawn, new_withdrawn, new_ids)
-    _check_changelog(report, new)
-    return report
+    check = _Check(open_package(old_source), open_package(new_source))
+    check.versions()
+    check.disappeared()
+    check.withdrawn()
+    check.changelog()
+    return check.report
 
 
-def _check_versions(
-    report: ReleaseReport,
-    old: Package,
-    new: Package,
-    diff: PackageDiff,
-    withdrawn: set[str],
-    ids: set[str],
-    old_ids: dict[str, dict[str, int]],
-) -> None:
-    """Both versions well formed, no step back, and a bump at least as large as needed."""
-    old_v, new_v = parse_version(report.old_version), parse_version(report.new_version)
-    for package, parsed in ((old, old_v), (new, new_v)):
-        if parsed is None:
-            report.fail(
-                "version-format",
-                package.descriptor_file,
-                f"version {package.version!r} is not a version "
-                "(expected MAJOR.MINOR.PATCH, e.g. 1.2.0)",
-            )
-    if old_v is None or new_v is None:
-        return
-    versions = f"{report.old_version} to {report.new_version}"
-    if new_v < old_v:
-        report.fail(
-            "version-backwards",
-            new.descriptor_file,
-            f"version goes backwards from {versions} (expected at least {report.old_version})",
-        )
-        return
-    report.checked.append(
-        f"versions {report.old_version} -> {report.new_version} are MAJOR.MINOR.PATCH "
-        "and do not go backwards"
-    )
-    found = reasons(diff, withdrawn, ids, link_parents(new), old_ids)
-    needed = max((level for level, _ in found), default=NONE)
-    bump = bump_level(old_v, new_v)
-    texts = [text for level, text in found if level == needed]
-    why = "; ".join(texts[:_SHOWN_REASONS])
-    if len(texts) > _SHOWN_REASONS:
-        why += f"; and {len(texts) - _SHOWN_REASONS} more"
-    if bump < needed:
-        report.fail(
-            "version-bump",
-            new.descriptor_file,
-            f"version {report.new_version} is "
-            + (f"a {LEVELS[bump]} bump" if bump else "not bumped")
-            + f" from {report.old_version}, but the changes need a {LEVELS[needed]} bump ({why})",
-        )
-    elif needed:
-        report.checked.append(
-            f"the changes need a {LEVELS[needed]} bump ({why}); "
-            f"the version has a {LEVELS[bump]} bump"
-        )
-    else:
-        report.checked.append("no differences in data or schemas, so no bump is needed")
+class _Check:
+    """One release check: both packages, their released and withdrawn IDs ({ID: CSV row}),
+    and the report its rules fill."""
 
+    def __init__(self, old: Package, new: Package) -> None:
+        self.old, self.new = old, new
+        self.report = ReleaseReport(old.version, new.version)
+        self.fail = self.report.fail
+        self.old_ids, self.new_ids = _released_ids(old), _released_ids(new)
+        self.old_withdrawn, self.new_withdrawn = _ids(old, WITHDRAWN), _ids(new, WITHDRAWN)
 
-def _check_disappeared(
-    report: ReleaseReport,
-    old: Package,
-    old_ids: dict[str, dict[str, int]],
-    new_ids: dict[str, dict[str, int]],
-    withdrawn: set[str],
-) -> None:
-    """A released ID may leave its table only by being listed in NEW's ``withdrawn``."""
-    before = len(report.problems)
-    listed = old.resource(WITHDRAWN).path if WITHDRAWN in old.names else f"the {WITHDRAWN!r} table"
-    for name, ids in old_ids.items():
-        resource = old.resource(name)
-        remaining = new_ids.get(name, {})
-        gone = "its table was removed" if name not in new_ids else "it is no longer in NEW"
-        for record_id, row in ids.items():
-            if record_id not in remaining and record_id not in withdrawn:
-                report.fail(
-                    "id-disappeared",
-                    resource.file,
-                    f"released ID {record_id!r} disappeared "
-                    f"({gone}; expected the record, or the ID listed in {listed})",
-                    row,
-                    resource.schema.primary_key[0],
-                    record_id,
+    def versions(self) -> None:
+        """Both versions well formed, no step back, and a bump at least as large as needed."""
+        old_version, new_version = self.report.old_version, self.report.new_version
+        old_v, new_v = parse_version(old_version), parse_version(new_version)
+        for package, parsed in ((self.old, old_v), (self.new, new_v)):
+            if parsed is None:
+                self.fail(
+                    "version-format",
+                    package.descriptor_file,
+                    f"version {package.version!r} is not a version "
+                    "(expected MAJOR.MINOR.PATCH, e.g. 1.2.0)",
                 )
-    if len(report.problems) == before:
-        count = sum(len(ids) for ids in old_ids.values())
-        report.checked.append(f"no released ID disappeared without being withdrawn ({count} IDs)")
-
-
-def _check_withdrawn(
-    report: ReleaseReport,
-    new: Package,
-    old_withdrawn: dict[str, int],
-    new_withdrawn: dict[str, int],
-    new_ids: dict[str, dict[str, int]],
-) -> None:
-    """Withdrawn IDs stay withdrawn, are never used again, and name the version they left in."""
-    before = len(report.problems)
-    in_new = WITHDRAWN in new.names
-    withdrawn_file = new.resource(WITHDRAWN).file if in_new else new.root / "data" / "withdrawn.csv"
-    for record_id in (i for i in old_withdrawn if i not in new_withdrawn):
-        report.fail(
-            "id-unwithdrawn",
-            withdrawn_file,
-            f"ID {record_id!r} was withdrawn in {report.old_version} and is "
-            "no longer listed (expected it to stay: withdrawn IDs remain reserved)",
-        )
-    reserved = old_withdrawn.keys() | new_withdrawn.keys()
-    for name, ids in new_ids.items():
-        resource = new.resource(name)
-        for record_id, row in ((i, row) for i, row in ids.items() if i in reserved):
-            report.fail(
-                "id-reused",
-                resource.file,
-                f"ID {record_id!r} is withdrawn and "
-                "used again by a record (expected a new ID: withdrawn IDs are never reused)",
-                row,
-                resource.schema.primary_key[0],
-                record_id,
+        if old_v is None or new_v is None:
+            return
+        if new_v < old_v:
+            self.fail(
+                "version-backwards",
+                self.new.descriptor_file,
+                f"version goes backwards from {old_version} to {new_version} "
+                f"(expected at least {old_version})",
             )
-    if in_new:
-        table = read_table(new.resource(WITHDRAWN))
+            return
+        self.report.checked.append(
+            f"versions {old_version} -> {new_version} are MAJOR.MINOR.PATCH and do not go backwards"
+        )
+        found = list(self.reasons())
+        needed = max((level for level, _ in found), default=NONE)
+        bump = bump_level(old_v, new_v)
+        texts = [text for level, text in found if level == needed]
+        why = "; ".join(texts[:_SHOWN_REASONS])
+        if len(texts) > _SHOWN_REASONS:
+            why += f"; and {len(texts) - _SHOWN_REASONS} more"
+        if bump < needed:
+            self.fail(
+                "version-bump",
+                self.new.descriptor_file,
+                f"version {new_version} is "
+                + (f"a {LEVELS[bump]} bump" if bump else "not bumped")
+                + f" from {old_version}, but the changes need a {LEVELS[needed]} bump ({why})",
+            )
+        elif needed:
+            self.report.checked.append(
+                f"the changes need a {LEVELS[needed]} bump ({why}); "
+                f"the version has a {LEVELS[bump]} bump"
+            )
+        else:
+            self.report.checked.append("no differences in data or schemas, so no bump is needed")
+
+    def reasons(self) -> Iterator[Reason]:
+        """Every difference with the bump it needs, in the diff's order."""
+        links = link_parents(self.new)
+        for table in diff_packages(self.old, self.new).tables:
+            q = repr(table.name)
+            if table.status in ("added", "removed"):
+                yield (MINOR if table.status == "added" else MAJOR), f"table {q} {table.status}"
+                continue
+            for change in table.schema_changes:
+                yield (
+                    _SCHEMA_LEVELS.get(change.kind, PATCH),
+                    f"{q}: {describe_schema_change(change)}",
+                )
+            if table.name in links:
+                yield from self.link_reasons(table, *links[table.name])
+                continue
+            if table.added:
+                yield MINOR, f"{_count(len(table.added), 'record')} added to {q}"
+            if table.changed:
+                yield PATCH, f"{_count(len(table.changed), 'record')} changed in {q}"
+            yield from self.removal_reasons(table)
+
+    def link_reasons(self, table: TableDiff, parent_field: str, parent: str) -> Iterator[Reason]:
+        """Link rows are values of their parent: PATCH, unless they come with a new one (MINOR)."""
+        q = repr(table.name)
+        released = self.old_ids.get(parent, {})
+        with_new = [r for r in table.added if r.values.get(parent_field) not in released]
+        corrected = {
+            r.values.get(parent_field)
+            for r in (*table.added, *table.removed)
+            if r.values.get(parent_field) in released
+        } | {c.key[0] for c in table.changed}
+        if with_new:
+            yield MINOR, f"{_count(len(with_new), 'record')} added to {q} with new records"
+        if corrected:
+            yield PATCH, f"links of {_count(len(corrected), 'record')} corrected in {q}"
+
+    def removal_reasons(self, table: TableDiff) -> Iterator[Reason]:
+        q, removed = repr(table.name), len(table.removed)
+        if not removed:
+            return
+        if table.name == WITHDRAWN:
+            yield MAJOR, f"{_count(removed, 'record')} removed from {q} (un-withdrawn)"
+        elif table.name not in self.old_ids or len(table.key_fields) != 1:
+            yield PATCH, f"{_count(removed, 'record')} removed from {q}"
+        else:
+            gone = sum(r.key[0] not in self.new_withdrawn for r in table.removed)
+            if gone:
+                yield MAJOR, f"{_count(gone, 'ID')} removed from {q} without being withdrawn"
+            if removed - gone:
+                yield MINOR, f"{_count(removed - gone, 'ID')} withdrawn from {q}"
+
+    def disappeared(self) -> None:
+        """A released ID may leave its table only by being listed in NEW's ``withdrawn``."""
+        before = len(self.report.problems)
+        old = self.old
+        listed = old.resource(WITHDRAWN).path if WITHDRAWN in old.names else "the 'withdrawn' table"
+        for name, ids in self.old_ids.items():
+            resource = old.resource(name)
+            remaining = self.new_ids.get(name, {})
+            gone = "it is no longer in NEW" if name in self.new_ids else "its table was removed"
+            for record_id, row in ids.items():
+                if record_id not in remaining and record_id not in self.new_withdrawn:
+                    self.fail(
+                        "id-disappeared",
+                        resource.file,
+                        f"released ID {record_id!r} disappeared "
+                        f"({gone}; expected the record, or the ID listed in {listed})",
+                        row,
+                        resource.schema.primary_key[0],
+                        record_id,
+                    )
+        if len(self.report.problems) == before:
+            count = sum(len(ids) for ids in self.old_ids.values())
+            self.report.checked.append(
+                f"no released ID disappeared without being withdrawn ({count} IDs)"
+            )
+
+    def withdrawn(self) -> None:
+        """Withdrawn IDs stay withdrawn, are never used again, and name the version they left in."""
+        before = len(self.report.problems)
+        new, old_withdrawn, new_withdrawn = self.new, self.old_withdrawn, self.new_withdrawn
+        in_new = WITHDRAWN in new.names
+        file = new.resource(WITHDRAWN).file if in_new else new.root / "data" / "withdrawn.csv"
+        for record_id in (i for i in old_withdrawn if i not in new_withdrawn):
+            self.fail(
+                "id-unwithdrawn",
+                file,
+                f"ID {record_id!r} was withdrawn in {self.report.old_version} and is "
+                "no longer listed (expected it to stay: withdrawn IDs remain reserved)",
+            )
+        for name, ids in self.new_ids.items():
+            resource = new.resource(name)
+            for record_id, row in ids.items():
+                if record_id in old_withdrawn or record_id in new_withdrawn:
+                    self.fail(
+                        "id-reused",
+                        resource.file,
+                        f"ID {record_id!r} is withdrawn and used again by a record "
+                        "(expected a new ID: withdrawn IDs are never reused)",
+                        row,
+                        resource.schema.primary_key[0],
+                        record_id,
+                    )
+        table = read_table(new.resource(WITHDRAWN)) if in_new else Table((), (), {}, {})
         for key, row in table.row_numbers.items():
             version = table.rows[key].get("withdrawn_in")
-            if key[0] not in old_withdrawn and version not in (None, report.new_version):
-                report.fail(
+            if key[0] not in old_withdrawn and version not in (None, self.report.new_version):
+                self.fail(
                     "withdrawn-version",
-                    withdrawn_file,
+                    file,
                     f"{version!r} for newly withdrawn {key[0]!r} "
-                    f"(expected this release, {report.new_version})",
+                    f"(expected this release, {self.report.new_version})",
                     row,
                     "withdrawn_in",
                     key[0],
                 )
-    if len(report.problems) == before:
-        report.checked.append(
-            f"withdrawn IDs stay listed and no record uses one ({len(new_withdrawn)} withdrawn)"
-        )
+        if len(self.report.problems) == before:
+            self.report.checked.append(
+                f"withdrawn IDs stay listed and no record uses one ({len(new_withdrawn)} withdrawn)"
+            )
 
+    def changelog(self) -> None:
+        """CHANGELOG.md (beside NEW's descriptor, else in its parent) needs ``## [version]``."""
+        from afpak_data._validate.changelog import top_entry
 
-def _check_changelog(report: ReleaseReport, new: Package) -> None:
-    """CHANGELOG.md (beside NEW's descriptor, else in its parent) needs ``## [version]``."""
-    from afpak_data._validate.changelog import top_entry
-
-    candidates = [new.root / "CHANGELOG.md", new.root.parent / "CHANGELOG.md"]
-    found = next((path for path in candidates if path.is_file()), None)
-    version = report.new_version
-    if found is None:
-        report.fail(
+        root = self.new.root
+        candidates = [root / "CHANGELOG.md", root.parent / "CHANGELOG.md"]
+        found = next((path for path in candidates if path.is_file()), None)
+        version = self.report.new_version
+        if found is None:
+            self.fail(
+                "changelog",
+                candidates[0],
+                "no CHANGELOG.md in NEW or its parent "
+                f"(expected one with a '## [{version}]' entry)",
+            )
+            return
+        try:
+            text = found.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            self.fail("changelog", found, f"cannot be read ({exc.strerror})")
+            return
+        top = top_entry(text)
+        if top is not None and top[0] == version:
+            self.report.checked.append(f"{found}:{top[1]} is the entry for {version}")
+            return
+        self.fail(
             "changelog",
-            candidates[0],
-            f"no CHANGELOG.md in NEW or its parent (expected one with a '## [{version}]' entry)",
+            found,
+            f"no entry for version {version} on top ("
+            + (f"the top entry is [{top[0]}]; " if top else "")
+            + f"expected a heading '## [{version}] - YYYY-MM-DD' first)",
+            top[1] if top else None,
         )
-        return
-    try:
-        text = found.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        report.fail("changelog", found, f"cannot be read ({exc.strerror})")
-        return
-    top = top_entry(text)
-    if top is not None and top[0] == version:
-        report.checked.append(f"{found}:{top[1]} is the entry for {version}")
-        return
-    report.fail(
-        "changelog",
-        found,
-        f"no entry for version {version} on top ("
-        + (f"the top entry is [{top[0]}]; " if top else "")
-        + f"expected a heading '## [{version}] - YYYY-MM-DD' first)",
-        top[1] if top else None,
-    )
 
 
 def _ids(package: Package, name: str) -> dict[str, int]:
@@ -330,43 +343,6 @@ def _released_ids(package: Package) -> dict[str, dict[str, int]]:
         for r in package.resources
         if r.name != WITHDRAWN and len(r.schema.primary_key) == 1
     }
-
-
-def _link_reasons(
-    table: TableDiff, parent_field: str, parent_table: str, old_ids: dict[str, dict[str, int]]
-) -> list[Reason]:
-    """Link rows are values of their parent: PATCH, unless they come with a new parent (MINOR)."""
-    q = repr(table.name)
-    released = old_ids.get(parent_table, {})
-    found = []
-    with_new = [r for r in table.added if r.values.get(parent_field) not in released]
-    corrected = {
-        r.values.get(parent_field)
-        for r in (*table.added, *table.removed)
-        if r.values.get(parent_field) in released
-    } | {c.key[0] for c in table.changed}
-    if with_new:
-        found.append((MINOR, f"{_count(len(with_new), 'record')} added to {q} with new records"))
-    if corrected:
-        found.append((PATCH, f"links of {_count(len(corrected), 'record')} corrected in {q}"))
-    return found
-
-
-def _removal_reasons(table: TableDiff, withdrawn: set[str], id_tables: set[str]) -> list[Reason]:
-    q, removed = repr(table.name), len(table.removed)
-    if not removed:
-        return []
-    if table.name == WITHDRAWN:
-        return [(MAJOR, f"{_count(removed, 'record')} removed from {q} (un-withdrawn)")]
-    if table.name not in id_tables or len(table.key_fields) != 1:
-        return [(PATCH, f"{_count(removed, 'record')} removed from {q}")]
-    gone = sum(r.key[0] not in withdrawn for r in table.removed)
-    found = []
-    if gone:
-        found.append((MAJOR, f"{_count(gone, 'ID')} removed from {q} without being withdrawn"))
-    if removed - gone:
-        found.append((MINOR, f"{_count(removed - gone, 'ID')} withdrawn from {q}"))
-    return found
 
 
 def _count(n: int, noun: str) -> str:
