@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from afpak_data.cli import InputError, format_option, reading_errors, source_option
+from afpak_data.cli import InvalidDataError, format_option, reading_errors, source_option
 
 
 @click.command("diff")
@@ -66,8 +66,7 @@ def release_check(ctx: click.Context, old: str, new: str) -> None:
 @click.command("bundle")
 @click.argument("outdir", metavar="OUTDIR")
 @source_option
-@click.pass_context
-def bundle(ctx: click.Context, outdir: str, source: str | None) -> None:
+def bundle(outdir: str, source: str | None) -> None:
     """Write afpak-data-<version>.zip and its .sha256 file into OUTDIR, for archiving.
 
     The zip holds datapackage.json, data/, schemas/ and, when present, the codebook, changelog,
@@ -78,14 +77,9 @@ def bundle(ctx: click.Context, outdir: str, source: str | None) -> None:
     from afpak_data._bundle import bundle as write_bundle
     from afpak_data._loader import whole_package
 
-    try:
-        with reading_errors():
+    with reading_errors():
+        try:
             result = write_bundle(whole_package(source), Path(outdir))
-    except InputError as exc:
-        if not isinstance(exc.__cause__, BundleError):
-            raise
-        click.echo(f"Error: {exc.__cause__}", err=True)
-        ctx.exit(1)
-    click.echo(f"wrote {result.archive}")
-    click.echo(f"wrote {result.checksum}")
-    click.echo(f"sha256 {result.sha256}")
+        except BundleError as exc:  # a stale package: the data is invalid
+            raise InvalidDataError(str(exc)) from exc
+    click.echo(f"wrote {result.archive}\nwrote {result.checksum}\nsha256 {result.sha256}")

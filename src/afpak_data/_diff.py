@@ -3,14 +3,14 @@
 Cells are compared as the raw text of the CSVs (the ``csv`` module, nothing converted), so the diff
 is exact: ``"1.0"`` and ``"1"`` differ. ``_diff_render`` renders the result, ``_release`` judges it.
 Order is deterministic: tables in NEW's order (then those only OLD has), records by primary key
-(numbers as numbers), schema changes by kind (:data:`KIND_ORDER`), then field order.
+(numbers as numbers), schema changes by kind, then field order.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,17 +19,6 @@ from afpak_data._errors import AfpakDataError
 from afpak_data._resources import Source
 
 _INTEGER = re.compile(r"[+-]?\d+")
-KIND_ORDER = (
-    "field_added",
-    "field_removed",
-    "field_retyped",
-    "enum_added",
-    "enum_removed",
-    "field_changed",
-    "primary_key_changed",
-    "fields_reordered",
-    "schema_changed",
-)
 
 
 class DiffInputError(AfpakDataError, ValueError):
@@ -73,7 +62,7 @@ class Record:
 
 @dataclass(frozen=True)
 class SchemaChange:
-    """``kind``: one of :data:`KIND_ORDER`; ``field_changed`` names the properties in ``after``."""
+    """``kind``: see :func:`diff_schemas`; ``field_changed`` names the properties in ``after``."""
 
     kind: str
     field: str | None
@@ -183,39 +172,40 @@ def diff_tables(old_resource: Resource, new_resource: Resource) -> TableDiff:
 
 
 def diff_schemas(old: Resource, new: Resource) -> tuple[SchemaChange, ...]:
-    """Field-level and table-level schema changes between two versions of one table."""
+    """Field-level then table-level schema changes, breaking kinds first, each in field order."""
     old_fields = {f.name: f for f in old.schema.fields}
     new_fields = {f.name: f for f in new.schema.fields}
-    added = [(n, f) for n, f in new_fields.items() if n not in old_fields]
-    found = [SchemaChange("field_added", n, "", f.type) for n, f in added]
-    removed = [(n, f) for n, f in old_fields.items() if n not in new_fields]
-    found += [SchemaChange("field_removed", n, f.type, "") for n, f in removed]
-    for name, after in new_fields.items():
-        before = old_fields.get(name)
-        if before is None:
-            continue
-        old_enum = [str(v) for v in before.enum or ()]
-        new_enum = [str(v) for v in after.enum or ()]
-        found += [
-            SchemaChange("field_retyped", name, before.type, after.type),
-            SchemaChange(
-                "enum_added", name, "", ", ".join(v for v in new_enum if v not in old_enum)
-            ),
-            SchemaChange(
-                "enum_removed", name, ", ".join(v for v in old_enum if v not in new_enum), ""
-            ),
-            SchemaChange("field_changed", name, "", ", ".join(_changed_properties(before, after))),
-        ]
-    shared_old = ", ".join(n for n in old_fields if n in new_fields)
-    shared_new = ", ".join(n for n in new_fields if n in old_fields)
-    keys = (", ".join(old.schema.primary_key), ", ".join(new.schema.primary_key))
-    found += [
-        SchemaChange("primary_key_changed", None, *keys),
-        SchemaChange("fields_reordered", None, shared_old, shared_new),
-        SchemaChange("schema_changed", None, "", ", ".join(_table_properties_changed(old, new))),
+    both = [(old_fields[n], f) for n, f in new_fields.items() if n in old_fields]
+    added = [f for n, f in new_fields.items() if n not in old_fields]
+    removed = [f for n, f in old_fields.items() if n not in new_fields]
+    changes = [
+        *(SchemaChange("field_added", f.name, "", f.type) for f in added),
+        *(SchemaChange("field_removed", f.name, f.type, "") for f in removed),
+        *(SchemaChange("field_retyped", b.name, a.type, b.type) for a, b in both),
+        *(SchemaChange("enum_added", b.name, "", _gained(a.enum, b.enum)) for a, b in both),
+        *(SchemaChange("enum_removed", b.name, _gained(b.enum, a.enum), "") for a, b in both),
+        *(SchemaChange("field_changed", b.name, "", _changed_properties(a, b)) for a, b in both),
+        SchemaChange(
+            "primary_key_changed",
+            None,
+            ", ".join(old.schema.primary_key),
+            ", ".join(new.schema.primary_key),
+        ),
+        SchemaChange(
+            "fields_reordered",
+            None,
+            ", ".join(n for n in old_fields if n in new_fields),
+            ", ".join(n for n in new_fields if n in old_fields),
+        ),
+        SchemaChange("schema_changed", None, "", _table_properties_changed(old, new)),
     ]
-    changes = sorted(found, key=lambda c: KIND_ORDER.index(c.kind))
     return tuple(c for c in changes if c.before != c.after)
+
+
+def _gained(before: Sequence[Any] | None, after: Sequence[Any] | None) -> str:
+    """The categories of ``after`` that ``before`` does not have, compared as text."""
+    known = {str(v) for v in before or ()}
+    return ", ".join(str(v) for v in after or () if str(v) not in known)
 
 
 def read_table(resource: Resource, key_fields: tuple[str, ...] | None = None) -> Table:
@@ -289,14 +279,15 @@ def _flatten(raw: Any, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _changed_properties(before: Field, after: Field) -> list[str]:
+def _changed_properties(before: Field, after: Field) -> str:
     """The field properties other than its name, type and enum that differ, sorted."""
     old, new = _flatten(before.raw), _flatten(after.raw)
     own = ("name", "type", "constraints.enum")
-    return [n for n in sorted(set(old) | set(new)) if n not in own and old.get(n) != new.get(n)]
+    names = sorted(set(old) | set(new))
+    return ", ".join(n for n in names if n not in own and old.get(n) != new.get(n))
 
 
-def _table_properties_changed(old: Resource, new: Resource) -> list[str]:
+def _table_properties_changed(old: Resource, new: Resource) -> str:
     """Table-level schema properties that differ (foreign keys, rules, missing values, ...)."""
 
     def properties(schema: Schema) -> dict[str, Any]:
@@ -309,4 +300,4 @@ def _table_properties_changed(old: Resource, new: Resource) -> list[str]:
         }
 
     before, after = properties(old.schema), properties(new.schema)
-    return [name for name in before if before[name] != after[name]]
+    return ", ".join(name for name in before if before[name] != after[name])

@@ -19,14 +19,14 @@ from afpak_data._diff import PackageDiff, Record, SchemaChange, TableDiff
 
 #: Rows shown per list (added, removed, changed cells) in Markdown; the rest are counted.
 MARKDOWN_ROW_LIMIT = 100
-#: Each kind of schema change in words: {name} the field, {before}/{after} as listed.
+#: Each kind of schema change in words: {name} the field; {before_names}: {before} quoted.
 _SCHEMA_TEXT = {
     "field_added": "field added: {name} ({after})",
     "field_removed": "field removed: {name} (was {before})",
     "field_retyped": "field retyped: {name}: {before} -> {after}",
     "enum_added": "categories added to {name}: {after_names}",
     "enum_removed": "categories removed from {name}: {before_names}",
-    "primary_key_changed": "primary key changed: {before_key} -> {after_key}",
+    "primary_key_changed": "primary key changed: {before_names} -> {after_names}",
     "field_changed": "field properties changed: {name}: {after}",
     "fields_reordered": "fields reordered: {before_names} -> {after_names}",
     "schema_changed": "table schema properties changed: {after}",
@@ -42,15 +42,12 @@ def render(diff: PackageDiff, fmt: str) -> str:
 
 def describe_schema_change(change: SchemaChange, code: Callable[[str], str] = repr) -> str:
     """One schema change in words; ``code`` quotes names (repr in text, backticks in Markdown)."""
-    before, after = _names(change.before, code), _names(change.after, code)
     return _SCHEMA_TEXT[change.kind].format(
         name=code(change.field) if change.field else "",
         before=change.before,
         after=change.after,
-        before_names=before,
-        after_names=after,
-        before_key=before or "(none)",
-        after_key=after or "(none)",
+        before_names=_names(change.before, code),
+        after_names=_names(change.after, code),
     )
 
 
@@ -67,11 +64,8 @@ def text(diff: PackageDiff) -> str:
     """The terminal format."""
     lines = [_headline(diff)]
     for table in diff.differing:
-        lines.append("")
-        label = table.name + {"added": " (table added)", "removed": " (table removed)"}.get(
-            table.status, ""
-        )
-        lines.append(f"{label}: {summary_counts(table)}")
+        whole = f" (table {table.status})" if table.status in ("added", "removed") else ""
+        lines += ["", f"{table.name}{whole}: {summary_counts(table)}"]
         lines.extend(f"  schema: {describe_schema_change(c)}" for c in table.schema_changes)
         for sign, records in (("+", table.added), ("-", table.removed)):
             for record in records:
@@ -159,7 +153,7 @@ def _quote(value: str) -> str:
 
 
 def _names(joined: str, code: Callable[[str], str]) -> str:
-    return ", ".join(code(n) for n in joined.split(", ")) if joined else ""
+    return ", ".join(code(n) for n in joined.split(", ")) if joined else "(none)"
 
 
 def _code(name: str) -> str:

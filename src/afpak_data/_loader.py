@@ -188,18 +188,14 @@ def _check_header(resource: Resource, header: list[str]) -> None:
     expected = list(resource.schema.field_names)
     if header == expected:
         return
-    missing = [name for name in expected if name not in header]
-    extra = [name for name in header if name not in expected]
-    detail = []
-    if missing:
-        detail.append(f"missing {', '.join(missing)}")
-    if extra:
-        detail.append(f"unexpected {', '.join(map(str, extra))}")
-    if not detail:
-        detail.append("columns out of order")
+    missing = ", ".join(name for name in expected if name not in header)
+    extra = ", ".join(name for name in header if name not in expected)
+    detail = [f"missing {missing}"] if missing else []
+    detail += [f"unexpected {extra}"] if extra else []
     raise DataError(
         resource.path,
-        f"header does not match the schema ({'; '.join(detail)}; expected {', '.join(expected)})",
+        f"header does not match the schema ({'; '.join(detail) or 'columns out of order'}; "
+        f"expected {', '.join(expected)})",
         line=1,
         check="header",
     )

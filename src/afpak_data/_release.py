@@ -55,10 +55,6 @@ class ReleaseReport:
     checked: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
     def fail(
         self,
         rule: str,

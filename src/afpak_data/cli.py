@@ -97,11 +97,8 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
-    None,
-    "--version",
     package_name="afpak-data",  # looked up only when --version is given
     prog_name="afpak-data",
-    message="%(prog)s, version %(version)s",
     help="Show the version of afpak-data and exit.",
 )
 def cli() -> None:
