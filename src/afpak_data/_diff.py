@@ -136,7 +136,11 @@ def _whole(resource: Resource, status: str) -> TableDiff:
 def diff_tables(old_resource: Resource, new_resource: Resource) -> TableDiff:
     """Diff one table present in both versions: schema first, then records by primary key."""
     schema_changes = diff_schemas(old_resource, new_resource)
-    candidates = _key_candidates(old_resource, new_resource)
+    # Keys to match records by, best first: NEW's primary key, OLD's (when the key changed and
+    # NEW's does not identify OLD's records uniquely), then whole rows; each in both versions.
+    both = set(old_resource.schema.field_names) & set(new_resource.schema.field_names)
+    keys = (new_resource.schema.primary_key, old_resource.schema.primary_key)
+    candidates = [*dict.fromkeys(k for k in keys if k and both.issuperset(k)), ()]
     for key_fields in candidates:
         try:
             old = read_table(old_resource, key_fields)
@@ -260,14 +264,6 @@ def sort_key(key: tuple[str, ...]) -> tuple[tuple[int, int, str], ...]:
 
 def _records(table: Table, keys: Iterable[tuple[str, ...]]) -> tuple[Record, ...]:
     return tuple(Record(key, table.rows[key]) for key in sorted(keys, key=sort_key))
-
-
-def _key_candidates(old: Resource, new: Resource) -> list[tuple[str, ...]]:
-    """Keys to match records by, best first: NEW's primary key, OLD's (when the key changed and
-    NEW's does not identify records uniquely), then whole rows; each must exist in both."""
-    both = set(old.schema.field_names) & set(new.schema.field_names)
-    keys = (new.schema.primary_key, old.schema.primary_key)
-    return [*dict.fromkeys(k for k in keys if k and both.issuperset(k)), ()]
 
 
 def _flatten(raw: Any, prefix: str = "") -> dict[str, Any]:

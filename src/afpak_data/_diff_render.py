@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from afpak_data._diff import PackageDiff, Record, SchemaChange, TableDiff
+from afpak_data._diff import PackageDiff, SchemaChange, TableDiff
 
 #: Rows shown per list (added, removed, changed cells) in Markdown; the rest are counted.
 MARKDOWN_ROW_LIMIT = 100
@@ -62,7 +62,9 @@ def summary_counts(table: TableDiff) -> str:
 
 def text(diff: PackageDiff) -> str:
     """The terminal format."""
-    lines = [_headline(diff)]
+    counts = Counter(t.status for t in diff.tables)
+    tables = ", ".join(f"{counts[s]} {s}" for s in ("changed", "added", "removed", "unchanged"))
+    lines = [f"diff {_versions(diff, '->')}: tables {tables}"]
     for table in diff.differing:
         whole = f" (table {table.status})" if table.status in ("added", "removed") else ""
         lines += ["", f"{table.name}{whole}: {summary_counts(table)}"]
@@ -106,13 +108,25 @@ def markdown(diff: PackageDiff) -> str:
         lines += ["", f"<details><summary><code>{t.name}</code>: {summary_counts(t)}</summary>", ""]
         if t.schema_changes:
             lines += ["**Schema**", ""]
-            lines += [f"- {describe_schema_change(c, _code)}" for c in t.schema_changes]
+            lines += [
+                f"- {describe_schema_change(c, lambda n: f'`{n}`')}" for c in t.schema_changes
+            ]
             lines.append("")
         for title, records in (("Added", t.added), ("Removed", t.removed)):
             if records:
-                lines += [f"**{title}**", "", *_record_table(t, records), ""]
+                columns = list(records[0].values)
+                shown = records[:MARKDOWN_ROW_LIMIT]
+                rows = [[_cell(r.values[c]) for c in columns] for r in shown]
+                table = _table([f"`{c}`" for c in columns], rows, len(records))
+                lines += [f"**{title}**", "", *table, ""]
         if t.changed:
-            lines += ["**Changed**", "", *_changes_table(t), ""]
+            cells = [(change.key, cell) for change in t.changed for cell in change.cells]
+            rows = [
+                [_cell(_key(t, key)), f"`{c.field}`", _cell(c.before), _cell(c.after)]
+                for key, c in cells[:MARKDOWN_ROW_LIMIT]
+            ]
+            header = [", ".join(t.key_fields) or "row", "field", "before", "after"]
+            lines += ["**Changed**", "", *_table(header, rows, len(cells)), ""]
         lines.append("</details>")
     return "\n".join(lines) + "\n"
 
@@ -136,12 +150,6 @@ def _versions(diff: PackageDiff, arrow: str) -> str:
     return f"{diff.old_version or '(no version)'} {arrow} {diff.new_version or '(no version)'}"
 
 
-def _headline(diff: PackageDiff) -> str:
-    counts = Counter(t.status for t in diff.tables)
-    tables = ", ".join(f"{counts[s]} {s}" for s in ("changed", "added", "removed", "unchanged"))
-    return f"diff {_versions(diff, '->')}: tables {tables}"
-
-
 def _key(table: TableDiff, key: tuple[str, ...]) -> str:
     if not table.key_fields:
         return "row " + ", ".join(_quote(k) for k in key)
@@ -156,10 +164,6 @@ def _names(joined: str, code: Callable[[str], str]) -> str:
     return ", ".join(code(n) for n in joined.split(", ")) if joined else "(none)"
 
 
-def _code(name: str) -> str:
-    return f"`{name}`"
-
-
 def _cell(value: str) -> str:
     """A value inside a Markdown table cell: escaped, one line, empty made visible."""
     if value == "":
@@ -168,30 +172,9 @@ def _cell(value: str) -> str:
     return escaped.replace("\r\n", "<br>").replace("\n", "<br>")
 
 
-def _record_table(table: TableDiff, records: tuple[Record, ...]) -> list[str]:
-    columns = list(records[0].values)
-    lines = [
-        "| " + " | ".join(f"`{c}`" for c in columns) + " |",
-        "|" + "---|" * len(columns),
-    ]
-    for record in records[:MARKDOWN_ROW_LIMIT]:
-        lines.append("| " + " | ".join(_cell(record.values[c]) for c in columns) + " |")
-    return lines + _more(len(records))
-
-
-def _changes_table(table: TableDiff) -> list[str]:
-    rows = [(change.key, cell) for change in table.changed for cell in change.cells]
-    key_title = ", ".join(table.key_fields) or "row"
-    lines = [f"| {key_title} | field | before | after |", "|---|---|---|---|"]
-    for key, cell in rows[:MARKDOWN_ROW_LIMIT]:
-        lines.append(
-            f"| {_cell(_key(table, key))} | `{cell.field}` | {_cell(cell.before)} | "
-            f"{_cell(cell.after)} |"
-        )
-    return lines + _more(len(rows))
-
-
-def _more(total: int) -> list[str]:
-    if total <= MARKDOWN_ROW_LIMIT:
-        return []
-    return ["", f"… and {total - MARKDOWN_ROW_LIMIT} more (run `afpak-data diff` for all)."]
+def _table(header: list[str], rows: list[list[str]], total: int) -> list[str]:
+    """A Markdown table of the rows shown, then how many of ``total`` were cut."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    more = total - len(rows)
+    return lines + (["", f"… and {more} more (run `afpak-data diff` for all)."] if more else [])

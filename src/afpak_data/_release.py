@@ -74,13 +74,6 @@ def parse_version(version: str) -> tuple[int, int, int] | None:
     return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
-def bump_level(old: tuple[int, int, int], new: tuple[int, int, int]) -> int:
-    """The level of the bump from ``old`` to ``new`` (NONE when equal; callers refuse decreases)."""
-    return next(
-        (level for level, a, b in zip((MAJOR, MINOR, PATCH), old, new, strict=True) if a != b), NONE
-    )
-
-
 def link_parents(package: Package) -> dict[str, tuple[str, str]]:
     """Link tables -> (the key field naming the parent record, the parent's table).
 
@@ -147,7 +140,8 @@ class _Check:
         )
         found = list(self.reasons())
         needed = max((level for level, _ in found), default=NONE)
-        bump = bump_level(old_v, new_v)
+        steps = zip((MAJOR, MINOR, PATCH), old_v, new_v, strict=True)
+        bump = next((level for level, a, b in steps if a != b), NONE)  # the first part that moved
         texts = [text for level, text in found if level == needed]
         why = "; ".join(texts[:_SHOWN_REASONS])
         if len(texts) > _SHOWN_REASONS:
