@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 import afpak_data
-from afpak_data.cli import InputError, one_line, reading_errors, source_option
+from afpak_data.cli import reading_errors, source_option
 
 
 @click.command()
@@ -18,13 +18,10 @@ def info(source: str | None) -> None:
     from afpak_data._citation import citation
     from afpak_data._loader import whole_package
 
-    try:
-        with reading_errors():
-            package = whole_package(source)
-            counts = [(r.name, count_rows(r.file, r.encoding)) for r in package.resources]
-            cite = citation(package.root, package.descriptor)
-    except csv.Error as exc:
-        raise InputError(one_line(exc)) from exc
+    with reading_errors():
+        package = whole_package(source)
+        counts = [(r.name, count_rows(r.file, r.encoding)) for r in package.resources]
+        cite = citation(package.root, package.descriptor)
     width = max((len(name) for name, _ in counts), default=0)
     digits = max((len(str(n)) for _, n in counts), default=1)
     lines = [

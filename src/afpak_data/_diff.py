@@ -151,28 +151,20 @@ def diff_tables(old_resource: Resource, new_resource: Resource) -> TableDiff:
                 raise
     # A new column counts as empty in OLD, so values filled into it show as changes of their
     # records; a removed column is reported once, as a schema change, not once per record.
-    changed = []
-    for key in sorted((k for k in new.rows if k in old.rows), key=sort_key):
-        before, after = old.rows[key], new.rows[key]
-        cells = tuple(
-            CellChange(name, before.get(name, ""), after[name])
-            for name in new.header
-            if before.get(name, "") != after[name]
+    cells = {
+        key: tuple(
+            CellChange(name, old.rows[key].get(name, ""), value)
+            for name, value in new.rows[key].items()
+            if old.rows[key].get(name, "") != value
         )
-        if cells:
-            changed.append(RecordChange(key, cells))
+        for key in sorted((k for k in new.rows if k in old.rows), key=sort_key)
+    }
+    changed = tuple(RecordChange(key, c) for key, c in cells.items() if c)
     added = _records(new, (k for k in new.rows if k not in old.rows))
     removed = _records(old, (k for k in old.rows if k not in new.rows))
-    differs = bool(schema_changes or added or removed or changed)
-    return TableDiff(
-        name=new_resource.name,
-        status="changed" if differs else "unchanged",
-        key_fields=key_fields,
-        schema_changes=schema_changes,
-        added=added,
-        removed=removed,
-        changed=tuple(changed),
-    )
+    status = "changed" if schema_changes or added or removed or changed else "unchanged"
+    name = new_resource.name
+    return TableDiff(name, status, key_fields, schema_changes, added, removed, changed)
 
 
 def diff_schemas(old: Resource, new: Resource) -> tuple[SchemaChange, ...]:
@@ -213,11 +205,8 @@ def _gained(before: Sequence[Any] | None, after: Sequence[Any] | None) -> str:
 
 
 def read_table(resource: Resource, key_fields: tuple[str, ...] | None = None) -> Table:
-    """Read a resource's CSV as text rows keyed by ``key_fields`` (default: its primary key).
-
-    A table without a primary key is keyed by whole rows. A missing file, a row with the wrong
-    number of cells or a duplicate key makes the diff meaningless and raises DiffInputError.
-    """
+    """A resource's CSV as text rows keyed by ``key_fields`` (default: its primary key; none: whole
+    rows). A missing file, a ragged row or a duplicate key raise DiffInputError."""
     try:
         with resource.file.open(encoding=resource.encoding, newline="") as handle:
             raw_rows = list(csv.reader(handle))

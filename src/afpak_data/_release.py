@@ -3,12 +3,9 @@
 Policy: MAJOR for a breaking change (a table or field removed or renamed, a type changed, a category
 removed, the primary key changed, a released ID gone without being withdrawn); MINOR for additions
 (records, fields, tables, categories; withdrawing an ID, which also adds a row to ``withdrawn``);
-PATCH for corrections (changed values, other schema properties, rows of link tables added, removed
-or changed for a record that was released: a link row is a value of its parent record). A
-bump larger than needed is fine. Independently of the bump, released IDs never disappear silently
-and are never used again, and CHANGELOG.md must have an entry for the new version.
-
-The check reads both packages through :mod:`afpak_data._diff` (raw CSV text, standard library only).
+PATCH for corrections (changed values, other schema properties, link rows of a released record). A
+bump larger than needed is fine. Released IDs never disappear silently and are never used again,
+and CHANGELOG.md must have an entry for the new version. Both packages are read by ``_diff``.
 """
 
 from __future__ import annotations
@@ -75,13 +72,9 @@ def parse_version(version: str) -> tuple[int, int, int] | None:
 
 
 def link_parents(package: Package) -> dict[str, tuple[str, str]]:
-    """Link tables -> (the key field naming the parent record, the parent's table).
-
-    A link table (``agreement_actors``, ...) has a primary key of several fields whose first field
-    refers to a table keyed by one ID. By the README's policy a link row is a value of its parent
-    record, so adding, removing or changing one corrects that record (PATCH), and it can never be
-    withdrawn (``withdrawn.table`` lists ID tables only).
-    """
+    """Link tables -> (the key field naming the parent record, the parent's table): a composite
+    key whose first field refers to a table keyed by one ID. By the README's policy a link row is a
+    value of its parent record (a change is a PATCH) and is never withdrawn."""
     single = {r.name for r in package.resources if len(r.schema.primary_key) == 1}
     found: dict[str, tuple[str, str]] = {}
     for resource in package.resources:

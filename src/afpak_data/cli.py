@@ -50,13 +50,15 @@ def one_line(exc: BaseException) -> str:
 def reading_errors() -> Iterator[None]:
     """Every error of reading a package as one line on stderr, never a traceback: a located
     ``DataError`` exits 1; a refused or unreadable package, a file not read or written exits 2."""
+    from csv import Error as CsvError
+
     from afpak_data._errors import AfpakDataError, DataError
 
     try:
         yield
     except DataError as exc:
         raise InvalidDataError(one_line(exc)) from exc
-    except (AfpakDataError, OSError, UnicodeError, ValueError, RuntimeError) as exc:
+    except (AfpakDataError, CsvError, OSError, UnicodeError, ValueError, RuntimeError) as exc:
         raise InputError(one_line(exc)) from exc
 
 
