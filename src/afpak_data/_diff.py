@@ -33,7 +33,6 @@ class DuplicateKeyError(DiffInputError):
 class Table:
     """A table as text: rows keyed by ``key_fields``, and the CSV row number of each."""
 
-    header: tuple[str, ...]
     key_fields: tuple[str, ...]
     rows: dict[tuple[str, ...], dict[str, str]]
     row_numbers: dict[tuple[str, ...], int]
@@ -243,7 +242,7 @@ def read_table(resource: Resource, key_fields: tuple[str, ...] | None = None) ->
             )
         rows[key] = dict(zip(header, cells, strict=True))
         numbers[key] = number
-    return Table(header, tuple(key_fields), rows, numbers)
+    return Table(tuple(key_fields), rows, numbers)
 
 
 def sort_key(key: tuple[str, ...]) -> tuple[tuple[int, int, str], ...]:

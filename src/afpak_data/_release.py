@@ -11,7 +11,6 @@ and CHANGELOG.md must have an entry for the new version. Both packages are read 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from afpak_data._descriptor import SEMVER, Package
 from afpak_data._diff import Table, TableDiff, diff_packages, open_package, read_table
@@ -43,28 +42,6 @@ RULES = {
 }
 
 
-@dataclass
-class ReleaseReport:
-    """Outcome of a release check: what was checked, and what is wrong (one line per problem)."""
-
-    old_version: str
-    new_version: str
-    checked: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    def fail(
-        self,
-        rule: str,
-        file: object,
-        message: str,
-        line: int | None = None,
-        column: str | None = None,
-        record_id: str | None = None,
-    ) -> None:
-        """Record that ``rule`` (a key of :data:`RULES`, the problem's check) is broken."""
-        self.problems.append(Problem(str(file), line, record_id, column, rule, message))
-
-
 def parse_version(version: str) -> tuple[int, int, int] | None:
     """``"1.2.3"`` -> ``(1, 2, 3)``; anything but MAJOR.MINOR.PATCH -> None."""
     match = SEMVER.fullmatch(version)
@@ -87,28 +64,41 @@ def link_parents(package: Package) -> dict[str, tuple[str, str]]:
 
 def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
     """Run every rule on OLD and NEW (local package paths); unreadable input: DiffInputError."""
-    check = _Check(open_package(old_source), open_package(new_source))
-    check.versions()
-    check.disappeared()
-    check.withdrawn()
-    check.changelog()
-    return check.report
+    report = ReleaseReport(open_package(old_source), open_package(new_source))
+    report.versions()
+    report.disappeared()
+    report.withdrawn()
+    report.changelog()
+    return report
 
 
-class _Check:
-    """One release check: both packages, their released and withdrawn IDs ({ID: CSV row}),
-    and the report its rules fill."""
+class ReleaseReport:
+    """The check of NEW against OLD: what was checked, and what is wrong (one line per problem).
+    Holds both packages and their released and withdrawn IDs ({ID: CSV row}) while it runs."""
 
     def __init__(self, old: Package, new: Package) -> None:
         self.old, self.new = old, new
-        self.report = ReleaseReport(old.version, new.version)
-        self.fail = self.report.fail
+        self.old_version, self.new_version = old.version, new.version
+        self.checked: list[str] = []
+        self.problems: list[Problem] = []
         self.old_ids, self.new_ids = _released_ids(old), _released_ids(new)
         self.old_withdrawn, self.new_withdrawn = _ids(old, WITHDRAWN), _ids(new, WITHDRAWN)
 
+    def fail(
+        self,
+        rule: str,
+        file: object,
+        message: str,
+        line: int | None = None,
+        column: str | None = None,
+        record_id: str | None = None,
+    ) -> None:
+        """Record that ``rule`` (a key of :data:`RULES`, the problem's check) is broken."""
+        self.problems.append(Problem(str(file), line, record_id, column, rule, message))
+
     def versions(self) -> None:
         """Both versions well formed, no step back, and a bump at least as large as needed."""
-        old_version, new_version = self.report.old_version, self.report.new_version
+        old_version, new_version = self.old_version, self.new_version
         old_v, new_v = parse_version(old_version), parse_version(new_version)
         for package, parsed in ((self.old, old_v), (self.new, new_v)):
             if parsed is None:
@@ -128,7 +118,7 @@ class _Check:
                 f"(expected at least {old_version})",
             )
             return
-        self.report.checked.append(
+        self.checked.append(
             f"versions {old_version} -> {new_version} are MAJOR.MINOR.PATCH and do not go backwards"
         )
         found = list(self.reasons())
@@ -148,12 +138,12 @@ class _Check:
                 + f" from {old_version}, but the changes need a {LEVELS[needed]} bump ({why})",
             )
         elif needed:
-            self.report.checked.append(
+            self.checked.append(
                 f"the changes need a {LEVELS[needed]} bump ({why}); "
                 f"the version has a {LEVELS[bump]} bump"
             )
         else:
-            self.report.checked.append("no differences in data or schemas, so no bump is needed")
+            self.checked.append("no differences in data or schemas, so no bump is needed")
 
     def reasons(self) -> Iterator[Reason]:
         """Every difference with the bump it needs, in the diff's order."""
@@ -209,7 +199,7 @@ class _Check:
 
     def disappeared(self) -> None:
         """A released ID may leave its table only by being listed in NEW's ``withdrawn``."""
-        before = len(self.report.problems)
+        before = len(self.problems)
         old = self.old
         listed = old.resource(WITHDRAWN).path if WITHDRAWN in old.names else "the 'withdrawn' table"
         for name, ids in self.old_ids.items():
@@ -227,15 +217,13 @@ class _Check:
                         resource.schema.primary_key[0],
                         record_id,
                     )
-        if len(self.report.problems) == before:
+        if len(self.problems) == before:
             count = sum(len(ids) for ids in self.old_ids.values())
-            self.report.checked.append(
-                f"no released ID disappeared without being withdrawn ({count} IDs)"
-            )
+            self.checked.append(f"no released ID disappeared without being withdrawn ({count} IDs)")
 
     def withdrawn(self) -> None:
         """Withdrawn IDs stay withdrawn, are never used again, and name the version they left in."""
-        before = len(self.report.problems)
+        before = len(self.problems)
         new, old_withdrawn, new_withdrawn = self.new, self.old_withdrawn, self.new_withdrawn
         in_new = WITHDRAWN in new.names
         file = new.resource(WITHDRAWN).file if in_new else new.root / "data" / "withdrawn.csv"
@@ -243,7 +231,7 @@ class _Check:
             self.fail(
                 "id-unwithdrawn",
                 file,
-                f"ID {record_id!r} was withdrawn in {self.report.old_version} and is "
+                f"ID {record_id!r} was withdrawn in {self.old_version} and is "
                 "no longer listed (expected it to stay: withdrawn IDs remain reserved)",
             )
         for name, ids in self.new_ids.items():
@@ -259,21 +247,21 @@ class _Check:
                         resource.schema.primary_key[0],
                         record_id,
                     )
-        table = read_table(new.resource(WITHDRAWN)) if in_new else Table((), (), {}, {})
+        table = read_table(new.resource(WITHDRAWN)) if in_new else Table((), {}, {})
         for key, row in table.row_numbers.items():
             version = table.rows[key].get("withdrawn_in")
-            if key[0] not in old_withdrawn and version not in (None, self.report.new_version):
+            if key[0] not in old_withdrawn and version not in (None, self.new_version):
                 self.fail(
                     "withdrawn-version",
                     file,
                     f"{version!r} for newly withdrawn {key[0]!r} "
-                    f"(expected this release, {self.report.new_version})",
+                    f"(expected this release, {self.new_version})",
                     row,
                     "withdrawn_in",
                     key[0],
                 )
-        if len(self.report.problems) == before:
-            self.report.checked.append(
+        if len(self.problems) == before:
+            self.checked.append(
                 f"withdrawn IDs stay listed and no record uses one ({len(new_withdrawn)} withdrawn)"
             )
 
@@ -284,7 +272,7 @@ class _Check:
         root = self.new.root
         candidates = [root / "CHANGELOG.md", root.parent / "CHANGELOG.md"]
         found = next((path for path in candidates if path.is_file()), None)
-        version = self.report.new_version
+        version = self.new_version
         if found is None:
             self.fail(
                 "changelog",
@@ -300,7 +288,7 @@ class _Check:
             return
         top = top_entry(text)
         if top is not None and top[0] == version:
-            self.report.checked.append(f"{found}:{top[1]} is the entry for {version}")
+            self.checked.append(f"{found}:{top[1]} is the entry for {version}")
             return
         self.fail(
             "changelog",
