@@ -82,6 +82,7 @@ def pandera_schema(name: str, source: Source = None) -> pa.DataFrameSchema:
     ``schema.validate(load(name), lazy=True)`` checks types, vocabularies, patterns, lengths, keys
     and the table-local rules Table Schema cannot express. Imports pandera (loading does not).
     """
-    from afpak_data import _pandera
+    from afpak_data._loader import package_for
+    from afpak_data._pandera import build_schema
 
-    return _pandera.pandera_schema(name, source)
+    return build_schema(package_for(source, []).resource(name))

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
     from afpak_data._names import TableName
 
-_INTEGER = r"[+-]?\d+"
 _SHOWN_PROBLEMS = 3
 
 
@@ -159,7 +158,7 @@ def convert_column(
 
     converted: Any = values
     if field.type in ("integer", "year"):
-        refuse(present & ~values.str.fullmatch(_INTEGER).fillna(False), "an integer")
+        refuse(present & ~values.str.fullmatch(r"[+-]?\d+").fillna(False), "an integer")
         converted = pd.to_numeric(values, errors="coerce").astype(pd.Int64Dtype())
     elif field.type == "number":
         converted = pd.to_numeric(values, errors="coerce")

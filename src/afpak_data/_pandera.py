@@ -17,13 +17,6 @@ import pandera.pandas as pa
 
 from afpak_data._descriptor import DATE_FORMAT, Field, Resource, RowRule
 from afpak_data._dtypes import pandas_dtype
-from afpak_data._loader import package_for
-from afpak_data._resources import Source
-
-
-def pandera_schema(name: str, source: Source = None) -> pa.DataFrameSchema:
-    """Return the pandera schema of table ``name`` of the package at ``source``."""
-    return build_schema(package_for(source, []).resource(name))
 
 
 def build_schema(resource: Resource) -> pa.DataFrameSchema:
