@@ -49,8 +49,6 @@ MAX_JSON_BYTES = 16 * 1024 * 1024
 UTF8 = frozenset({"utf-8", "utf8"})
 #: ``x-rules`` kinds the validator knows (docs/architecture.md); any other kind is a schema problem.
 RULE_KINDS = frozenset({"paired", "ordered", "unknown_when_empty", "empty_when"})
-DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
-DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
 #: Which constraints a type can carry (frictionless-py's table); others are ``unsupported``.
 _LENGTH_TYPES = frozenset({"string", "array", "object", "list", "any"})
 _RANGE_TYPES = frozenset(
@@ -92,8 +90,8 @@ class Field(NamedTuple):
     maximum: Any = None
     vocabulary: str | None = None
     max_words: int | None = None
-    true_values: tuple[str, ...] = DEFAULT_TRUE_VALUES
-    false_values: tuple[str, ...] = DEFAULT_FALSE_VALUES
+    true_values: tuple[str, ...] = ("true", "True", "TRUE", "1")
+    false_values: tuple[str, ...] = ("false", "False", "FALSE", "0")
     raw: dict[str, Any] = {}  # noqa: RUF012 - read only (a NamedTuple has no default factory)
 
 
@@ -677,13 +675,17 @@ _CONSTRAINTS: dict[str, tuple[str, frozenset[str] | None, Callable[[Any], bool],
 }
 
 
-def _parse_field(raw: dict[str, Any], bad: Callable[..., None]) -> Field:
+def _parse_field(raw: dict[str, Any], report: Callable[..., None]) -> Field:
     """One field; each invalid property is reported and dropped, the rest is kept."""
     name = raw["name"]
+
+    def bad(message: str, check: str = "schema") -> None:
+        report(f"field '{name}': {message}", name, check)
+
     values: dict[str, Any] = {"name": name, "raw": raw}
     ftype = raw.get("type", "string")
     if ftype not in TYPES:
-        bad(f"field '{name}': unknown type {ftype!r}", name)
+        bad(f"unknown type {ftype!r}")
         ftype = "any"
     values["type"] = ftype
     if isinstance(raw.get("description"), str):
@@ -692,17 +694,17 @@ def _parse_field(raw: dict[str, Any], bad: Callable[..., None]) -> Field:
     if isinstance(fmt, str):
         values["format"] = fmt
         if fmt not in _FORMATS.get(ftype, {fmt}):
-            bad(f"field '{name}': format {fmt!r} is not checked", name, "unsupported")
+            bad(f"format {fmt!r} is not checked", "unsupported")
     for key in sorted(set(raw) - _FIELD_KEYS):
         if not key.startswith("x-"):
-            bad(f"field '{name}': property '{key}' is not checked", name, "unsupported")
+            bad(f"property '{key}' is not checked", "unsupported")
     for key, attr in (("trueValues", "true_values"), ("falseValues", "false_values")):
         if key in raw:
             listed = raw[key]
             if isinstance(listed, list) and all(isinstance(v, str) for v in listed):
                 values[attr] = tuple(listed)
             else:
-                bad(f"field '{name}': '{key}' must be a list of strings", name)
+                bad(f"'{key}' must be a list of strings")
     if isinstance(raw.get("x-vocabulary"), str):
         values["vocabulary"] = raw["x-vocabulary"]
     words = raw.get("x-maxWords")
@@ -710,32 +712,27 @@ def _parse_field(raw: dict[str, Any], bad: Callable[..., None]) -> Field:
         if _count(words) and words > 0:
             values["max_words"] = words
         else:
-            bad(f"field '{name}': 'x-maxWords' must be a positive integer", name)
+            bad("'x-maxWords' must be a positive integer")
     cons = raw.get("constraints", {})
     if not isinstance(cons, dict):
-        bad(f"field '{name}': 'constraints' must be an object", name)
+        bad("'constraints' must be an object")
         return Field(**values)
     for key in sorted(set(cons) - _CONSTRAINTS.keys()):
-        bad(f"field '{name}': constraint '{key}' is not checked", name, "unsupported")
+        bad(f"constraint '{key}' is not checked", "unsupported")
     for key, (attr, types, valid, must) in _CONSTRAINTS.items():
         if key not in cons:
             continue
         value = cons[key]
         if types is not None and ftype not in types:
-            bad(
-                f"field '{name}': constraint '{key}' does not apply to {ftype}", name, "unsupported"
-            )
+            bad(f"constraint '{key}' does not apply to {ftype}", "unsupported")
         elif key == "pattern":
             try:
                 re.compile(value)
                 values[attr] = value
             except (re.error, TypeError) as exc:
-                bad(
-                    f"field '{name}': constraint 'pattern' is not a regular expression ({exc})",
-                    name,
-                )
+                bad(f"constraint 'pattern' is not a regular expression ({exc})")
         elif valid(value):
             values[attr] = tuple(value) if isinstance(value, list) else value
         else:
-            bad(f"field '{name}': constraint '{key}' must be {must}", name)
+            bad(f"constraint '{key}' must be {must}")
     return Field(**values)
