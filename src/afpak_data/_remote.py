@@ -46,7 +46,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from afpak_data import _atomic
@@ -443,18 +443,15 @@ def _parse_json(raw: bytes, url: str) -> Any:
 
 def _safe_path(value: Any, url: str, what: str) -> str:
     """A relative path inside the package made of plain names; anything else is refused."""
-    parts = value.split("/") if isinstance(value, str) else []
-    if not parts or not all(
-        _SAFE_PART.fullmatch(part) and part not in (".", "..") and not part.endswith((" ", "."))
-        for part in parts
-    ):
+    parts = value.split("/") if isinstance(value, str) else []  # "." and ".." do not match
+    if not parts or not all(_SAFE_PART.fullmatch(p) and not p.endswith((" ", ".")) for p in parts):
         raise RemoteDataError(
             f"{url}: {what} {value!r} refused (expected a relative path inside the package, "
             "made of letters, digits, '.', '_', '-' and spaces, at most 128 characters a part)"
         )
     if len(parts) > 8:
         raise RemoteDataError(f"{url}: {what} {value!r} refused (more than 8 folders deep)")
-    return str(PurePosixPath(value))
+    return str(value)
 
 
 def _plan(
