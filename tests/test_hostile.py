@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -98,6 +99,10 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     "schema-path-dot-dot": (_resource("schema", "../schema.json"), "resource-path"),
     "symlink-outside": (_symlink_outside, "resource-path"),
     "symlink-loop": (_symlink_loop, "resource-path"),
+    "path-case-clash": (_resource("path", "DATA/agreements.csv"), "portable-path"),
+    "path-windows-device": (_resource("path", "data/nul.csv"), "portable-path"),
+    "path-trailing-dot": (_resource("path", "data/actors.csv."), "portable-path"),
+    "schema-path-a-folder": (_resource("schema", "data"), "portable-path"),
     "fifo-schema": (_fifo("schemas/actors.schema.json"), "special-file"),
     "fifo-csv": (_fifo("data/actors.csv"), "special-file"),
     "huge-number": (_huge_number, "json-number"),
@@ -262,3 +267,53 @@ def test_a_package_without_name_or_version_still_loads(tmp_path: Path) -> None:
     assert len(afpak_data.load("actors", source=root)) == 3
     checks = [p.check for p in read(root / "datapackage.json").problems]
     assert checks == ["descriptor-property", "descriptor-property"]
+
+
+#: (property of the first resource, its value, the portable-path problem's message)
+UNPORTABLE = {
+    "hidden-part": ("path", "data/.actors.csv", "has a part '.actors.csv' that is not a plain"),
+    "dot-part": ("path", "./data/actors.csv", "has a part '.' that is not a plain name"),
+    "empty-part": ("path", "data//actors.csv", "has a part '' that is not a plain name"),
+    "colon": ("path", "data/act:ors.csv", "has a part 'act:ors.csv' that is not a plain name"),
+    "one-part": ("path", "-actors.csv", "path '-actors.csv' is not a plain name (letters,"),
+    "trailing-space": ("path", "data /actors.csv", "part 'data ' that ends in a dot or a space"),
+    "trailing-dot": ("schema", "schemas/actors.", "part 'actors.' that ends in a dot or a space"),
+    "device": ("path", "data/NUL.csv", "has a part 'NUL.csv' that is a name Windows reserves"),
+    "device-folder": ("path", "com1/actors.csv", "has a part 'com1' that is a name Windows"),
+    "long-part": ("path", "data/" + "a" * 125 + ".csv", "has a part of 129 characters (at most"),
+    "deep": ("path", "a/b/c/d/e/f/g/h/actors.csv", "has more than 8 parts (folders and file"),
+    "case-clash": (
+        "path",
+        "data/Agreements.csv",
+        "resource 'agreements': paths 'data/Agreements.csv' and 'data/agreements.csv' differ only",
+    ),
+    "file-and-folder": ("path", "data/agreements.csv/x.csv", "path 'data/agreements.csv' is also"),
+    "descriptor-place": ("schema", "Datapackage.json", "takes the place of the package's datap"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNPORTABLE))
+def test_a_path_that_would_not_unpack_everywhere_is_refused(case: str, tmp_path: Path) -> None:
+    """The one path rule: one located portable-path problem, and the loader refuses the package."""
+    key, value, message = UNPORTABLE[case]
+    root = write_package(tmp_path / "pkg")
+    _resource(key, value)(root)
+    found = [p for p in read(root / "datapackage.json").problems if p.check == "portable-path"]
+    assert len(found) == 1 and message in found[0].message, [str(p) for p in found]
+    assert found[0].file == "datapackage.json" and found[0].line is not None
+    with pytest.raises(afpak_data.PackageError, match=re.escape(message)):
+        afpak_data.load_all(root)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["data/Actors List_v1.2-final.csv", "a/b/c/d/e/f/g/actors.csv", "data/" + "a" * 124 + ".csv"],
+    ids=["letters-spaces-dots", "eight-parts", "128-characters"],
+)
+def test_a_portable_path_is_read(path: str, tmp_path: Path) -> None:
+    """Plain names, up to 8 parts and 128 characters a part, pass the path rule and load."""
+    root = write_package(tmp_path / "pkg")
+    (root / path).parent.mkdir(parents=True, exist_ok=True)
+    (root / "data" / "actors.csv").rename(root / path)
+    _resource("path", path)(root)
+    assert len(afpak_data.load("actors", source=root)) == 3

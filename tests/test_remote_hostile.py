@@ -403,19 +403,19 @@ CASES.update(
     {
         "path-is-a-folder": (  # was an IsADirectoryError
             edit_descriptor(_set(0, "schema", "data")),
-            r"path 'data' is also a folder or a reserved name; refused",
+            r"resource 'sources': path 'data' is also a folder of 'data/\S+'; refused",
         ),
         "path-name-too-long": (  # was an OSError (file name too long)
             edit_descriptor(_set(1, "path", "data/" + "a" * 300 + ".csv")),
-            r"path of resource 'agreements' 'data/a{300}\.csv' refused",
+            r"resource 'agreements': path 'data/a{300}\.csv' has a part of 304 characters",
         ),
         "path-with-nul": (
             edit_descriptor(_set(1, "path", "data/a\x00.csv")),
-            r"refused \(expected a relative path inside the package",
+            r"path 'data/a\\x00.csv' contains a control character; refused",
         ),
         "path-hidden-manifest": (
             edit_descriptor(_set(1, "path", ".cache-manifest.json")),
-            r"refused \(expected a relative path inside the package",
+            r"path '\.cache-manifest\.json' is not a plain name \(letters, digits",
         ),
         "path-case-clash": (
             edit_descriptor(_set(1, "path", "data/Sources.csv")),

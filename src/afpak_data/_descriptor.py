@@ -18,15 +18,14 @@ import json
 import re
 import stat
 from collections.abc import Callable, Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from afpak_data._errors import PackageError as PackageError
 from afpak_data._errors import Problem
 from afpak_data._errors import UnknownTableError as UnknownTableError
-from afpak_data._resources import DESCRIPTOR_NAME, Source, csv_only, descriptor_path
-
-DESCRIPTOR = DESCRIPTOR_NAME
+from afpak_data._resources import DESCRIPTOR as DESCRIPTOR
+from afpak_data._resources import Source, csv_only, descriptor_path
 
 #: The one version pattern (MAJOR.MINOR.PATCH, no leading zeros).
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
@@ -39,6 +38,11 @@ FORMULA_CHARS = "=+-@\t\r"
 SAFE_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
 #: A resource name is used as a file name, an SQL identifier and a URL part: a safe slug.
 RESOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+#: A path part that unpacks the same everywhere, and the device names Windows reserves in every
+#: folder (``nul.csv`` included); a path has at most MAX_PARTS parts.
+_PLAIN_PART = re.compile(r"[0-9A-Za-z_][0-9A-Za-z._ -]*")
+_WINDOWS_DEVICE = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?", re.IGNORECASE)
+MAX_PARTS = 8
 #: Characters refused in every text: C0 controls but TAB, LF and CR; DEL and C1; bidi controls.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: A JSON text can only hold such a character raw or through an escape (``\u``, ``\b``, ``\f``).
@@ -68,6 +72,7 @@ _ADVISORY = ("required property 'name'", "required property 'version'")
 #: Problems that make a package unusable by the loader, exports, site, diff, bundle and info.
 REFUSED = frozenset(
     {"descriptor-unreadable", "descriptor-property", "resource-name", "resource-path", "schema"}
+    | {"portable-path"}
     | {"special-file", "json-number", "bom", "control-character", "encoding"}
 )
 _T = TypeVar("_T")
@@ -284,6 +289,7 @@ def read(descriptor_file: Path) -> Package:
         else:
             names.add(name)
             resources.append(_resource(root, raw, name, line, problems))
+    problems.extend(_layout(resources))
     problems.extend(_references(resources))
     return Package(root, descriptor_file, data, tuple(resources), tuple(problems))
 
@@ -323,29 +329,94 @@ def line_of(text: str, needle: str) -> int | None:
     return None if pos < 0 else text.count("\n", 0, pos) + 1
 
 
-def safe_path(root: Path, path: Any) -> tuple[Path | None, str | None]:
-    """Resolve ``path`` inside ``root``: (the file, None) or (None, why it is refused); symlinks
-    are followed, and refused when they lead outside the package or loop."""
+def refused_path(path: Any) -> tuple[str, str] | None:
+    """The one path rule, for local and downloaded packages alike: (check, why) when ``path`` may
+    not name a file of a package, None when it may. ``resource-path``: it would leave the package;
+    ``portable-path``: it would not unpack the same on Linux, macOS and Windows."""
     if not isinstance(path, str) or not path:
-        return None, f"path {path!r} is not a relative file path"
+        return "resource-path", f"path {path!r} is not a relative file path"
+    parts = path.split("/")
     if CONTROL.search(path):
-        return None, f"path {path!r} contains a control character"
-    if "://" in path or path.startswith("//"):
-        return None, f"path {path!r} is a URL; the validator checks local files only"
-    if path.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", path):
-        return None, f"path {path!r} is absolute; resource paths must be relative to the package"
-    if "\\" in path:
-        return None, f"path {path!r} uses backslashes; resource paths use '/'"
-    if ".." in PurePosixPath(path).parts:
-        return None, f"path {path!r} contains '..'; resource paths must stay inside the package"
+        why = "contains a control character"
+    elif "://" in path or path.startswith("//"):
+        why = "is a URL; the validator checks local files only"
+    elif path.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", path):
+        why = "is absolute; resource paths must be relative to the package"
+    elif "\\" in path:
+        why = "uses backslashes; resource paths use '/'"
+    elif ".." in parts:
+        why = "contains '..'; resource paths must stay inside the package"
+    else:
+        unportable = _unportable(parts)
+        return None if unportable is None else ("portable-path", f"path {path!r} {unportable}")
+    return "resource-path", f"path {path!r} {why}"
+
+
+def _unportable(parts: list[str]) -> str | None:
+    """Why a path of ``parts`` would not unpack the same on every system (None: it would)."""
+    if len(parts) > MAX_PARTS:
+        return f"has more than {MAX_PARTS} parts (folders and file name)"
+    for part in parts:
+        subject = "" if len(parts) == 1 else f"has a part {part!r} that "
+        if len(part) > 128:
+            return f"has a part of {len(part)} characters (at most 128)"
+        if not _PLAIN_PART.fullmatch(part):
+            return (
+                f"{subject}is not a plain name (letters, digits, '.', '_', '-' and spaces, "
+                "not '.', '-' or a space first)"
+            )
+        if part.endswith((".", " ")):
+            return f"{subject}ends in a dot or a space (Windows drops them)"
+        if _WINDOWS_DEVICE.fullmatch(part):
+            return f"{subject}is a name Windows reserves for a device"
+    return None
+
+
+def _layout(resources: list[Resource]) -> list[Problem]:
+    """No path may differ from another only by case (macOS and Windows fold case), be a folder
+    of another, or take the descriptor's place."""
+    owners: dict[str, Resource] = {}
+    for res in resources:
+        for path in (res.path, res.schema_path):
+            if path and refused_path(path) is None:
+                owners.setdefault(path, res)
+    folders: dict[str, str] = {}
+    for path in owners:
+        parts = path.casefold().split("/")
+        for i in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:i]), path)
+    first: dict[str, str] = {}
+    problems = []
+    for path, res in owners.items():
+        folded = path.casefold()
+        other = first.setdefault(folded, path)
+        if other != path:
+            why = f"paths {other!r} and {path!r} differ only by case"
+        elif folded in folders:
+            why = f"path {path!r} is also a folder of {folders[folded]!r}"
+        elif folded.split("/")[0] == DESCRIPTOR:
+            why = f"path {path!r} takes the place of the package's {DESCRIPTOR}"
+        else:
+            continue
+        message = f"resource '{res.name}': {why}"
+        problems.append(Problem(DESCRIPTOR, res.line, None, None, "portable-path", message))
+    return problems
+
+
+def safe_path(root: Path, path: Any) -> Path | tuple[str, str]:
+    """``path`` resolved inside ``root``, or (check, why it is refused); symlinks are followed,
+    and refused when they lead outside the package or loop."""
+    refused = refused_path(path)
+    if refused:
+        return refused
     try:
-        target = (root / path).resolve(strict=False)
+        target = root.joinpath(path).resolve(strict=False)
         inside = target.is_relative_to(root.resolve())
     except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a name too long
-        return None, f"path {path!r} cannot be resolved ({exc})"
+        return "resource-path", f"path {path!r} cannot be resolved ({exc})"
     if not inside:
-        return None, f"path {path!r} resolves to {target}, outside the package"
-    return target, None
+        return "resource-path", f"path {path!r} resolves to {target}, outside the package"
+    return target
 
 
 def sha256_of(path: Path) -> tuple[int, str]:
@@ -456,12 +527,13 @@ def _resource(
     elif isinstance(path, list):
         bad("descriptor-property", f"resource '{name}': a list of paths is not supported")
     else:
-        safe_file, refused = safe_path(root, path)
-        if refused:
-            bad("resource-path", f"resource '{name}': {refused}")
-        elif safe_file is not None and safe_file.exists() and not safe_file.is_file():
+        target = safe_path(root, path)
+        if isinstance(target, tuple):
+            bad(target[0], f"resource '{name}': {target[1]}")
+        elif target.exists() and not target.is_file():
             bad("special-file", f"resource '{name}': {path} is not a regular file")
-            safe_file = None
+        else:
+            safe_file = target
     encoding = raw.get("encoding", "utf-8")
     if not isinstance(encoding, str) or encoding.lower().replace("_", "-") not in UTF8:
         bad("encoding", f"resource '{name}': encoding {encoding!r} is not supported (UTF-8 only)")
@@ -483,10 +555,10 @@ def _resource(
     elif not isinstance(raw_schema, str):
         schema, found = parse_schema(raw_schema, DESCRIPTOR, line)
         problems.extend(found)
-    elif (file := safe_path(root, raw_schema))[0] is None:
-        bad("resource-path", f"resource '{name}': schema {file[1]}")
+    elif isinstance(file := safe_path(root, raw_schema), tuple):
+        bad(file[0], f"resource '{name}': schema {file[1]}")
     else:
-        value, found, text = read_json(file[0], raw_schema)
+        value, found, text = read_json(file, raw_schema)
         if value is None:  # read_json gives one problem then
             what = "is missing" if found[0].message == "file not found" else found[0].message
             check = "schema" if found[0].check == "descriptor-unreadable" else found[0].check

@@ -13,8 +13,8 @@ the one package model (:func:`afpak_data._descriptor.read`). Every refusal is a
   hold it longer); each socket operation also has :data:`TIMEOUT`;
 * redirects: at most :data:`MAX_REDIRECTS`, ``http``/``https`` only (checked before anything is
   sent), never ``https`` -> ``http``; another host is fine, the CSVs are verified by hash;
-* paths become cache file names: plain relative names, none differing from another only by case
-  or both a file and a folder.
+* paths become cache file names: the model refuses the package (checks ``resource-path`` and
+  ``portable-path``) before anything but the descriptor is downloaded.
 
 Cache (``$AFPAK_DATA_CACHE``, else platformdirs' user cache folder): ``<root>/<version>/<key>/``
 holds the package and ``.cache-manifest.json``; ``<root>/urls/<sha256 of the URL>.json`` records
@@ -51,17 +51,17 @@ from typing import Any
 
 from afpak_data import _atomic
 from afpak_data._descriptor import (
-    DESCRIPTOR,
     SAFE_VERSION,
     SEMVER,
     Package,
     declared_sha256,
     read,
     read_package,
+    refused_path,
     sha256_of,
 )
 from afpak_data._errors import AfpakDataError
-from afpak_data._resources import is_url
+from afpak_data._resources import DESCRIPTOR, is_url
 
 #: Seconds any single socket operation may wait (connect, one read).
 TIMEOUT = 30.0
@@ -78,7 +78,6 @@ MANIFEST = ".cache-manifest.json"
 RAW_BASE = "https://raw.githubusercontent.com/{owner}/{repo}/v{version}/"
 _CHUNK = 1 << 16
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
-_SAFE_PART = re.compile(r"[0-9A-Za-z_][0-9A-Za-z._ -]{0,127}")
 _GITHUB = re.compile(r"https://github\.com/(?P<owner>[^/]+)/(?P<repo>[^/#?]+?)(?:\.git)?/?")
 
 
@@ -441,72 +440,31 @@ def _parse_json(raw: bytes, url: str) -> Any:
         raise RemoteDataError(f"{url}: JSON refused ({type(exc).__name__}: {exc})") from exc
 
 
-def _safe_path(value: Any, url: str, what: str) -> str:
-    """A relative path inside the package made of plain names; anything else is refused."""
-    parts = value.split("/") if isinstance(value, str) else []  # "." and ".." do not match
-    if not parts or not all(_SAFE_PART.fullmatch(p) and not p.endswith((" ", ".")) for p in parts):
-        raise RemoteDataError(
-            f"{url}: {what} {value!r} refused (expected a relative path inside the package, "
-            "made of letters, digits, '.', '_', '-' and spaces, at most 128 characters a part)"
-        )
-    if len(parts) > 8:
-        raise RemoteDataError(f"{url}: {what} {value!r} refused (more than 8 folders deep)")
-    return str(value)
-
-
 def _plan(
     package: Package, names: list[str], url: str
 ) -> tuple[list[str], list[tuple[str, int, str]]]:
-    """The schema files to fetch and (path, bytes, sha256) of each requested CSV, every path
-    checked (one unsafe path refuses the package). A missing hash is refused; names the package
-    lacks are skipped, for the loader to report as for a local package."""
-    schemas = sorted(
-        {
-            _safe_path(r.schema_path, url, f"schema of resource {r.name!r}")
-            for r in package.resources
-            if r.schema_path is not None
-        }
-    )
+    """The schema files to fetch and (path, bytes, sha256) of each requested CSV. A path the
+    model refuses, or a missing hash, refuses the package; names the package lacks are skipped,
+    for the loader to report as for a local package."""
+    for problem in package.problems:
+        if problem.check in ("resource-path", "portable-path"):
+            raise RemoteDataError(f"{url}: {problem.message}; refused")
+    schemas = sorted({r.schema_path for r in package.resources if r.schema_path is not None})
     if len(schemas) > MAX_SCHEMAS:
         raise RemoteDataError(
             f"{url}: {len(schemas)} schema files, more than {MAX_SCHEMAS}; refused"
         )
-    paths = {
-        r.name: _safe_path(r.path, url, f"path of resource {r.name!r}")
-        for r in package.resources
-        if r.path  # none (inline data, a list): the package is refused when read
-    }
-    _check_layout([*paths.values(), *schemas], url)
     wanted = []
     for resource in package.resources:
-        if resource.name in names and resource.name in paths:
+        if resource.name in names and resource.path:  # none (a list): refused when read
             sha256 = declared_sha256(resource.hash)
             if resource.bytes is None or sha256 is None:
                 raise RemoteDataError(
                     f"{url}: resource {resource.name!r} declares no 'bytes' and 'sha256:' hash, "
                     "so the download cannot be verified (expected both in the descriptor)"
                 )
-            wanted.append((paths[resource.name], resource.bytes, sha256))
+            wanted.append((resource.path, resource.bytes, sha256))
     return schemas, wanted
-
-
-def _check_layout(paths: list[str], url: str) -> None:
-    """No path may be a folder of another (``data`` and ``data/x.csv``), nor clash by case."""
-    seen: dict[str, str] = {}
-    for path in paths:
-        folded = path.casefold()
-        if seen.setdefault(folded, path) != path:
-            raise RemoteDataError(
-                f"{url}: paths {seen[folded]!r} and {path!r} differ only by case; refused"
-            )
-    folders = {
-        "/".join(p.split("/")[:i]).casefold() for p in paths for i in range(1, p.count("/") + 1)
-    }
-    for path in paths:
-        if path.casefold() in folders or path.casefold() in (DESCRIPTOR, MANIFEST):
-            raise RemoteDataError(
-                f"{url}: path {path!r} is also a folder or a reserved name; refused"
-            )
 
 
 # --- the URL records and the offline path ----------------------------------------------------
@@ -529,9 +487,10 @@ def _remember(root: Path, base: str, version: str, target: Path) -> None:
 def _cached_package(root: Path, base: str) -> Path | None:
     """The cached package last downloaded from ``base``, if its record and descriptor exist."""
     try:
-        record = json.loads(_url_record(root, base).read_text(encoding="utf-8"))
-        relative = _safe_path(record.get("package"), base, "cached package")
-    except (OSError, ValueError, AttributeError, RemoteDataError):
+        relative = json.loads(_url_record(root, base).read_text(encoding="utf-8"))["package"]
+    except (OSError, ValueError, LookupError, TypeError):
+        return None
+    if refused_path(relative) is not None:
         return None
     package = root / relative
     return package if (package / DESCRIPTOR).is_file() else None
@@ -554,7 +513,10 @@ def _verify_cached(
     if expected not in (None, manifest):
         raise RemoteDataError(f"{package}: not the package just downloaded")
     for path, sha in recorded.items():
-        file = package / _safe_path(path, str(descriptor_file), "cached file")
+        refused = refused_path(path)
+        if refused:
+            raise _damaged(package / MANIFEST, refused[1])
+        file = package / path
         if not file.is_file() or sha256_of(file)[1] != sha:
             raise _damaged(file, "sha256 differs from the one recorded at download")
     for path, size, sha256 in _plan(read(descriptor_file), names, str(descriptor_file))[1]:

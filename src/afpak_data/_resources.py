@@ -13,7 +13,7 @@ from pathlib import Path
 
 from afpak_data._errors import PackageNotFoundError
 
-DESCRIPTOR_NAME = "datapackage.json"
+DESCRIPTOR = "datapackage.json"
 #: What ``source`` may be: None (bundled package), a directory, a ``datapackage.json`` path, a URL.
 Source = str | os.PathLike[str] | None
 #: Formats (or file extensions) that are certainly not CSV; other oddities are the validator's.
@@ -24,7 +24,7 @@ def bundled_root() -> Path:
     """The package shipped with this installation: a wheel's ``afpak_data/_package``, else (an
     editable install) the repository root when it holds ``datapackage.json`` and ``metadata/``."""
     packaged = importlib.resources.files("afpak_data") / "_package"
-    if packaged.is_dir() and (packaged / DESCRIPTOR_NAME).is_file():
+    if packaged.is_dir() and (packaged / DESCRIPTOR).is_file():
         if not isinstance(packaged, Path):
             # A zip import: the CSVs would have to be extracted first; wheels install unzipped.
             raise PackageNotFoundError(
@@ -32,11 +32,11 @@ def bundled_root() -> Path:
             )
         return packaged
     checkout = Path(__file__).resolve().parents[2]
-    if (checkout / DESCRIPTOR_NAME).is_file() and (checkout / "metadata").is_dir():
+    if (checkout / DESCRIPTOR).is_file() and (checkout / "metadata").is_dir():
         return checkout
     raise PackageNotFoundError(
         f"no bundled data package: neither {packaged} nor a repository checkout at {checkout} "
-        f"holds {DESCRIPTOR_NAME} (reinstall afpak-data, or pass source=<package directory>)"
+        f"holds {DESCRIPTOR} (reinstall afpak-data, or pass source=<package directory>)"
     )
 
 
@@ -48,20 +48,20 @@ def descriptor_path(source: Source = None) -> Path:
     """The ``datapackage.json`` a local ``source`` designates (None: the bundled package; a
     directory holding it; the descriptor's own path). URLs are ``_remote.fetch``'s."""
     if source is None:
-        return bundled_root() / DESCRIPTOR_NAME
+        return bundled_root() / DESCRIPTOR
     if is_url(source):
         raise ValueError(f"{source}: a URL, not a local path")
     path = Path(source).expanduser()
     if path.is_dir():
-        candidate = path / DESCRIPTOR_NAME
+        candidate = path / DESCRIPTOR
         if not candidate.is_file():
-            raise PackageNotFoundError(f"{path}: no {DESCRIPTOR_NAME} in this directory")
+            raise PackageNotFoundError(f"{path}: no {DESCRIPTOR} in this directory")
         return candidate
     if path.is_file():
         if path.suffix.lower() != ".json":
             # a data file (agreements.csv): name the nearest folder above it that is a package
             parents = list(path.absolute().parents)[:3]
-            folder = next((p for p in parents if (p / DESCRIPTOR_NAME).is_file()), path.parent)
+            folder = next((p for p in parents if (p / DESCRIPTOR).is_file()), path.parent)
             raise PackageNotFoundError(not_a_descriptor(str(path), str(folder)))
         return path
     raise PackageNotFoundError(f"{path}: no such file or directory (expected a data package)")
@@ -70,7 +70,7 @@ def descriptor_path(source: Source = None) -> Path:
 def not_a_descriptor(given: str, folder: str) -> str:
     """The message for a source that names a data file (``agreements.csv``), not a package."""
     return (
-        f"{given}: a data file, not a data package; expected a {DESCRIPTOR_NAME} or the "
+        f"{given}: a data file, not a data package; expected a {DESCRIPTOR} or the "
         f"directory (or URL) that holds it, for example source={folder!r}"
     )
 
