@@ -4,7 +4,8 @@
 :class:`Problem` (the validator reports them all) and is left out. :func:`read_package` (every
 other command) is the same reading, refused with a :class:`PackageError` on a problem in
 :data:`REFUSED`. Checked here, before any command uses them: resource names are safe file names;
-paths stay inside the package (no ``..``, absolute path, URL, NUL, or symlink leading out); special
+paths stay inside the package (no ``..``, absolute path, URL, NUL, or symlink leading out) and
+unpack the same on Linux, macOS and Windows (:func:`refused_path`, the one path rule); special
 files are never opened; control characters and bidi overrides are refused in every text. Standard
 library only (reading the descriptor must not cost a pandas import); named tuples, not frozen
 dataclasses, which cost 2-3 ms more to create at every start-up.
@@ -372,7 +373,7 @@ def _unportable(parts: list[str]) -> str | None:
     return None
 
 
-def _layout(resources: list[Resource]) -> list[Problem]:
+def _layout(resources: list[Resource]) -> Iterator[Problem]:
     """No path may differ from another only by case (macOS and Windows fold case), be a folder
     of another, or take the descriptor's place."""
     owners: dict[str, Resource] = {}
@@ -380,27 +381,23 @@ def _layout(resources: list[Resource]) -> list[Problem]:
         for path in (res.path, res.schema_path):
             if path and refused_path(path) is None:
                 owners.setdefault(path, res)
-    folders: dict[str, str] = {}
-    for path in owners:
-        parts = path.casefold().split("/")
-        for i in range(1, len(parts)):
-            folders.setdefault("/".join(parts[:i]), path)
+    folders = {
+        p.casefold().rsplit("/", i)[0]: p for p in owners for i in range(1, p.count("/") + 1)
+    }
     first: dict[str, str] = {}
-    problems = []
     for path, res in owners.items():
         folded = path.casefold()
-        other = first.setdefault(folded, path)
-        if other != path:
-            why = f"paths {other!r} and {path!r} differ only by case"
+        if first.setdefault(folded, path) != path:
+            why = f"paths {first[folded]!r} and {path!r} differ only by case"
         elif folded in folders:
             why = f"path {path!r} is also a folder of {folders[folded]!r}"
         elif folded.split("/")[0] == DESCRIPTOR:
             why = f"path {path!r} takes the place of the package's {DESCRIPTOR}"
         else:
             continue
-        message = f"resource '{res.name}': {why}"
-        problems.append(Problem(DESCRIPTOR, res.line, None, None, "portable-path", message))
-    return problems
+        yield Problem(
+            DESCRIPTOR, res.line, None, None, "portable-path", f"resource '{res.name}': {why}"
+        )
 
 
 def safe_path(root: Path, path: Any) -> Path | tuple[str, str]:
