@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from afpak_data._validate import text
+from afpak_data._validate import arrow as text
 from afpak_data._validate.arrow import strings
 
 EVERY_CHAR = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]

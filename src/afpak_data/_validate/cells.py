@@ -8,6 +8,7 @@ that fails (size, formula, white space, type, then the constraints).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import json
@@ -17,31 +18,29 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from afpak_data._descriptor import CONTROL, DATE_FORMAT, FORMULA_CHARS, Field
+from afpak_data._errors import Problem
 from afpak_data._validate.arrow import (
-    Column,
-    float_array,
-    int_array,
-    mask_array,
-    null_scalar,
-    numbers,
-    strings,
-)
-from afpak_data._validate.context import TableContext, bools, isin
-from afpak_data._validate.files import MAX_CELL_CHARS
-from afpak_data._validate.problems import Problem
-from afpak_data._validate.text import (
     SPACE_CHARS,
-    first_char,
+    Column,
+    array,
+    bools,
+    call,
+    cast,
     formula_start,
-    fullmatch,
+    isin,
+    kernels,
     lengths,
+    matches,
     more_words_than,
+    numbers,
     padded,
-    search,
+    picked,
+    strings,
+    where,
 )
+from afpak_data._validate.files import MAX_CELL_CHARS, TableContext
 
 #: The model's control and bidi characters (``_descriptor.CONTROL``) as an RE2 class.
 CONTROL_RE2 = (
@@ -82,22 +81,19 @@ EXPECTED = {
     "array": "a JSON array",
     "geojson": "a GeoJSON object",
 }
-
-
-def where(mask: np.ndarray, values: Column) -> Column:
-    """``values`` where ``mask`` is true, null elsewhere."""
-    return pc.if_else(mask_array(mask), values, null_scalar(values.type))
+TEXT_TYPES = frozenset({"string", "any", "list"})
+NUMERIC_TYPES = frozenset({"integer", "number", "year"})
+TIME_TYPES = frozenset({"date", "datetime", "time"})
 
 
 def _python(values: Column, parse: Callable[[str], Any]) -> np.ndarray:
-    """Rare types and formats: ``parse`` each value in Python; True where it does not raise."""
+    """Rare types and formats: True where ``parse`` neither raises nor returns False."""
 
     def ok(value: str) -> bool:
         try:
-            parse(value)
+            return parse(value) is not False
         except (TypeError, ValueError, OverflowError, RecursionError):
             return False
-        return True
 
     return np.fromiter((ok(v) for v in values.to_pylist()), bool, len(values))
 
@@ -108,6 +104,11 @@ def _iso_datetime(value: str) -> dt.datetime:
     return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
 
 
+def _strptime(values: Column, fmt: str) -> Column:
+    options = kernels.StrptimeOptions(fmt, "s", error_is_null=True)
+    return call("strptime", values, options=options)
+
+
 def _dates(values: Column, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, Column]:
     """Parse ``%Y-%m-%d`` or ``%Y-%m`` dates once, vectorised; impossible days are refused.
 
@@ -116,11 +117,16 @@ def _dates(values: Column, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, Column
     0000 does not exist in the calendar Python and pandas use.
     """
     text = where(ok, values)
-    parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-    ok = ok & bools(pc.is_valid(parsed)) & ~bools(pc.starts_with(values, "0000"))
+    parsed = _strptime(text, fmt)
+    year_zero = kernels.MatchSubstringOptions("0000")
+    ok = (
+        ok
+        & bools(call("is_valid", parsed))
+        & ~bools(call("starts_with", values, options=year_zero))
+    )
     if fmt == DATE_FORMAT:
-        written = pc.cast(pc.utf8_slice_codeunits(where(ok, text), 8, 10), pa.int64())
-        ok &= bools(pc.equal(pc.day(parsed), written))
+        day = call("utf8_slice_codeunits", where(ok, text), options=kernels.SliceOptions(8, 10))
+        ok &= bools(call("equal", call("day", parsed), cast(day, pa.int64())))
     return ok, where(ok, parsed)
 
 
@@ -131,88 +137,66 @@ def _formatted(values: Column, fmt: str) -> tuple[np.ndarray, Column | None]:
     number written without its zero) is decided by Python's ``strptime``, the reference; clean
     data never gets there.
     """
+    strptime = dt.datetime.strptime
     try:
-        parsed = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
-        same = bools(pc.equal(pc.strftime(parsed, format=fmt), values))
+        parsed = _strptime(values, fmt)
+        printed = call("strftime", parsed, options=kernels.StrftimeOptions(fmt))
+        same = bools(call("equal", printed, values))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a format Arrow does not know
-        return _python(values, lambda v: dt.datetime.strptime(v, fmt)), None
+        return _python(values, lambda v: strptime(v, fmt)), None
     ok = same.copy()
     rows = np.flatnonzero(~same)
     if len(rows):
-        ok[rows] = _python(values.take(int_array(rows)), lambda v: dt.datetime.strptime(v, fmt))
+        ok[rows] = _python(picked(values, rows), lambda v: strptime(v, fmt))
     return ok, where(same, parsed)
 
 
 def typed(values: Column, spec: Field) -> tuple[np.ndarray, Column | None]:
     """(mask of lexically valid values, typed values for comparisons, null where invalid)."""
-    kind = spec.type
-    fmt = spec.format
-    n = len(values)
-    if kind in {"string", "any", "list"}:
+    kind, fmt = spec.type, spec.format
+    if kind in TEXT_TYPES:
         pattern = STRING_FORMATS.get(fmt) if kind == "string" else None
-        return (fullmatch(values, pattern) if pattern else np.ones(n, bool)), values
+        return (matches(values, pattern) if pattern else np.ones(len(values), bool)), values
     if kind == "boolean":
-        return isin(values, list(spec.true_values + spec.false_values)), None
+        return isin(values, [*spec.true_values, *spec.false_values]), None
     if kind in {"object", "array", "geojson"}:
         want = list if kind == "array" else dict
-        return _python(values, lambda v: _json_is(v, want)), None
+        return _python(values, lambda v: isinstance(json.loads(v), want)), None
     if kind == "date" and fmt == DATE_FORMAT:
-        return _dates(values, fullmatch(values, LEXICAL["date"]), DATE_FORMAT)
-    if kind in {"date", "datetime", "time"} and fmt not in {"default", "any"}:
+        return _dates(values, matches(values, LEXICAL["date"]), DATE_FORMAT)
+    if kind in TIME_TYPES and fmt not in {"default", "any"}:
         return _formatted(values, fmt)
-    if kind in {"date", "datetime", "time"} and fmt == "any":
-        parse = {"date": dt.date.fromisoformat, "time": dt.time.fromisoformat}.get(
-            kind, _iso_datetime
-        )
-        return _python(values, parse), None
-    ok = fullmatch(values, LEXICAL[kind]) if kind in LEXICAL else np.ones(n, bool)
-    if kind in {"integer", "number", "year"}:
-        return ok, pc.cast(where(ok, values), pa.float64())
-    if kind == "date":
-        return _dates(values, ok, DATE_FORMAT)
-    if kind == "yearmonth":
-        return _dates(values, ok, "%Y-%m")
+    if kind in TIME_TYPES and fmt == "any":
+        parse = {"date": dt.date.fromisoformat, "time": dt.time.fromisoformat}
+        return _python(values, parse.get(kind, _iso_datetime)), None
+    ok = matches(values, LEXICAL[kind]) if kind in LEXICAL else np.ones(len(values), bool)
+    if kind in NUMERIC_TYPES:
+        return ok, cast(where(ok, values), pa.float64())
+    if kind in {"date", "yearmonth"}:
+        return _dates(values, ok, DATE_FORMAT if kind == "date" else "%Y-%m")
+    rows = np.flatnonzero(ok)
     if kind == "datetime":
-        stamps: list[dt.datetime | None] = [None] * n
-        rows = np.flatnonzero(ok)
-        for row, text in zip(rows, values.take(int_array(rows)).to_pylist(), strict=True):
+        stamps: list[dt.datetime | None] = [None] * len(values)
+        for row, text in zip(rows, picked(values, rows).to_pylist(), strict=True):
             try:
                 stamps[row] = _iso_datetime(text)
             except ValueError:
                 ok[row] = False
         return ok, pa.array(stamps, type=pa.timestamp("us", tz="UTC"))
     if kind == "time":
-        rows = np.flatnonzero(ok)
-        texts = values.take(int_array(rows))
-        ok[rows] = _python(texts, lambda v: dt.time.fromisoformat(v[:8]))
-        return ok, None
+        ok[rows] = _python(picked(values, rows), lambda v: dt.time.fromisoformat(v[:8]))
     return ok, None
-
-
-def _json_is(text: str, want: type) -> bool:
-    if not isinstance(json.loads(text), want):
-        raise ValueError(text)
-    return True
-
-
-def _number(value: Any) -> float | None:
-    """An enum entry of a numeric field as a float (None if it is not a number)."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _bound(value: Any, spec: Field) -> Any:
     """A minimum/maximum constraint in the field's comparable type (None if it cannot be)."""
     try:
-        if spec.type in {"integer", "number", "year"}:
-            return float_array([float(value)])[0]
+        if spec.type in NUMERIC_TYPES:
+            return array(np.array([float(value)]))[0]
         if spec.type in {"date", "yearmonth"}:
             text = str(value) if spec.type == "date" else f"{value}-01"
             dt.date.fromisoformat(text)  # refuses what is not a date
-            stamps: Column = pc.cast(strings([text]), pa.timestamp("s"))
-            return stamps[0]
+            return cast(strings([text]), pa.timestamp("s"))[0]
         if spec.type == "datetime":
             return pa.scalar(_iso_datetime(str(value)), pa.timestamp("us", tz="UTC"))
     except (TypeError, ValueError, OverflowError, pa.ArrowException):
@@ -233,7 +217,10 @@ def _enum_message(value: str, spec: Field) -> str:
     return f"{value!r} is not one of {shown} (expected one of {vocabulary}){hint}"
 
 
-TEXT_TYPES = frozenset({"string", "any", "list"})
+def _control_message(value: str) -> str:
+    hit = CONTROL.search(value)
+    at = f"U+{ord(hit.group()):04X} at position {hit.start() + 1}" if hit else "a character"
+    return f"{at}: control characters and bidirectional overrides are refused in text"
 
 
 def _sizes(values: Column, spec: Field) -> np.ndarray:
@@ -243,14 +230,11 @@ def _sizes(values: Column, spec: Field) -> np.ndarray:
     byte length breaks a maximum, and none is under four times a minimum, the (free) byte
     lengths give every verdict the (counted) character lengths would.
     """
-    size = numbers(pc.binary_length(values))
+    size = numbers(call("binary_length", values))
     longest = int(size.max()) if len(size) else 0
     maximum = min(MAX_CELL_CHARS, spec.max_length if spec.max_length is not None else longest)
-    if longest > maximum:
-        return lengths(values)
-    if spec.min_length is not None and ((size > 0) & (size < 4 * spec.min_length)).any():
-        return lengths(values)
-    return size
+    short = spec.min_length is not None and ((size > 0) & (size < 4 * spec.min_length)).any()
+    return lengths(values) if longest > maximum or short else size
 
 
 def _vocabulary_only(spec: Field) -> bool:
@@ -258,26 +242,17 @@ def _vocabulary_only(spec: Field) -> bool:
     if spec.type != "string" or spec.format != "default" or not spec.enum:
         return False
     spaces = tuple(SPACE_CHARS)
-    for value in (str(v) for v in spec.enum):
-        if not value or len(value) > MAX_CELL_CHARS or value.startswith(tuple(FORMULA_CHARS)):
-            return False
-        if value.startswith(spaces) or value.endswith(spaces):
-            return False
-        if spec.pattern is not None and re.fullmatch(spec.pattern, value) is None:
-            return False
-        if spec.min_length is not None and len(value) < spec.min_length:
-            return False
-        if spec.max_length is not None and len(value) > spec.max_length:
-            return False
-        if spec.max_words is not None and len(value.split()) > spec.max_words:
-            return False
-    return True
-
-
-def _control_message(value: str) -> str:
-    hit = CONTROL.search(value)
-    where = f"U+{ord(hit.group()):04X} at position {hit.start() + 1}" if hit else "a character"
-    return f"{where}: control characters and bidirectional overrides are refused in text"
+    return all(
+        value
+        and len(value) <= MAX_CELL_CHARS
+        and not value.startswith((*FORMULA_CHARS, *spaces))
+        and not value.endswith(spaces)
+        and (spec.pattern is None or re.fullmatch(spec.pattern, value) is not None)
+        and (spec.min_length is None or len(value) >= spec.min_length)
+        and (spec.max_length is None or len(value) <= spec.max_length)
+        and (spec.max_words is None or len(value.split()) <= spec.max_words)
+        for value in (str(v) for v in spec.enum)
+    )
 
 
 def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
@@ -286,17 +261,18 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
     problems: list[Problem] = []
     pending = ctx.usable.copy()
     sizes = _sizes(values, spec)
-    if list(ctx.schema.missing_values) == [""]:
+    if ctx.schema.missing_values == ("",):
         ctx.missing_cache[spec.name] = sizes == 0  # the usual case, without another pass
     missing = ctx.missing(spec.name)
 
     def report(mask: np.ndarray, check: str, message: Callable[[str], str]) -> None:
-        nonlocal pending
         hits = mask & pending
+        if not hits.any():
+            return
         for row in np.flatnonzero(hits):
             value = str(values[int(row)].as_py())
             problems.append(ctx.problem(int(row), spec.name, check, message(value)))
-        pending = pending & ~hits
+        pending[hits] = False
 
     if spec.required or is_key:
         why = "part of the primary key" if is_key and not spec.required else "required"
@@ -308,20 +284,15 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
         pending &= ~isin(values, [str(v) for v in spec.enum or ()])
     if not pending.any():
         return problems
-    first = first_char(values)
     report(
         sizes > MAX_CELL_CHARS,
         "cell-size",
         lambda v: f"{len(v)} characters; cells are limited to {MAX_CELL_CHARS}",
     )
-    if spec.type in {"string", "any", "list"}:
+    if spec.type in TEXT_TYPES:
+        report(matches(values, CONTROL_RE2, False), "control-character", _control_message)
         report(
-            search(values, CONTROL_RE2),
-            "control-character",
-            lambda v: _control_message(v),
-        )
-        report(
-            formula_start(values, first),
+            formula_start(values),
             "formula",
             lambda v: (
                 f"{_shorten(v)!r} starts with {v[:1]!r}: spreadsheets execute text beginning "
@@ -329,7 +300,7 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
             ),
         )
     report(
-        padded(values, first),
+        padded(values),
         "whitespace",
         lambda v: f"{_shorten(v)!r} has leading or trailing white space",
     )
@@ -339,47 +310,45 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
     expected = EXPECTED.get(spec.type, f"a {spec.format} string")
     report(~ok, "type", lambda v: f"{_shorten(v)!r} is not {expected}")
     if spec.enum is not None:
-        if spec.type in {"integer", "number", "year"} and converted is not None:
-            accepted = [x for x in (_number(v) for v in spec.enum) if x is not None]
-            allowed = float_array(accepted)
-            member = bools(pc.is_in(converted, value_set=allowed))
+        if spec.type in NUMERIC_TYPES and converted is not None:
+            accepted = []
+            for entry in spec.enum:
+                with contextlib.suppress(TypeError, ValueError):  # not a number: no cell equals it
+                    accepted.append(float(entry))
+            member = isin(converted, array(np.array(accepted, np.float64)))
         else:
             member = isin(values, [str(v) for v in spec.enum])
         report(~member, "enum", lambda v: _enum_message(v, spec))
     if spec.pattern is not None:
+        pattern = spec.pattern
         report(
-            ~fullmatch(values, spec.pattern),
+            ~matches(values, pattern),
             "pattern",
-            lambda v: f"{_shorten(v)!r} does not match the pattern {spec.pattern}",
+            lambda v: f"{_shorten(v)!r} does not match the pattern {pattern}",
         )
-    if spec.min_length is not None:
-        report(
-            sizes < spec.min_length,
-            "min-length",
-            lambda v: f"{len(v)} characters; at least {spec.min_length} required",
-        )
-    if spec.max_length is not None:
-        report(
-            sizes > spec.max_length,
-            "max-length",
-            lambda v: f"{len(v)} characters; at most {spec.max_length} allowed",
-        )
-    for key, check, compare in (
-        ("minimum", "minimum", pc.less),
-        ("maximum", "maximum", pc.greater),
-    ):
-        bound = _bound(getattr(spec, key), spec) if getattr(spec, key) is not None else None
+    low, high = spec.min_length, spec.max_length
+    if low is not None:
+        report(sizes < low, "min-length", lambda v: f"{len(v)} characters; at least {low} required")
+    if high is not None:
+        report(sizes > high, "max-length", lambda v: f"{len(v)} characters; at most {high} allowed")
+    for key, compare in (("minimum", "less"), ("maximum", "greater")):
+        limit = getattr(spec, key)
+        bound = _bound(limit, spec) if limit is not None else None
         if bound is not None and converted is not None:
             try:
-                outside = bools(compare(converted, bound.cast(converted.type)))
+                outside = bools(call(compare, converted, cast(bound, converted.type)))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
                 continue
-            limit = getattr(spec, key)
-            report(outside, check, lambda v, k=key, b=limit: f"{v!r} is outside the {k} {b}")  # type: ignore[misc]  # default argument binds the loop value
+
+            def outside_message(v: str, k: str = key, b: Any = limit) -> str:
+                return f"{v!r} is outside the {k} {b}"
+
+            report(outside, key, outside_message)
     if spec.max_words is not None:
+        words = spec.max_words
         report(
-            more_words_than(values, spec.max_words),
+            more_words_than(values, words),
             "max-words",
-            lambda v: f"{len(v.split())} words; quotes are limited to {spec.max_words} words",
+            lambda v: f"{len(v.split())} words; quotes are limited to {words} words",
         )
     return problems

@@ -14,10 +14,6 @@ from afpak_data._validate.problems import CHECKS
 FORMATS = ("text", "json", "github")
 
 
-def _check_list() -> str:
-    return "\n".join(f"{name:22} {description}" for name, description in CHECKS.items())
-
-
 def _resolve(path: str | None) -> tuple[Path, str]:
     """The descriptor to check and where it came from (said in the output)."""
     from afpak_data._resources import is_url
@@ -86,20 +82,16 @@ def validate(path: str | None, sources_dir: str | None, fmt: str, list_checks: b
     The package is opened read-only and never modified.
     """
     if list_checks:
-        click.echo(_check_list())
+        click.echo("\n".join(f"{name:22} {text}" for name, text in CHECKS.items()))
         return
     descriptor, origin = _resolve(path)
-    if sources_dir is not None:  # issue 12: a directory with none of the texts is an error
-        from afpak_data._validate.sources_dir import missing_all_sources
-
-        message = missing_all_sources(descriptor, Path(sources_dir))
-        if message:
-            click.echo(f"Error: {message}", err=True)
-            raise SystemExit(2)
     from afpak_data._validate import report as render
     from afpak_data._validate.run import validate_package
 
     result = validate_package(descriptor, Path(sources_dir) if sources_dir else None, origin)
+    if result.refused:  # issue 12: a --sources-dir with none of the texts is a usage error
+        click.echo(f"Error: {result.refused}", err=True)
+        raise SystemExit(2)
     output = {"text": render.text, "json": render.as_json, "github": render.github}[fmt](result)
     click.echo(output, nl=False)
     raise SystemExit(result.exit_code)

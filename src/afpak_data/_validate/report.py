@@ -9,32 +9,24 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import asdict
 from pathlib import Path
 
-from afpak_data._validate.problems import Problem
-from afpak_data._validate.run import Report
+from afpak_data._validate.problems import Problem, Report
 
 
-def _location(p: Problem) -> str:
-    where = p.file if p.line is None else f"{p.file}:{p.line}"
-    parts = [where]
-    if p.record_id:
-        parts.append(p.record_id)
-    if p.column:
-        parts.append(f"column '{p.column}'")
-    return ": ".join(parts)
+def _prefix(p: Problem) -> list[str]:
+    return [x for x in (p.record_id, f"column '{p.column}'" if p.column else None) if x]
 
 
 def text(report: Report) -> str:
     """The human format, ``file:line: record: column 'x': message``, between heading and verdict."""
-    lines = [
-        f"Checking {report.package} ({report.origin})"
-        if report.origin
-        else f"Checking {report.package}"
-    ]
-    lines += [f"{_location(p)}: {p.message}" for p in report.problems]
+    origin = f" ({report.origin})" if report.origin else ""
+    lines = [f"Checking {report.package}{origin}"]
+    for p in report.problems:
+        where = p.file if p.line is None else f"{p.file}:{p.line}"
+        lines.append(": ".join([where, *_prefix(p), p.message]))
     lines += [f"SKIPPED {s.check}: {s.reason}" for s in report.skipped]
-    rows = sum(report.rows.values())
     if report.problems:
         files = len({p.file for p in report.problems})
         noun = "problem" if len(report.problems) == 1 else "problems"
@@ -42,27 +34,22 @@ def text(report: Report) -> str:
             f"INVALID: {len(report.problems)} {noun} in {files} file(s) of {report.package}"
         )
     else:
+        rows = sum(report.rows.values())
         lines.append(f"VALID: {report.package} ({len(report.rows)} tables, {rows} rows)")
     return "\n".join(lines) + "\n"
 
 
 def as_json(report: Report) -> str:
     """Machine records: every problem as (file, line, record_id, column, check, message)."""
-    return (
-        json.dumps(
-            {
-                "package": str(report.package),
-                "origin": report.origin,
-                "valid": not report.problems,
-                "problems": [p.as_dict() for p in report.problems],
-                "skipped": [s.as_dict() for s in report.skipped],
-                "rows": report.rows,
-            },
-            indent=2,
-            ensure_ascii=False,
-        )
-        + "\n"
-    )
+    record = {
+        "package": str(report.package),
+        "origin": report.origin,
+        "valid": not report.problems,
+        "problems": [p.as_dict() for p in report.problems],
+        "skipped": [asdict(s) for s in report.skipped],
+        "rows": report.rows,
+    }
+    return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
 
 
 def _escape(value: str, prop: bool = False) -> str:
@@ -85,16 +72,11 @@ def github(report: Report, cwd: Path | None = None) -> str:
         if p.line is not None:
             props.append(f"line={p.line}")
         props.append(f"title={_escape('afpak-data ' + p.check, True)}")
-        prefix = ": ".join(
-            x for x in (p.record_id, f"column '{p.column}'" if p.column else None) if x
-        )
-        message = f"{prefix}: {p.message}" if prefix else p.message
+        message = ": ".join([*_prefix(p), p.message])
         out.append(f"::error {','.join(props)}::{_escape(message)}")
     for s in report.skipped:
-        out.append(
-            f"::notice title={_escape('afpak-data ' + s.check + ' skipped', True)}"
-            f"::{_escape(s.reason)}"
-        )
+        title = _escape(f"afpak-data {s.check} skipped", True)
+        out.append(f"::notice title={title}::{_escape(s.reason)}")
     verdict = "INVALID" if report.problems else "VALID"
     out.append(
         f"{verdict}: {len(report.problems)} problem(s) in {report.package} ({report.origin})"
