@@ -61,12 +61,6 @@ def array(values: Any) -> Column:
     return pa.Array.from_buffers(kind, len(data), [None, pa.py_buffer(buffer.data)])
 
 
-@functools.cache
-def scalar(value: str) -> Column:
-    """``value`` as an Arrow string scalar, to pass to kernels as data."""
-    return strings([value])[0]
-
-
 def where(mask: np.ndarray, values: Column) -> Column:
     """``values`` where ``mask`` is true, null elsewhere."""
     return call("if_else", array(mask), values, pa.nulls(1, values.type)[0])
@@ -96,9 +90,8 @@ def numbers(result: Column) -> np.ndarray:
     result = cast(result, pa.int64())
     if result.null_count:
         result = call("coalesce", result, array(np.zeros(1, np.int64))[0])
-    return np.frombuffer(result.buffers()[1], np.int64, len(result) + result.offset)[
-        result.offset :
-    ]
+    data = np.frombuffer(result.buffers()[1], np.int64, len(result) + result.offset)
+    return data[result.offset :]
 
 
 def isin(values: Column, allowed: Column) -> np.ndarray:
@@ -118,22 +111,13 @@ def matches(values: Column, pattern: str, whole: bool = True) -> np.ndarray:
         return np.fromiter((match(v) is not None for v in values.to_pylist()), bool, len(values))
 
 
-def lengths(values: Column) -> np.ndarray:
-    """Length of each value in characters (code points, as Python's ``len``)."""
-    return numbers(call("utf8_length", values))
-
-
-@functools.cache
-def _characters(chars: str) -> Column:
-    return strings(chars)
-
-
 def _space_class(chars: str) -> str:
     return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in chars) + "]"
 
 
 SPACE_RE2 = _space_class(SPACE_CHARS)
 OTHER_SPACE_RE2 = _space_class(SPACE_CHARS.replace(" ", ""))
+_FORMULA = strings(FORMULA_CHARS)
 
 
 @functools.cache
@@ -160,7 +144,7 @@ def padded(values: Column) -> np.ndarray:
 def formula_start(values: Column) -> np.ndarray:
     """Values a spreadsheet would execute: first character =, +, -, @, tab or carriage return."""
     first = call("utf8_slice_codeunits", values, options=kernels.SliceOptions(0, 1))
-    return isin(first, _characters(FORMULA_CHARS))
+    return isin(first, _FORMULA)
 
 
 def more_words_than(values: Column, limit: int) -> np.ndarray:

@@ -31,7 +31,6 @@ from afpak_data._validate.arrow import (
     formula_start,
     isin,
     kernels,
-    lengths,
     matches,
     more_words_than,
     numbers,
@@ -223,6 +222,31 @@ def _control_message(value: str) -> str:
     return f"{at}: control characters and bidirectional overrides are refused in text"
 
 
+#: Each cell check's message, from the failing value and its field (failing cells only).
+MESSAGES: dict[str, Callable[[str, Field], str]] = {
+    "required": lambda _, f: (
+        "a value is "
+        + ("required" if f.required else "part of the primary key")
+        + ", the cell is empty"
+    ),
+    "cell-size": lambda v, _: f"{len(v)} characters; cells are limited to {MAX_CELL_CHARS}",
+    "control-character": lambda v, _: _control_message(v),
+    "formula": lambda v, _: (
+        f"{_shorten(v)!r} starts with {v[:1]!r}: spreadsheets execute text beginning "
+        "with =, +, -, @, tab or carriage return as a formula; reword it"
+    ),
+    "whitespace": lambda v, _: f"{_shorten(v)!r} has leading or trailing white space",
+    "type": lambda v, f: f"{_shorten(v)!r} is not {EXPECTED.get(f.type, f'a {f.format} string')}",
+    "enum": _enum_message,
+    "pattern": lambda v, f: f"{_shorten(v)!r} does not match the pattern {f.pattern}",
+    "min-length": lambda v, f: f"{len(v)} characters; at least {f.min_length} required",
+    "max-length": lambda v, f: f"{len(v)} characters; at most {f.max_length} allowed",
+    "minimum": lambda v, f: f"{v!r} is outside the minimum {f.minimum}",
+    "maximum": lambda v, f: f"{v!r} is outside the maximum {f.maximum}",
+    "max-words": lambda v, f: f"{len(v.split())} words; quotes are limited to {f.max_words} words",
+}
+
+
 def _sizes(values: Column, spec: Field) -> np.ndarray:
     """Lengths for the size checks: bytes where they decide as well as characters would.
 
@@ -234,7 +258,7 @@ def _sizes(values: Column, spec: Field) -> np.ndarray:
     longest = int(size.max()) if len(size) else 0
     maximum = min(MAX_CELL_CHARS, spec.max_length if spec.max_length is not None else longest)
     short = spec.min_length is not None and ((size > 0) & (size < 4 * spec.min_length)).any()
-    return lengths(values) if longest > maximum or short else size
+    return numbers(call("utf8_length", values)) if longest > maximum or short else size
 
 
 def _vocabulary_only(spec: Field) -> bool:
@@ -265,18 +289,16 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
         ctx.missing_cache[spec.name] = sizes == 0  # the usual case, without another pass
     missing = ctx.missing(spec.name)
 
-    def report(mask: np.ndarray, check: str, message: Callable[[str], str]) -> None:
+    def report(mask: np.ndarray, check: str) -> None:
         hits = mask & pending
-        if not hits.any():
-            return
-        for row in np.flatnonzero(hits):
-            value = str(values[int(row)].as_py())
-            problems.append(ctx.problem(int(row), spec.name, check, message(value)))
-        pending[hits] = False
+        if hits.any():
+            for row in np.flatnonzero(hits):
+                message = MESSAGES[check](str(values[int(row)].as_py()), spec)
+                problems.append(ctx.problem(int(row), spec.name, check, message))
+            pending[hits] = False
 
     if spec.required or is_key:
-        why = "part of the primary key" if is_key and not spec.required else "required"
-        report(missing, "required", lambda _v: f"a value is {why}, the cell is empty")
+        report(missing, "required")
     pending &= ~missing
     if _vocabulary_only(spec):
         # Every vocabulary value passes every other check, so a member is valid: only the rest
@@ -284,71 +306,36 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
         pending &= ~isin(values, [str(v) for v in spec.enum or ()])
     if not pending.any():
         return problems
-    report(
-        sizes > MAX_CELL_CHARS,
-        "cell-size",
-        lambda v: f"{len(v)} characters; cells are limited to {MAX_CELL_CHARS}",
-    )
+    report(sizes > MAX_CELL_CHARS, "cell-size")
     if spec.type in TEXT_TYPES:
-        report(matches(values, CONTROL_RE2, False), "control-character", _control_message)
-        report(
-            formula_start(values),
-            "formula",
-            lambda v: (
-                f"{_shorten(v)!r} starts with {v[:1]!r}: spreadsheets execute text beginning "
-                "with =, +, -, @, tab or carriage return as a formula; reword it"
-            ),
-        )
-    report(
-        padded(values),
-        "whitespace",
-        lambda v: f"{_shorten(v)!r} has leading or trailing white space",
-    )
+        report(matches(values, CONTROL_RE2, False), "control-character")
+        report(formula_start(values), "formula")
+    report(padded(values), "whitespace")
     ok, converted = typed(values, spec)
     if converted is not None and spec.type not in TEXT_TYPES:
         ctx.typed[spec.name] = where(ok & ~missing, converted)
-    expected = EXPECTED.get(spec.type, f"a {spec.format} string")
-    report(~ok, "type", lambda v: f"{_shorten(v)!r} is not {expected}")
-    if spec.enum is not None:
-        if spec.type in NUMERIC_TYPES and converted is not None:
-            accepted = []
-            for entry in spec.enum:
-                with contextlib.suppress(TypeError, ValueError):  # not a number: no cell equals it
-                    accepted.append(float(entry))
-            member = isin(converted, array(np.array(accepted, np.float64)))
-        else:
-            member = isin(values, [str(v) for v in spec.enum])
-        report(~member, "enum", lambda v: _enum_message(v, spec))
+    report(~ok, "type")
+    if spec.enum is not None and spec.type in NUMERIC_TYPES and converted is not None:
+        accepted = []
+        for entry in spec.enum:
+            with contextlib.suppress(TypeError, ValueError):  # not a number: no cell equals it
+                accepted.append(float(entry))
+        report(~isin(converted, array(np.array(accepted, np.float64))), "enum")
+    elif spec.enum is not None:
+        report(~isin(values, [str(v) for v in spec.enum]), "enum")
     if spec.pattern is not None:
-        pattern = spec.pattern
-        report(
-            ~matches(values, pattern),
-            "pattern",
-            lambda v: f"{_shorten(v)!r} does not match the pattern {pattern}",
-        )
-    low, high = spec.min_length, spec.max_length
-    if low is not None:
-        report(sizes < low, "min-length", lambda v: f"{len(v)} characters; at least {low} required")
-    if high is not None:
-        report(sizes > high, "max-length", lambda v: f"{len(v)} characters; at most {high} allowed")
-    for key, compare in (("minimum", "less"), ("maximum", "greater")):
-        limit = getattr(spec, key)
-        bound = _bound(limit, spec) if limit is not None else None
+        report(~matches(values, spec.pattern), "pattern")
+    if spec.min_length is not None:
+        report(sizes < spec.min_length, "min-length")
+    if spec.max_length is not None:
+        report(sizes > spec.max_length, "max-length")
+    for check, compare in (("minimum", "less"), ("maximum", "greater")):
+        bound = _bound(getattr(spec, check), spec)
         if bound is not None and converted is not None:
-            try:
-                outside = bools(call(compare, converted, cast(bound, converted.type)))
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-                continue
-
-            def outside_message(v: str, k: str = key, b: Any = limit) -> str:
-                return f"{v!r} is outside the {k} {b}"
-
-            report(outside, key, outside_message)
+            with contextlib.suppress(
+                pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError
+            ):
+                report(bools(call(compare, converted, cast(bound, converted.type))), check)
     if spec.max_words is not None:
-        words = spec.max_words
-        report(
-            more_words_than(values, words),
-            "max-words",
-            lambda v: f"{len(v.split())} words; quotes are limited to {words} words",
-        )
+        report(more_words_than(values, spec.max_words), "max-words")
     return problems

@@ -9,6 +9,7 @@ check off silently.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -36,14 +37,21 @@ EVIDENCE_FIELDS = ("source_id", "paragraph", "quote")
 
 
 def load_texts(tables: dict[str, TableContext], directory: Path, report: Report) -> dict[str, str]:
-    """The source texts by source ID (problems and skipped sources are recorded)."""
+    """Map each source ID to its text; report mismatched or unreadable texts, skip absent ones.
+
+    A text is matched by ``file_name``, else by ``sha256``; its digest must equal ``sha256`` and
+    its paragraph count ``paragraph_count`` (both ``source-text`` problems).
+    """
     sources = tables.get(SOURCES)
     if sources is None:
-        report.skipped.append(Skipped("evidence", "the package has no readable 'sources' table"))
+        reason = "the package has no readable 'sources' table"
     elif not directory.is_dir():
-        report.skipped.append(Skipped("evidence", f"{directory} is not a directory"))
+        reason = f"{directory} is not a directory"
+    elif (id_field := _id_field(sources)) is None:
+        reason = "the sources table has no single-field primary key"
     else:
-        return _load_texts(sources, directory, report)
+        return _load_texts(sources, id_field, directory, report)
+    report.skipped.append(Skipped("evidence", reason))
     return {}
 
 
@@ -77,66 +85,58 @@ def _declared_counts(sources: TableContext) -> dict[str, int]:
     return {i: int(c) for i, c in zip(ids, filtered(counts, keep).to_pylist(), strict=True)}
 
 
-def _load_texts(sources: TableContext, directory: Path, report: Report) -> dict[str, str]:
-    """Map each source ID to its text; report mismatched or unreadable texts, skip absent ones.
+def _load_texts(
+    sources: TableContext, id_field: str, directory: Path, report: Report
+) -> dict[str, str]:
+    rows = np.flatnonzero(sources.usable)
 
-    A text is matched by ``file_name``, else by ``sha256``; its digest must equal ``sha256`` and
-    its paragraph count must equal ``paragraph_count`` (both ``source-text`` problems).
-    """
-    id_field = _id_field(sources)
-    if id_field is None:
-        reason = "the sources table has no single-field primary key"
-        report.skipped.append(Skipped("evidence", reason))
-        return {}
+    def cells(name: str) -> list[str]:
+        values = sources.columns.get(name)
+        return [""] * len(rows) if values is None else picked(values, rows).to_pylist()
+
+    @functools.cache
+    def by_hash() -> dict[str, Path]:
+        files = [p for p in sorted(directory.iterdir()) if p.is_file()]
+        return {sha256_of(p)[1]: p for p in files if p.stat().st_size <= MAX_FILE_BYTES}
+
     texts: dict[str, str] = {}
-    candidates = [p for p in sorted(directory.iterdir()) if p.is_file()]
-    by_hash: dict[str, Path] | None = None
-    names, hashes = sources.columns.get("file_name"), sources.columns.get("sha256")
     declared = _declared_counts(sources)
     looked_for, found = [], False
-    for row in np.flatnonzero(sources.usable):
-        at = int(row)
-        source_id = str(sources.columns[id_field][at].as_py())
-        name = str(names[at].as_py()) if names is not None else ""
-        expected = hashes[at].as_py().lower().removeprefix("sha256:") if hashes is not None else ""
+    for row, source_id, name, digest in zip(
+        rows, cells(id_field), cells("file_name"), cells("sha256"), strict=True
+    ):
+        expected = digest.lower().removeprefix("sha256:")
         if name or expected:
             sha = expected or "-"
             looked_for.append(f"{source_id or '?'}: {name or '-'} or a file with sha256 {sha}")
         file = directory / name if name and "/" not in name and "\\" not in name else None
         if (file is None or not file.is_file()) and expected:
-            if by_hash is None:
-                by_hash = {
-                    sha256_of(p)[1]: p for p in candidates if p.stat().st_size <= MAX_FILE_BYTES
-                }
-            file = by_hash.get(expected)
+            file = by_hash().get(expected)
         if file is None or not file.is_file():
-            report.skipped.append(
-                Skipped(
-                    "evidence",
-                    f"no text for source {source_id!r} in {directory} "
-                    f"(looked for {name or '-'} and sha256 {expected or '-'}); "
-                    "its quotes were not checked",
-                )
+            reason = (
+                f"no text for source {source_id!r} in {directory} (looked for {name or '-'} and "
+                f"sha256 {expected or '-'}); its quotes were not checked"
             )
+            report.skipped.append(Skipped("evidence", reason))
             continue
         found = True
         raw = file.read_bytes()
         actual = hashlib.sha256(raw).hexdigest()
         if expected and actual != expected:
             message = f"{file.name} has sha256 {actual}, the row says {expected}"
-            report.problems.append(sources.problem(at, "sha256", "source-text", message))
+            report.problems.append(sources.problem(int(row), "sha256", "source-text", message))
             continue
         try:
-            text = raw.decode("utf-8")
+            text = texts[source_id] = raw.decode("utf-8")
         except UnicodeDecodeError:
             message = f"{file.name} is not UTF-8"
-            report.problems.append(sources.problem(at, "file_name", "source-text", message))
+            report.problems.append(sources.problem(int(row), "file_name", "source-text", message))
             continue
-        texts[source_id] = text
         count = len(split_paragraphs(text))
         if source_id in declared and declared[source_id] != count:
             message = f"{file.name} has {count} paragraphs, the row says {declared[source_id]}"
-            report.problems.append(sources.problem(at, "paragraph_count", "source-text", message))
+            problem = sources.problem(int(row), "paragraph_count", "source-text", message)
+            report.problems.append(problem)
     if looked_for and not found:
         report.refused = (
             f"{directory}: --sources-dir holds none of the package's source texts, so no quote "

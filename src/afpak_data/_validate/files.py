@@ -13,7 +13,7 @@ import csv
 import difflib
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 from afpak_data._csvfmt import not_utf8
 from afpak_data._descriptor import Resource, Schema
 from afpak_data._errors import Problem
-from afpak_data._validate.arrow import Column, call, isin, kernels, numbers, scalar, strings
+from afpak_data._validate.arrow import Column, call, isin, kernels, numbers, strings
 
 #: Files beyond this are not read (a clear error rather than a memory blow-up).
 MAX_FILE_BYTES = 1024 * 1024 * 1024
@@ -77,7 +77,7 @@ class TableContext:
         parts = [self.columns[f] for f in fields]
         if len(parts) == 1:
             return parts[0]
-        return call("binary_join_element_wise", *parts, scalar(KEY_SEPARATOR))
+        return call("binary_join_element_wise", *parts, strings([KEY_SEPARATOR])[0])
 
     def missing(self, name: str) -> np.ndarray:
         """Rows whose ``name`` cell is a missing value (``missingValues``, usually "")."""
@@ -95,86 +95,79 @@ class TableContext:
 
 def read_table(spec: Resource, problems: list[Problem]) -> TableContext | None:
     """File-level checks of one resource; its parsed table, ready for the cell checks."""
-    if spec.safe_file is None or not spec.path:
-        return None
     shown = spec.path
-    raw = _read_bytes(spec.safe_file, shown, problems)
+
+    def bad(check: str, message: str, line: int | None = None, column: str | None = None) -> None:
+        problems.append(Problem(shown, line, None, column, check, message))
+
+    raw = _read_bytes(spec.safe_file, bad) if spec.safe_file is not None and shown else None
     if raw is None:
         return None
-    problems += _integrity(raw, shown, spec.bytes, spec.hash)
+    _integrity(raw, spec.bytes, spec.hash, bad)
     ignorable = b"\xef\xbb\xbf \t\r\n"
     if not raw[:4096].strip(ignorable) and not raw.strip(ignorable):  # its start decides, usually
-        message = "the file is empty; it needs at least a header row"
-        problems.append(Problem.whole_file(shown, "file-empty", message))
+        bad("file-empty", "the file is empty; it needs at least a header row")
         return None
-    raw = _decode(raw, shown, problems)
+    raw = _decode(raw, bad)
     try:
-        header, cells, lines = _parse_arrow(raw, shown, problems)
+        header, cells, lines = _parse_arrow(raw, bad)
     except Exception:
         # pyarrow refuses some inputs the standard library reads (huge rows, odd quoting): the
         # slow, exact reader then decides, and reports what is wrong.
-        header, cells, lines = _parse_stdlib(raw, shown, problems)
+        header, cells, lines = _parse_stdlib(raw, bad)
     if not spec.schema.fields:
         return None
-    columns = _check_header(header, spec.schema, shown, problems)
+    columns = _check_header(header, spec.schema, bad)
     blank = np.ones(len(lines), bool)
     for column in cells:
         blank &= numbers(call("binary_length", column)) == 0
     for row in np.flatnonzero(blank):
-        line = int(lines[row])
-        problems.append(
-            Problem(shown, line, None, None, "blank-row", "the row is empty; delete it")
-        )
+        bad("blank-row", "the row is empty; delete it", int(lines[row]))
     series = {name: cells[i] for name, i in columns.items()}
     return TableContext(spec.name, shown, spec.schema, series, lines, ~blank)
 
 
-def _read_bytes(file: Path, shown: str, problems: list[Problem]) -> bytes | None:
+Bad = Callable[..., None]
+
+
+def _read_bytes(file: Path, bad: Bad) -> bytes | None:
     """The file's bytes, or None and why not (missing, a directory, too large, unreadable)."""
     try:
         size = file.stat().st_size
         if not file.is_file():
-            problems.append(Problem.whole_file(shown, "file-missing", "not a regular file"))
+            bad("file-missing", "not a regular file")
         elif size > MAX_FILE_BYTES:
-            message = f"{size} bytes; files over {MAX_FILE_BYTES} bytes are not read"
-            problems.append(Problem.whole_file(shown, "file-size", message))
+            bad("file-size", f"{size} bytes; files over {MAX_FILE_BYTES} bytes are not read")
         else:
             with open(file, "rb") as handle:
                 return handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        problems.append(Problem.whole_file(shown, "file-missing", "file not found"))
+        bad("file-missing", "file not found")
     except OSError as exc:
-        message = f"cannot be read: {exc.strerror or exc}"
-        problems.append(Problem.whole_file(shown, "file-missing", message))
+        bad("file-missing", f"cannot be read: {exc.strerror or exc}")
     return None
 
 
-def _integrity(raw: bytes, shown: str, size: int | None, digest: str | None) -> list[Problem]:
+def _integrity(raw: bytes, size: int | None, digest: str | None, bad: Bad) -> None:
     """The declared ``bytes`` and ``hash`` (``<algorithm>:<hex>``; bare hex is v1's md5)."""
     rebuild = "(run python scripts/build_datapackage.py)"
-    out = []
     if size is not None and size != len(raw):
-        message = f"declared bytes={size}, file has {len(raw)} {rebuild}"
-        out.append(Problem.whole_file(shown, "bytes", message))
+        bad("bytes", f"declared bytes={size}, file has {len(raw)} {rebuild}")
     if digest is not None:
         algorithm, sep, expected = digest.partition(":")
         if not sep:
             algorithm, expected = "md5", digest
         if algorithm not in hashlib.algorithms_available or not expected:
-            message = f"declared hash {digest!r} is not <algorithm>:<hex>"
-            out.append(Problem.whole_file(shown, "hash", message))
+            bad("hash", f"declared hash {digest!r} is not <algorithm>:<hex>")
         elif (actual := hashlib.new(algorithm, raw).hexdigest()) != expected.lower():
-            message = f"declared hash={digest}, file has {algorithm}:{actual} {rebuild}"
-            out.append(Problem.whole_file(shown, "hash", message))
-    return out
+            bad("hash", f"declared hash={digest}, file has {algorithm}:{actual} {rebuild}")
 
 
-def _decode(raw: bytes, shown: str, problems: list[Problem]) -> bytes:
+def _decode(raw: bytes, bad: Bad) -> bytes:
     """Report a BOM and invalid UTF-8 (naming lines); return valid UTF-8 bytes without the BOM."""
     offset = 0
     if raw.startswith(b"\xef\xbb\xbf"):
-        message = "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM"
-        problems.append(Problem(shown, 1, None, None, "bom", message))
+        bad("bom", "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM", 1)
         raw, offset = raw[3:], 3
     if raw.isascii():  # ASCII is UTF-8, and checking it costs a fraction of decoding
         return raw
@@ -191,35 +184,32 @@ def _decode(raw: bytes, shown: str, problems: list[Problem]) -> bytes:
         except UnicodeDecodeError as exc:
             pos = start + exc.start
             if reported < MAX_ENCODING_REPORTS:
-                line = raw.count(b"\n", 0, pos) + 1
-                message = not_utf8(raw[pos], pos + offset)
-                problems.append(Problem(shown, line, None, None, "encoding", message))
+                bad("encoding", not_utf8(raw[pos], pos + offset), raw.count(b"\n", 0, pos) + 1)
             reported += 1
             start = pos + max(1, exc.end - exc.start)
     if reported > MAX_ENCODING_REPORTS:
-        message = f"{reported - MAX_ENCODING_REPORTS} more invalid UTF-8 sequences"
-        problems.append(Problem.whole_file(shown, "encoding", message))
+        bad("encoding", f"{reported - MAX_ENCODING_REPORTS} more invalid UTF-8 sequences")
     return raw.decode("utf-8", errors="replace").encode("utf-8")
 
 
-def _shape_problem(shown: str, line: int, count: int, n: int) -> Problem:
+def _bad_shape(bad: Bad, line: int, count: int, n: int) -> None:
     check = "extra-cells" if count > n else "missing-cells"
-    return Problem(shown, line, None, None, check, f"row has {count} cells, the header has {n}")
+    bad(check, f"row has {count} cells, the header has {n}", line)
 
 
 Parsed = tuple[list[str], list[Column], np.ndarray]
 
 
-def _parse_arrow(raw: bytes, shown: str, problems: list[Problem]) -> Parsed:
+def _parse_arrow(raw: bytes, bad: Bad) -> Parsed:
     # the header by the standard library (it may itself hold quoted newlines)
     head = raw[: 1024 * 1024].decode("utf-8", errors="replace")
     header = next(csv.reader(io.StringIO(head, newline="")), [])
     n = len(header)
     names = [f"c{i}" for i in range(n)]
-    bad: list[tuple[int, int, str]] = []
+    invalid: list[tuple[int, int, str]] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> Literal["skip"]:
-        bad.append((row.number or 0, row.actual_columns, row.text))
+        invalid.append((row.number or 0, row.actual_columns, row.text))
         return "skip"
 
     def read(newlines_in_values: bool) -> pa.Table:
@@ -250,32 +240,33 @@ def _parse_arrow(raw: bytes, shown: str, problems: list[Problem]) -> Parsed:
         breaks += raw.count(b"\r") - raw.count(b"\r\n")
     try:
         table = read(newlines_in_values=False)
-        quick = not bad and table.num_rows == breaks + (not raw.endswith((b"\n", b"\r")))
+        quick = not invalid and table.num_rows == breaks + (not raw.endswith((b"\n", b"\r")))
     except pa.ArrowInvalid:
         quick = False
     if not quick:
-        bad.clear()
+        invalid.clear()
         table = read(newlines_in_values=True)
     columns = [table.column(i).combine_chunks() for i in range(n)]
-    records = table.num_rows + len(bad)
+    records = table.num_rows + len(invalid)
     # Record numbers (1-based, header = 1) of the rows pyarrow kept, then each record's extra lines.
     keep = np.ones(records, bool)
-    keep[np.array([b[0] - 1 for b in bad], dtype=np.int64)] = False
+    keep[np.array([b[0] - 1 for b in invalid], dtype=np.int64)] = False
     kept = np.flatnonzero(keep) + 1
     extra = np.zeros(records, dtype=np.int64)
     if breaks > records:
         options = kernels.MatchSubstringOptions("\r\n|\r|\n")
         per_row = [numbers(call("count_substring_regex", c, options=options)) for c in columns]
         extra[kept - 1] = sum(per_row, np.zeros(table.num_rows, np.int64))
-        for number, _, text in bad:
+        for number, _, text in invalid:
             extra[number - 1] = text.count("\n") + text.count("\r") - text.count("\r\n")
     starts = np.arange(1, records + 1) + np.concatenate(([0], np.cumsum(extra)[:-1]))
     lines = starts[kept - 1][1:]
-    problems += [_shape_problem(shown, int(starts[at - 1]), count, n) for at, count, _ in bad]
+    for at, count, _ in invalid:
+        _bad_shape(bad, int(starts[at - 1]), count, n)
     return header, [column.slice(1) for column in columns], lines
 
 
-def _parse_stdlib(raw: bytes, shown: str, problems: list[Problem]) -> Parsed:
+def _parse_stdlib(raw: bytes, bad: Bad) -> Parsed:
     """The exact, slower reader: the standard library's csv module and its physical line counter."""
     csv.field_size_limit(MAX_CELL_CHARS * 4 + 1)
     reader = csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"), newline=""))
@@ -288,7 +279,7 @@ def _parse_stdlib(raw: bytes, shown: str, problems: list[Problem]) -> Parsed:
         start = reader.line_num + 1
         for row in reader:
             if row and len(row) != len(header):
-                problems.append(_shape_problem(shown, start, len(row), len(header)))
+                _bad_shape(bad, start, len(row), len(header))
             else:
                 rows.append(row or [""] * len(header))
                 lines.append(start)
@@ -301,18 +292,16 @@ def _parse_stdlib(raw: bytes, shown: str, problems: list[Problem]) -> Parsed:
                 f"a cell is longer than {MAX_CELL_CHARS} characters; "
                 "the rest of the file is not read"
             )
-        problems.append(Problem(shown, start, None, None, check, message))
+        bad(check, message, start)
     cells = [strings(row[i] for row in rows) for i in range(len(header))]
     return header, cells, np.array(lines, dtype=np.int64)
 
 
-def _check_header(
-    header: list[str], schema: Schema, shown: str, problems: list[Problem]
-) -> dict[str, int]:
+def _check_header(header: list[str], schema: Schema, report: Bad) -> dict[str, int]:
     """Header problems; returns the column index of each schema field found in the header."""
 
     def bad(column: str | None, check: str, message: str) -> None:
-        problems.append(Problem(shown, 1, None, column, check, message))
+        report(check, message, 1, column)
 
     fields = [f.name for f in schema.fields]
     positions: dict[str, int] = {}
