@@ -56,13 +56,39 @@ def validate_package(
 
 
 def _check(desc: Package, sources_dir: Path | None, report: Report) -> None:
+    """Every check after the descriptor's, in a fixed order.
+
+    Files are read and parsed one per thread; then every field of every table is one job, so the
+    largest table's columns are shared between the cores instead of keeping one busy while the
+    other idles. Each job collects its own problems, which are put together in descriptor and
+    schema order: the report is the same whatever the interleaving.
+    """
     problems = report.problems
-    tables: dict[str, TableContext] = {}
-    for spec, (ctx, found) in zip(desc.resources, _check_resources(desc.resources), strict=True):
+
+    def prepare(spec: Resource) -> tuple[TableContext | None, list[Problem]]:
+        found: list[Problem] = []
+        return _guard(found, spec.path or DESCRIPTOR, "file", read_table, spec, found), found
+
+    def check(job: tuple[TableContext, Field]) -> list[Problem]:
+        ctx, spec = job
+        found: list[Problem] = []
+        key = spec.name in ctx.schema.primary_key
+        return _guard(found, ctx.shown, "cell", cells.check_field, ctx, spec, key) or found
+
+    # undeclared sizes count as large, so a big package without `bytes` still gets the threads
+    sizes = [r.bytes if r.bytes is not None else SERIAL_BELOW for r in desc.resources]
+    prepared = _parallel(prepare, desc.resources, sizes)
+    tables = {ctx.name: ctx for ctx, _ in prepared if ctx is not None}
+    jobs = [(c, f) for c in tables.values() for f in c.schema.fields if f.name in c.columns]
+    weights = [ctx.columns[spec.name].nbytes for ctx, spec in jobs]
+    found_in = {id(ctx): found for ctx, found in prepared}
+    for (ctx, _), found in zip(jobs, _parallel(check, jobs, weights), strict=True):
+        found_in[id(ctx)] += found
+    for table, found in prepared:
         problems += found
-        if ctx is not None:
-            tables[spec.name] = ctx
-            report.rows[spec.name] = len(ctx.lines)
+        if table is not None:
+            problems += _guard(problems, table.shown, "rule", rules.check_rules, table) or []
+            report.rows[table.name] = len(table.lines)
     for ctx in tables.values():
         problems += _guard(problems, ctx.shown, "key", keys.check_keys, ctx, tables) or []
     problems += _guard(problems, DESCRIPTOR, "withdrawn", keys.check_withdrawn, tables) or []
@@ -73,12 +99,13 @@ def _check(desc: Package, sources_dir: Path | None, report: Report) -> None:
     else:
         load = evidence.load_texts
         texts = _guard(problems, DESCRIPTOR, "evidence", load, tables, sources_dir, report) or {}
-    problems += (
-        _guard(problems, DESCRIPTOR, "evidence", evidence.check_citations, tables, texts) or []
-    )
+    cite = evidence.check_citations
+    problems += _guard(problems, DESCRIPTOR, "evidence", cite, tables, texts) or []
     version = desc.descriptor.get("version")
-    check = changelog.check_changelog
-    problems += _guard(problems, "CHANGELOG.md", "changelog", check, desc.root, version) or []
+    log = _guard(
+        problems, "CHANGELOG.md", "changelog", changelog.check_changelog, desc.root, version
+    )
+    problems += log or []
 
 
 def _parallel(fn: Callable[[Any], T], jobs: Sequence[Any], weights: list[int]) -> list[T]:
@@ -98,47 +125,3 @@ def _parallel(fn: Callable[[Any], T], jobs: Sequence[Any], weights: list[int]) -
     with ThreadPoolExecutor(workers) as pool:
         done = dict(zip(order, pool.map(fn, [jobs[i] for i in order]), strict=True))
     return [done[i] for i in range(len(jobs))]
-
-
-def _check_resources(
-    resources: Sequence[Resource],
-) -> list[tuple[TableContext | None, list[Problem]]]:
-    """File, cell and row-rule checks of every resource; problems in a fixed order.
-
-    Files are read and parsed one per thread; then every field of every table is one job, so
-    the largest table's columns are shared between the cores instead of keeping one busy while
-    the other idles. Each job collects its own problems, which are put together in descriptor
-    and schema order: the report is the same whatever the interleaving.
-    """
-
-    def prepare(spec: Resource) -> tuple[TableContext | None, list[Problem]]:
-        found: list[Problem] = []
-        return _guard(found, spec.path or DESCRIPTOR, "file", read_table, spec, found), found
-
-    # undeclared sizes count as large, so a big package without `bytes` still gets the threads
-    sizes = [r.bytes if r.bytes is not None else SERIAL_BELOW for r in resources]
-    prepared = _parallel(prepare, resources, sizes)
-    jobs = [
-        (ctx, spec)
-        for ctx, _ in prepared
-        if ctx is not None
-        for spec in ctx.schema.fields
-        if spec.name in ctx.columns
-    ]
-
-    def check(job: tuple[TableContext, Field]) -> list[Problem]:
-        ctx, spec = job
-        found: list[Problem] = []
-        key = spec.name in ctx.schema.primary_key
-        found += _guard(found, ctx.shown, "cell", cells.check_field, ctx, spec, key) or []
-        return found
-
-    weights = [ctx.columns[spec.name].nbytes for ctx, spec in jobs]
-    by_field = dict(zip(((id(c), s.name) for c, s in jobs), _parallel(check, jobs, weights),
-                        strict=True))  # fmt: skip
-    for ctx, found in prepared:
-        if ctx is not None:
-            for spec in ctx.schema.fields:
-                found += by_field.get((id(ctx), spec.name), [])
-            found += _guard(found, ctx.shown, "rule", rules.check_rules, ctx) or []
-    return prepared
