@@ -1,9 +1,8 @@
 """The contribution validator: every problem in a package, located and explained, nothing touched.
 
-``validate_package(descriptor_file)`` returns a :class:`Report`; the ``afpak-data validate`` command
-(``afpak_data._validate.cli``) renders it. Importing this package is light (``afpak-data --help``
-imports the command module): pyarrow is imported when ``validate_package`` is first used, pandas
-never (its import alone costs more than checking 100,000 rows).
+``validate_package`` returns a :class:`Report`, which ``afpak-data validate`` renders. Importing
+this is light: pyarrow comes with ``validate_package``, pandas never (its import costs more than
+checking 100,000 rows).
 """
 
 from __future__ import annotations

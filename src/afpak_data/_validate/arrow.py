@@ -122,11 +122,8 @@ _FORMULA = strings(FORMULA_CHARS)
 
 @functools.cache
 def _arrow_trims_python_space() -> bool:
-    """Whether Arrow's ``utf8_trim_whitespace`` trims exactly the ``str.isspace`` characters.
-
-    It does in the pyarrow versions we know (a test checks every code point); this probe of the
-    white space and its usual look-alikes keeps an Arrow that changed its mind from being trusted.
-    """
+    """Whether Arrow's ``utf8_trim_whitespace`` trims exactly the ``str.isspace`` characters (it
+    does in the versions we know, a test checks every code point; this probe guards the others)."""
     probe = [f"a{c}" for c in SPACE_CHARS + "\u200b\u180e\ufeff\u2060\x00"]
     trimmed = call("utf8_trim_whitespace", strings(probe)).to_pylist()
     return bool(trimmed == ["a"] * len(SPACE_CHARS) + probe[len(SPACE_CHARS) :])
@@ -148,11 +145,8 @@ def formula_start(values: Column) -> np.ndarray:
 
 
 def more_words_than(values: Column, limit: int) -> np.ndarray:
-    """Values with more than ``limit`` words, as ``len(value.split())`` counts them.
-
-    Only a value with ``limit`` spaces or some other white space can have that many words; those
-    few are counted in Python, the rest never leave Arrow.
-    """
+    """Values with more than ``limit`` words, as ``len(value.split())`` counts them: only values
+    with ``limit`` spaces or other white space can have that many, and only those are split."""
     spaces = numbers(call("count_substring", values, options=kernels.MatchSubstringOptions(" ")))
     rows = np.flatnonzero((spaces >= limit) | matches(values, OTHER_SPACE_RE2, False))
     out = np.zeros(len(values), bool)

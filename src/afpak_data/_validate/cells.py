@@ -1,9 +1,7 @@
-"""Vectorised cell checks: each check builds a boolean mask over a whole column at once.
-
-Only the failing cells are turned into messages, so clean data costs a few array operations per
-field whatever its size, and one bad value costs one message. Dates are parsed once, vectorised
-(never pandera's per-value fallback). A cell gets at most one problem: the first check in this order
-that fails (size, formula, white space, type, then the constraints).
+"""Vectorised cell checks: each builds a boolean mask over a whole column at once, and only failing
+cells become messages, so clean data costs a few array operations per field whatever its size. A
+cell gets at most one problem: the first check that fails (size, formula, white space, type, then
+the constraints).
 """
 
 from __future__ import annotations
@@ -109,12 +107,9 @@ def _strptime(values: Column, fmt: str) -> Column:
 
 
 def _dates(values: Column, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, Column]:
-    """Parse ``%Y-%m-%d`` or ``%Y-%m`` dates once, vectorised; impossible days are refused.
-
-    Arrow's ``strptime`` rolls 2025-02-30 over to March 2, so the parsed day must equal the
-    written one (comparing numbers; printing the dates back costs seven times as much); year
-    0000 does not exist in the calendar Python and pandas use.
-    """
+    """Parse ``%Y-%m-%d`` or ``%Y-%m`` dates once. Arrow rolls 2025-02-30 over to March 2, so the
+    parsed day must equal the written one (printing dates back costs seven times as much); year
+    0000 is not in Python's calendar."""
     text = where(ok, values)
     parsed = _strptime(text, fmt)
     year_zero = kernels.MatchSubstringOptions("0000")
@@ -130,12 +125,8 @@ def _dates(values: Column, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, Column
 
 
 def _formatted(values: Column, fmt: str) -> tuple[np.ndarray, Column | None]:
-    """Dates and times in a strftime ``format``: parsed by Arrow, checked by printing them back.
-
-    A value that does not print back identically (an impossible day Arrow rolled over, or a
-    number written without its zero) is decided by Python's ``strptime``, the reference; clean
-    data never gets there.
-    """
+    """Dates and times in a strftime ``format``: parsed by Arrow, checked by printing them back; a
+    value that does not print back identically is decided by Python's ``strptime``."""
     strptime = dt.datetime.strptime
     try:
         parsed = _strptime(values, fmt)
@@ -248,12 +239,8 @@ MESSAGES: dict[str, Callable[[str, Field], str]] = {
 
 
 def _sizes(values: Column, spec: Field) -> np.ndarray:
-    """Lengths for the size checks: bytes where they decide as well as characters would.
-
-    A value has at least a quarter as many characters as bytes and at most as many, so when no
-    byte length breaks a maximum, and none is under four times a minimum, the (free) byte
-    lengths give every verdict the (counted) character lengths would.
-    """
+    """Lengths for the size checks: the (free) byte lengths where they give every verdict the
+    (counted) character lengths would: a value has 1/4 to 1 times as many characters as bytes."""
     size = numbers(call("binary_length", values))
     longest = int(size.max()) if len(size) else 0
     maximum = min(MAX_CELL_CHARS, spec.max_length if spec.max_length is not None else longest)

@@ -1,8 +1,5 @@
-"""In a repository checkout, the descriptor's version must be the top CHANGELOG entry.
-
-A release that forgets its changelog entry (or an entry that forgets the version bump) is caught by
-CI; outside a checkout there is no CHANGELOG.md beside the descriptor and nothing is checked.
-"""
+"""In a repository checkout, the descriptor's version must be the top CHANGELOG entry (outside one
+there is no CHANGELOG.md beside the descriptor, and nothing is checked)."""
 
 from __future__ import annotations
 

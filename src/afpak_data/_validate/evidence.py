@@ -1,10 +1,9 @@
 """Quotes against the source texts: each must occur verbatim in the paragraph its row names.
 
-Source texts live outside the package (``--sources-dir``); each is matched to its ``sources`` row by
-``file_name`` or, failing that, by ``sha256``. Paragraphs are counted by ``afpak_data._paragraphs``,
-the rule the codebook states. Without the texts the check is reported as skipped, never as passed;
-a directory holding none of them is refused (exit 2), since a typo in CI would otherwise turn the
-check off silently.
+Texts live outside the package (``--sources-dir``), matched to their ``sources`` row by
+``file_name`` or else ``sha256``; paragraphs are counted by ``_paragraphs``, the codebook's rule.
+Without texts the check is skipped, never passed; a directory with none of them is refused (exit
+2), since a typo in CI would otherwise turn the check off silently.
 """
 
 from __future__ import annotations

@@ -1,10 +1,8 @@
 """Read one CSV resource safely into a :class:`TableContext`: size limits, bytes and hash, encoding,
-shape, header, and the line an editor shows for each row.
+shape, header, and for every row the physical line an editor shows (newlines in quoted cells count).
 
-The file is read once, in binary, read-only, and parsed by pyarrow's CSV reader (the standard
-library's where pyarrow refuses the input) into string columns plus, for every kept row, its
-physical line, counting the newlines inside quoted cells. Rows of the wrong shape are reported and
-left out, so the cell checks see only rows whose columns mean what the header says.
+The file is read once, in binary. Rows of the wrong shape are reported and left out, so the cell
+checks see only rows whose columns mean what the header says.
 """
 
 from __future__ import annotations
@@ -40,12 +38,9 @@ KEY_SEPARATOR = "\x1f"
 
 @dataclass
 class TableContext:
-    """A resource whose file parsed: string columns by field name (missing values as ""), the line
-    of each row, and which rows reached the cell checks (``usable``: not blank, right shape).
-
-    ``typed`` keeps each field's values as the cell checks converted them (invalid or missing:
-    null), so that ``x-rules`` compare numbers and dates without parsing a column twice.
-    """
+    """A parsed resource: string columns by field name, each row's line, the rows that reached the
+    cell checks (``usable``), and (``typed``) the values the cell checks converted (null if invalid
+    or missing), so that ``x-rules`` compare numbers and dates without parsing a column twice."""
 
     name: str
     shown: str

@@ -1,11 +1,8 @@
 """Keys within and across tables, and withdrawn IDs, as hash joins over whole columns.
 
-Duplicates name both lines. Foreign keys (link tables and self-references alike) and the polymorphic
-``x-polymorphicReferences`` are checked against the referenced table's key values; a table whose
-file could not be read is not used as a target (its own problem is already reported). A clean key
-costs one ``count_distinct``; only a key with duplicates is grouped to name the lines. Withdrawn IDs
-(``withdrawn.record_id``) stay reserved, so that a citation made against an older version never
-silently points at a different record.
+A clean key costs one ``count_distinct``; only a key with duplicates is grouped to name both lines.
+A table whose file could not be read is no target (its own problem is reported). Withdrawn IDs stay
+reserved, so that a citation of an older version never silently points at another record.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """The report of one validation, and the stable vocabulary of check names.
 
-Checks never print or raise: they return :class:`Problem` records, so one run can report everything,
-the report formats (text, JSON, GitHub annotations) stay in one place, and tests can assert the
-structured result ``(file, line, column, check)`` instead of prose.
+Checks never print or raise: they return located :class:`Problem` records, so one run reports
+everything and tests assert ``(file, line, column, check)`` instead of prose.
 """
 
 from __future__ import annotations

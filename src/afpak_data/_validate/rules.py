@@ -1,9 +1,8 @@
-"""``x-rules``: rules between two fields of one row, checked as whole-column masks.
+"""``x-rules``: rules between two fields of one row (docs/architecture.md), as whole-column masks.
 
-The kinds are those of docs/architecture.md. A rule is reported on its first field, quoting its
-description, so a contributor reads the rule, not our code. ``ordered`` compares the values the
-cell checks already converted (dates are not parsed again); a value that is not of its type is left
-to the type check and not compared.
+A rule is reported on its first field, quoting its description, so a contributor reads the rule,
+not our code. ``ordered`` compares the values the cell checks converted; a value not of its type is
+left to the type check.
 """
 
 from __future__ import annotations

@@ -56,13 +56,9 @@ def validate_package(
 
 
 def _check(desc: Package, sources_dir: Path | None, report: Report) -> None:
-    """Every check after the descriptor's, in a fixed order.
-
-    Files are read and parsed one per thread; then every field of every table is one job, so the
-    largest table's columns are shared between the cores instead of keeping one busy while the
-    other idles. Each job collects its own problems, which are put together in descriptor and
-    schema order: the report is the same whatever the interleaving.
-    """
+    """Every check after the descriptor's. Files are parsed one per thread, then every field is a
+    job, so a large table's columns share the cores; problems are put together in descriptor and
+    schema order, so the report is the same whatever the interleaving."""
     problems = report.problems
 
     def prepare(spec: Resource) -> tuple[TableContext | None, list[Problem]]:
@@ -109,13 +105,9 @@ def _check(desc: Package, sources_dir: Path | None, report: Report) -> None:
 
 
 def _parallel(fn: Callable[[Any], T], jobs: Sequence[Any], weights: list[int]) -> list[T]:
-    """``[fn(job) for job in jobs]`` on ``WORKERS`` threads, heaviest first, results in order.
-
-    Reading, parsing and the Arrow kernels release the GIL, so two threads take about half the
-    time of one. Starting the heaviest jobs first keeps one long job from starting last. Below
-    ``SERIAL_BELOW`` bytes of data the threads cost more than they save, so small packages (the
-    real one) run on one, without even importing the pool.
-    """
+    """``[fn(job) for job in jobs]`` on ``WORKERS`` threads, heaviest first, results in order:
+    reading, parsing and the Arrow kernels release the GIL. Below ``SERIAL_BELOW`` bytes the threads
+    cost more than they save, so small packages (the real one) do not even import the pool."""
     workers = min(WORKERS, len(jobs))
     if workers <= 1 or sum(weights) < SERIAL_BELOW:
         return [fn(job) for job in jobs]
