@@ -112,12 +112,8 @@ def _dates(values: Column, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, Column
     0000 is not in Python's calendar."""
     text = where(ok, values)
     parsed = _strptime(text, fmt)
-    year_zero = kernels.MatchSubstringOptions("0000")
-    ok = (
-        ok
-        & bools(call("is_valid", parsed))
-        & ~bools(call("starts_with", values, options=year_zero))
-    )
+    ok = ok & bools(call("is_valid", parsed))
+    ok &= ~bools(call("starts_with", values, options=kernels.MatchSubstringOptions("0000")))
     if fmt == DATE_FORMAT:
         day = call("utf8_slice_codeunits", where(ok, text), options=kernels.SliceOptions(8, 10))
         ok &= bools(call("equal", call("day", parsed), cast(day, pa.int64())))

@@ -50,11 +50,10 @@ def _resolve(path: str | None) -> tuple[Path, str]:
     from afpak_data._resources import bundled_root
 
     try:
-        return (
-            bundled_root() / "datapackage.json"
-        ).resolve(), "the package bundled with afpak-data"
+        bundled = bundled_root() / "datapackage.json"
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from exc
+    return bundled.resolve(), "the package bundled with afpak-data"
 
 
 @click.command(
