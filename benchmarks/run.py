@@ -155,6 +155,12 @@ class Outcome:
         return "PASS" if self.budget.holds(self.median) else "FAIL"
 
 
+# Timed processes may write and reuse bytecode, as an installed package does (pip compiles it
+# at install time): with PYTHONDONTWRITEBYTECODE set (some shells and containers set it), every
+# start of an editable checkout would recompile our modules from source, a cost no user pays.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(cmd: list[str]) -> Run:
     """Run ``cmd`` once: wall time (ours) and peak resident memory (GNU time's, else ``wait4``)."""
     with (
@@ -163,7 +169,7 @@ def measure(cmd: list[str]) -> Run:
     ):
         wrapped = [str(GNU_TIME), "-f", "%M", "-o", rss.name, *cmd] if GNU_TIME.exists() else cmd
         start = time.perf_counter()
-        proc = subprocess.Popen(wrapped, stdout=subprocess.PIPE, stderr=err)
+        proc = subprocess.Popen(wrapped, stdout=subprocess.PIPE, stderr=err, env=CHILD_ENV)
         out = proc.stdout.read() if proc.stdout else b""
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
@@ -692,7 +698,9 @@ def main(argv: list[str] | None = None) -> int:
         "Each ratio is A / B, taken pair by pair: A and B run in turn (A B A B ...), the ratio of "
         "each pair is kept, and the median, least and greatest of those ratios are shown; never a "
         "ratio of two separately-taken series. Processes are fresh and timed by wall clock, "
-        "imports included, except the `load-*` rows (one warm process, imports excluded). "
+        "imports included, except the `load-*` rows (one warm process, imports excluded); "
+        "bytecode is cached as in an installed package (PYTHONDONTWRITEBYTECODE is unset for "
+        "them, and the warm-up runs write it). "
         "`per-row` is ((A - C) / largest size) / ((B - C) / base size), C being a run on a "
         "package of 1% of the base size in the same round, so that start-up is not counted as "
         "time for rows; `per-row-wall` is the same without C. A row FAILs when its median misses "

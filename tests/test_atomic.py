@@ -41,17 +41,29 @@ def test_written_files_and_folders_keep_the_umask_mode(tmp_path: Path, umask: in
     assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~umask
 
 
-def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
-    """A writer that fails half-way leaves the old file and no temporary file."""
+def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that fails half-way (the disk full) leaves the old file and no temporary file."""
     target = tmp_path / "a.txt"
     target.write_text("old", encoding="utf-8")
+    real = os.fdopen
 
-    def half(handle: object) -> None:
-        handle.write(b"new, but")  # type: ignore[attr-defined]
-        raise OSError(errno.ENOSPC, "No space left on device")
+    class Full:
+        def __init__(self, fd: int, mode: str) -> None:
+            self.handle = real(fd, mode)
 
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+        def write(self, data: bytes) -> None:
+            self.handle.write(data[:3])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", Full)
     with pytest.raises(PublishError, match=r"a.txt: cannot write the output: No space left"):
-        write_file(target, half)
+        write_file(target, "new, but")
     assert target.read_text(encoding="utf-8") == "old"
     assert debris(tmp_path) == []
 

@@ -51,10 +51,10 @@ def fail_midway(monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
         pytest.importorskip("xlsxwriter")
         from afpak_data._export import xlsx
 
-        def write_codebook(*args: object) -> None:  # every table sheet is written by now
+        def constraints_text(*args: object) -> str:  # every table sheet is written by now
             raise Boom("disk full")
 
-        monkeypatch.setattr(xlsx, "write_codebook", write_codebook)
+        monkeypatch.setattr(xlsx, "constraints_text", constraints_text)
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=FORMATS)

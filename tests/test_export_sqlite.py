@@ -10,9 +10,8 @@ from _packages import ACTORS, write_package
 
 import afpak_data
 from afpak_data._descriptor import read_package
-from afpak_data._export import ExportError, export
+from afpak_data._export import ExportError, export, rows
 from afpak_data._export.sqlite import SQL_TYPES
-from afpak_data._export.values import json_value, rows
 
 PACKAGE = read_package()
 NAMES = PACKAGE.names
@@ -34,9 +33,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
 def test_rows_round_trip(db: sqlite3.Connection, name: str) -> None:
     """Each table holds exactly the loader's rows, value for value (dates as ISO text)."""
     resource = PACKAGE.resource(name)
-    expected = [
-        tuple(json_value(v) for v in row) for row in rows(afpak_data.load(name), resource.schema)
-    ]
+    expected = list(rows(afpak_data.load(name), resource.schema, iso_dates=True))
     columns = ", ".join(f'"{f}"' for f in resource.schema.field_names)
     actual = db.execute(f'SELECT {columns} FROM "{name}" ORDER BY rowid').fetchall()
     assert len(actual) == len(expected), f"declared={len(expected)} sqlite={len(actual)}"

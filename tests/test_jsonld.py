@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
 import afpak_data
-from afpak_data._jsonld import dataset_jsonld, script_tag
+from afpak_data._jsonld import dataset_jsonld, safe_json
 
 DESCRIPTOR = afpak_data.metadata()
 REQUIRED = ["@context", "@type", "name", "description", "version", "license", "keywords"]
@@ -77,11 +76,10 @@ def test_creators(contributor: dict, expected: dict) -> None:
     assert dataset_jsonld({"name": "x", "contributors": [contributor]})["creator"] == [expected]
 
 
-def test_script_tag_cannot_be_closed_by_text() -> None:
-    """Text containing ``</script>`` is escaped inside the tag and reads back unchanged."""
+def test_script_json_cannot_be_closed_by_text() -> None:
+    """Text containing ``</script>`` is escaped for a script element and reads back unchanged."""
     descriptor = {"name": "x", "description": "a </script><b>&amp; b"}
-    tag = script_tag(descriptor)
-    body = re.fullmatch(r'<script type="application/ld\+json">\n(.*)\n</script>', tag, re.S)
-    assert body is not None
-    assert "<" not in body[1] and ">" not in body[1]
-    assert json.loads(body[1])["description"] == descriptor["description"]
+    for indent in (None, 2):
+        text = safe_json(dataset_jsonld(descriptor), indent=indent)
+        assert "<" not in text and ">" not in text
+        assert json.loads(text)["description"] == descriptor["description"]

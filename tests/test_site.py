@@ -309,7 +309,7 @@ def test_site_without_jinja2_says_how_to_install(
     """Without jinja2 the site command exits 2 with the extra to install, not a traceback."""
     import builtins
 
-    from afpak_data._site import pages
+    import afpak_data._site as pages
 
     real_import = builtins.__import__
 

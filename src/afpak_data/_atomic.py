@@ -1,31 +1,26 @@
-"""Write a file, or publish a whole folder, so that a reader sees the old or the new, never a mix.
+"""Write files, or publish a whole folder, so that a reader sees the old or the new, never a mix.
 
-One helper for every command that writes: ``export`` (every format), ``site``, ``bundle``, the
-download cache and ``scripts/build_datapackage.py`` (which loads this module by file path, so it
-must stay standard-library only and import nothing from ``afpak_data``).
+The one helper of every command that writes (export, site, bundle, fmt, the download cache and
+``scripts/build_datapackage.py``, which loads this file by path: standard library only).
 
-* :func:`write_file` writes into a temporary file beside the target (same folder, same file
-  system), then ``os.replace``-s it over the target: one rename.
-* :func:`staged_directory` yields an empty staging folder beside OUT; when the block returns, the
-  staging folder becomes OUT by one rename. When OUT already exists, files in OUT that the new
-  output does not contain (a user's own notes) are first hard-linked into the staging folder, and
-  the two folders are then swapped by one ``renameat2(RENAME_EXCHANGE)`` (Linux). Where that call
-  does not exist (macOS, Windows, a file system without it), OUT is renamed aside and the staging
-  folder renamed to OUT: two renames, between which OUT is briefly missing (never mixed); the next
-  run puts the old folder back if a kill hit exactly there. A folder that cannot be renamed at all
-  (a mount point) is filled file by file, each file old or new but the set possibly mixed.
+* :func:`write_files` writes each file complete into a temporary file beside its target, then
+  ``os.replace``-s them in the order given (one rename each).
+* :func:`staged_directory` yields an empty staging folder beside OUT that becomes OUT on a clean
+  exit. Files of an existing OUT that the new output lacks (a user's notes) are hard-linked into it
+  first; then the folders are swapped by one ``renameat2(RENAME_EXCHANGE)`` (Linux). Where that call
+  does not exist, OUT is renamed aside and the staging folder renamed to OUT (OUT briefly missing,
+  never mixed; a kill between the two renames is undone by the next run). A folder that cannot be
+  renamed (a mount point) is filled file by file, each file old or new.
 
-Temporary files and staging folders are named ``.<name>.afpak-<kind>-<random>`` and hold an
-exclusive ``flock`` while in use. :func:`clean_stale` (called before each write) removes those
-whose lock is free: what a killed run left behind. Without ``fcntl`` (Windows) only entries older
-than a day are removed. Files get the mode a plain ``open()`` would give (``0o666`` less the
-umask), folders ``0o777`` less the umask. Atomicity is against a killed process; durability
-against power loss is not promised (nothing is fsync-ed).
+Temporary entries are named ``.<name>.afpak-<kind>-<random>`` and hold an exclusive ``flock``
+while in use; :func:`clean_stale` (run before each write) removes those whose lock is free, or
+without ``fcntl`` (Windows) those a day old. Modes are what ``open()`` and ``mkdir()`` give under
+the umask. Atomic against a killed process, not durable against power loss (no fsync).
 
-Errors: a failure while writing (a system ``OSError``, with an errno, first in the exception's
-chain, or SQLite's "database or disk is full") becomes :class:`PublishError`, whose message names
-the target and says it was left as it was; the staging folder is removed. Other exceptions pass
-unchanged.
+A write failure (a system ``OSError`` with an errno in the exception's chain, or SQLite's
+"database or disk is full") becomes :class:`PublishError` naming the target, which is left as it
+was; other exceptions pass unchanged. Hand-written because no dependency does the folder swap
+(``atomicwrites``, archived, wrote single files only) and the build script needs the stdlib only.
 """
 
 from __future__ import annotations
@@ -33,14 +28,15 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import glob
 import os
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import NoReturn
 
 try:
     import fcntl
@@ -53,57 +49,26 @@ MARK = ".afpak-"
 STALE_AGE = 24 * 3600.0
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+_KINDS = ("tmp", "stage", "old")
 
 
 class PublishError(OSError):
     """The output could not be written; the target was left as it was."""
 
 
-def file_mode() -> int:
-    """The mode ``open()`` gives a new file: ``0o666`` less the process umask."""
-    return 0o666 & ~_umask()
-
-
-def write_file(path: Path, data: bytes | str | Callable[[IO[bytes]], object]) -> None:
-    """Write ``data`` (bytes, UTF-8 text, or a function given the open file) to ``path`` atomically.
-
-    Readers of ``path`` see the old file or the complete new one. On failure the temporary file
-    is removed and :class:`PublishError` raised (the target untouched).
-    """
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        clean_stale(path.parent, path.name)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}{MARK}tmp-")
-    except OSError as exc:
-        raise _publish_error(path, exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            _lock(handle.fileno())
-            if callable(data):
-                data(handle)
-            else:
-                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.chmod(temporary, file_mode())
-        os.replace(temporary, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        error = _write_failure(exc)
-        if error is not None:
-            raise _publish_error(path, error) from exc
-        raise
+def write_file(path: Path, data: bytes | str) -> None:
+    """Write one file atomically (see :func:`write_files`)."""
+    write_files({path: data})
 
 
 def write_files(contents: dict[Path, bytes | str]) -> None:
-    """Write several files: all complete in temporary files first, then renamed one by one.
+    """Write several files: all complete in temporary files first, then renamed in order.
 
-    Files are renamed in the order given (put the one that marks the set complete last). A
-    failure before the renames leaves every target untouched; a kill during the renames (one
-    ``os.replace`` per file, microseconds apart) leaves each target old or new, and the
-    temporary files not yet renamed are removed by the next call.
+    A failure before the renames leaves every target untouched; a kill during them leaves each
+    target old or new (put the file that marks the set complete last).
     """
     staged: list[tuple[int, str, Path]] = []
+    path = Path(".")
     try:
         for path, data in contents.items():
             path = Path(path)
@@ -114,24 +79,16 @@ def write_files(contents: dict[Path, bytes | str]) -> None:
             _lock(fd)
             with os.fdopen(os.dup(fd), "wb") as handle:
                 handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-            os.chmod(temporary, file_mode())
-        for _fd, temporary, path in staged:
-            os.replace(temporary, path)
+            os.chmod(temporary, 0o666 & ~_umask())
+        for _fd, temporary, target in staged:
+            os.replace(temporary, target)
     except BaseException as exc:
-        error = _write_failure(exc)
-        if error is not None:
-            target = staged[-1][2] if staged else Path(".")
-            raise _publish_error(target, error) from exc
-        raise
+        _reraise(path, exc)
     finally:
         for fd, temporary, _path in staged:
             os.close(fd)
             with contextlib.suppress(OSError):
                 os.unlink(temporary)  # only those not renamed are still there
-
-
-#: The name ``atomic_write`` is kept for callers written before this module existed.
-atomic_write = write_file
 
 
 @contextlib.contextmanager
@@ -140,7 +97,8 @@ def staged_directory(out: Path) -> Iterator[Path]:
 
     On an exception ``out`` is left exactly as it was and the staging folder is removed.
     """
-    out = _target(Path(out))
+    out = Path(os.path.abspath(out))
+    out = out.resolve() if out.is_symlink() else out  # the link stays, its folder is replaced
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"{out}: exists and is not a directory")
     try:
@@ -149,23 +107,22 @@ def staged_directory(out: Path) -> Iterator[Path]:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{MARK}stage-", dir=out.parent))
     except OSError as exc:
         raise _publish_error(out, exc) from exc
-    lock = _lock_path(staging)
+    lock = os.open(staging, os.O_RDONLY) if fcntl is not None else None
     try:
+        if lock is not None:
+            _lock(lock)
         staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; OUT should look ordinary
         yield staging
-        publish(staging, out)
+        _publish(staging, out)
     except BaseException as exc:
-        error = _write_failure(exc)
-        if error is not None:
-            raise _publish_error(out, error) from exc
-        raise
+        _reraise(out, exc)
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # after a swap it holds the old output
         if lock is not None:
             os.close(lock)
 
 
-def publish(staging: Path, out: Path) -> None:
+def _publish(staging: Path, out: Path) -> None:
     """Make the complete folder ``staging`` become ``out`` (see the module docstring)."""
     if not out.exists():
         try:
@@ -181,7 +138,11 @@ def publish(staging: Path, out: Path) -> None:
     try:
         os.rename(out, aside)
     except OSError:  # OUT cannot be renamed (a mount point): file by file, each one atomic
-        _replace_file_by_file(staging, out)
+        for path in sorted(staging.rglob("*")):
+            if not path.is_dir() or path.is_symlink():
+                target = out / path.relative_to(staging)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
         return
     try:
         os.rename(staging, out)
@@ -194,12 +155,10 @@ def publish(staging: Path, out: Path) -> None:
 def clean_stale(parent: Path, name: str | None = None) -> list[Path]:
     """Remove what a killed run left beside ``parent / name`` (every name: None); return it.
 
-    Temporary files and staging folders whose lock is free are deleted. If the target is missing
-    and an ``old`` folder is left (a kill between the two renames of the fallback), it is put
-    back in its place instead.
+    An ``old`` folder whose target is missing (a kill between the two renames) is put back.
     """
     removed: list[Path] = []
-    pattern = f".{_glob_escape(name)}{MARK}*" if name is not None else f".*{MARK}*"
+    pattern = f".{glob.escape(name) if name is not None else '*'}{MARK}*"
     try:
         entries = sorted(parent.glob(pattern))
     except OSError:
@@ -207,14 +166,11 @@ def clean_stale(parent: Path, name: str | None = None) -> list[Path]:
     for entry in entries:
         base, _, rest = entry.name[1:].rpartition(MARK)
         kind = rest.split("-", 1)[0]
-        if not base or (name is not None and base != name):
+        if not base or name not in (None, base) or kind not in _KINDS or not is_stale(entry):
             continue
-        if kind not in ("tmp", "stage", "old") or not is_stale(entry):
-            continue
-        target = parent / base
-        if kind == "old" and not os.path.lexists(target):
+        if kind == "old" and not os.path.lexists(parent / base):
             with contextlib.suppress(OSError):
-                os.rename(entry, target)
+                os.rename(entry, parent / base)
                 continue
         with contextlib.suppress(OSError):
             if entry.is_dir() and not entry.is_symlink():
@@ -245,12 +201,6 @@ def is_stale(entry: Path) -> bool:
     finally:
         os.close(fd)
     return True
-
-
-def _target(out: Path) -> Path:
-    """``out`` made absolute; a symlink to a folder is followed (the link itself stays)."""
-    out = Path(os.path.abspath(out))
-    return out.resolve() if out.is_symlink() else out
 
 
 def _carry_over(out: Path, staging: Path) -> None:
@@ -292,57 +242,32 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def _replace_file_by_file(staging: Path, out: Path) -> None:
-    for path in sorted(staging.rglob("*")):
-        if path.is_dir() and not path.is_symlink():
-            continue
-        target = out / path.relative_to(staging)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target)
-
-
 def _lock(fd: int) -> None:
     if fcntl is not None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def _lock_path(path: Path) -> int | None:
-    """Open ``path`` (a folder) and hold an exclusive lock on it until the fd is closed."""
-    if fcntl is None:
-        return None
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        _lock(fd)
-    except OSError:
-        os.close(fd)
-        raise
-    return fd
-
-
-def _write_failure(exc: BaseException) -> OSError | None:
-    """The ``OSError`` behind a failed write (searched through the chain), else None."""
+def _reraise(target: Path, exc: BaseException) -> NoReturn:
+    """Raise :class:`PublishError` naming ``target`` when a failed write is behind ``exc`` (an
+    ``OSError`` with an errno, or SQLite's disk full, searched through the chain), else ``exc``."""
     seen: set[int] = set()
     current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
+    while current is not None and id(current) not in seen and not isinstance(current, PublishError):
         seen.add(id(current))
-        if isinstance(current, PublishError):
-            return None  # already explained
         if isinstance(current, OSError):  # a system error has an errno; a library's message not
-            return current if current.errno is not None else None
+            if current.errno is not None:
+                raise _publish_error(target, current) from exc
+            break
         if type(current).__module__ == "sqlite3" and "full" in str(current):
-            return OSError(errno.ENOSPC, f"{current}")
+            raise _publish_error(target, OSError(errno.ENOSPC, f"{current}")) from exc
         current = current.__cause__ or current.__context__
-    return None
+    raise exc
 
 
 def _publish_error(target: Path, error: OSError) -> PublishError:
     reason = error.strerror or str(error)
     where = f" ({error.filename})" if error.filename and str(error.filename) != str(target) else ""
     return PublishError(f"{target}: cannot write the output: {reason}{where}; left as it was")
-
-
-def _glob_escape(name: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
 def _umask() -> int:

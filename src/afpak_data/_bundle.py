@@ -1,11 +1,10 @@
 """Write a package version as one zip for archiving (Zenodo, a library), with a checksum file.
 
-The same package must give the same bytes, so that an archived bundle can be checked against a
-rebuilt one: entries are sorted, every entry gets the same timestamp (the descriptor's ``created``
-date, else 1980-01-01) and the same permissions, and the compression level is fixed. Everything
-sits under one top-level folder ``afpak-data-<version>/``, so extracting never scatters files.
-Before writing, each CSV is checked against the ``bytes`` and ``hash`` its descriptor declares: an
-archive of a stale package would be worse than none. Files are written atomically.
+The same package gives the same bytes, so an archived bundle can be checked against a rebuilt one:
+entries sorted, one timestamp (the descriptor's ``created``, else 1980-01-01), one permission, a
+fixed compression level, all under one folder ``afpak-data-<version>/``. Each CSV must first
+match the ``bytes`` and ``hash`` its descriptor declares: a stale package's archive is worse than
+none.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO
 
 from afpak_data._atomic import write_files
 from afpak_data._descriptor import SAFE_VERSION, Package, declared_sha256, sha256_of
@@ -36,7 +34,7 @@ class BundleError(AfpakDataError, ValueError):
 
 @dataclass(frozen=True)
 class Bundle:
-    """The files written: the zip, its ``sha256sum`` file, and the zip's hex digest."""
+    """The zip, its ``sha256sum`` file, and the zip's hex digest."""
 
     archive: Path
     checksum: Path
@@ -44,7 +42,7 @@ class Bundle:
 
 
 def bundle(package: Package, outdir: Path) -> Bundle:
-    """Write ``afpak-data-<version>.zip`` and ``.zip.sha256`` for ``package`` into ``outdir``."""
+    """Write ``afpak-data-<version>.zip`` and ``.zip.sha256`` into ``outdir``, atomically."""
     version = package.version
     if not SAFE_VERSION.fullmatch(version):
         raise BundleError(
@@ -53,24 +51,19 @@ def bundle(package: Package, outdir: Path) -> Bundle:
         )
     check_hashes(package)
     stem = f"afpak-data-{version}"
-    entries = members(package.root)
     timestamp = _timestamp(package.descriptor.get("created"))
     outdir.mkdir(parents=True, exist_ok=True)
-    archive = outdir / f"{stem}.zip"
-
-    def write_zip(handle: IO[bytes]) -> None:
-        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-            for relative in entries:
-                info = zipfile.ZipInfo(f"{stem}/{relative}", date_time=timestamp)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3  # Unix, so that external_attr means permissions everywhere
-                info.external_attr = 0o644 << 16
-                zf.writestr(info, (package.root / relative).read_bytes(), compresslevel=9)
-
     buffer = io.BytesIO()
-    write_zip(buffer)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for relative in members(package.root):
+            info = zipfile.ZipInfo(f"{stem}/{relative}", date_time=timestamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so that external_attr means permissions everywhere
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, (package.root / relative).read_bytes(), compresslevel=9)
     data = buffer.getvalue()
     hexdigest = hashlib.sha256(data).hexdigest()
+    archive = outdir / f"{stem}.zip"
     checksum = outdir / f"{archive.name}.sha256"
     line = f"{hexdigest}  {archive.name}\n".encode()
     # Both staged complete, then renamed zip first: a failure (a full disk) changes neither.

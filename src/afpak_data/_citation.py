@@ -1,8 +1,7 @@
-"""How to cite the package, from its descriptor (title, version, contributors, created, homepage).
+"""How to cite the package, and the descriptor's lists that every published format reads.
 
-``CITATION.cff`` (in a checkout and in the wheel) is generated from the same
-``metadata/package.toml`` as the descriptor, so the descriptor gives the same citation everywhere,
-including packages that have no ``CITATION.cff``.
+The citation comes from the descriptor, which the build generates from the same
+``metadata/package.toml`` as ``CITATION.cff``: the same text everywhere, even without the file.
 """
 
 from __future__ import annotations
@@ -11,26 +10,27 @@ from pathlib import Path
 from typing import Any
 
 
+def items(descriptor: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The objects of a descriptor list (``licenses``, ``sources``, ...): the model does not vet
+    these lists, so anything else in them is skipped rather than trusted."""
+    value = descriptor.get(key)
+    return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
+
+
+def creators(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
+    """Contributors with the ``creator`` role (v2 ``roles`` or v1 ``role``), else all of them."""
+    people = items(descriptor, "contributors")
+    return [c for c in people if "creator" in (c.get("roles") or [c.get("role")])] or people
+
+
 def citation(root: Path, descriptor: dict[str, Any]) -> str:
-    """Return a one-line citation for the package at ``root`` (from its descriptor, which the
-    build generates from the same metadata/package.toml as CITATION.cff)."""
-    contributors = descriptor.get("contributors", [])
-    creators = [c for c in contributors if "creator" in c.get("roles", [])] or contributors
-    return format_citation(
-        authors=[str(c.get("title", "")) for c in creators if c.get("title")],
-        year=str(descriptor.get("created", ""))[:4],
-        title=str(descriptor.get("title") or descriptor.get("name", "")),
-        version=str(descriptor.get("version", "")),
-        url=str(descriptor.get("homepage", "")),
-    )
-
-
-def format_citation(authors: list[str], year: str, title: str, version: str, url: str) -> str:
-    """``Authors (year). Title (Version v) [Data set]. URL`` with absent parts left out."""
-    text = ", ".join(authors) or "Anonymous"
-    text += f" ({year})." if year else "."
+    """``Authors (year). Title (Version v) [Data set]. URL``, absent parts left out."""
+    year = str(descriptor.get("created", ""))[:4]
+    title = str(descriptor.get("title") or descriptor.get("name", ""))
+    version = str(descriptor.get("version", ""))
+    url = str(descriptor.get("homepage", ""))
+    text = ", ".join(str(c["title"]) for c in creators(descriptor) if c.get("title"))
+    text = (text or "Anonymous") + (f" ({year})." if year else ".")
     text += f" {title}" if title else ""
     text += f" (Version {version})" if version else ""
-    text += " [Data set]."
-    text += f" {url}" if url else ""
-    return text
+    return text + " [Data set]." + (f" {url}" if url else "")

@@ -1,53 +1,35 @@
-"""The package model: a data package read once into frozen dataclasses, with its problems.
+"""The package model: a data package read once into immutable records, with its problems.
 
 :func:`read` never raises on what a package says: every property it cannot use becomes a located
 :class:`Problem` (the validator reports them all) and is left out of the model. :func:`read_package`
-is what every other command uses (loader, exports, site, diff, bundle, info, release-check): the
-same reading, refused with a :class:`PackageError` when a problem in :data:`REFUSED` makes the
-package unsafe or meaningless to use. One reading means one verdict for the validator and the rest.
+(used by every other command) is the same reading, refused with a :class:`PackageError` when a
+problem in :data:`REFUSED` makes the package unsafe or meaningless: one reading, one verdict.
 
-Names, paths and every text field are checked here, before any command uses them: resource names
-are safe file names, paths stay inside the package (``..``, absolute paths, URLs, NUL and symlinks
-that leave the package are refused), special files (a FIFO, a device) are never opened, and control
-characters or bidirectional overrides in any text are refused with the character and its position.
-Only the standard library is used: reading the descriptor must not cost a pandas import.
+Checked here, before any command uses them: resource names are safe file names; paths stay inside
+the package (no ``..``, absolute path, URL, NUL, or symlink leading out); special files (a FIFO, a
+device) are never opened; control characters and bidirectional overrides are refused in every
+text. Standard library only: reading the descriptor must not cost a pandas import; the records
+are named tuples, not frozen dataclasses, which cost 2-3 ms more to create at every start-up.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
-from afpak_data._errors import PackageError, Problem, UnknownTableError
-from afpak_data._resources import Source, csv_only, descriptor_path
+from afpak_data._errors import PackageError as PackageError
+from afpak_data._errors import Problem
+from afpak_data._errors import UnknownTableError as UnknownTableError
+from afpak_data._resources import DESCRIPTOR_NAME, Source, csv_only, descriptor_path
 
-__all__ = [
-    "DATE_FORMAT",
-    "DESCRIPTOR",
-    "FORMULA_CHARS",
-    "SEMVER",
-    "Field",
-    "ForeignKey",
-    "Package",
-    "PackageError",
-    "PolymorphicReference",
-    "Resource",
-    "RowRule",
-    "Schema",
-    "UnknownTableError",
-    "parse_schema",
-    "read",
-    "read_package",
-    "safe_path",
-]
+DESCRIPTOR = DESCRIPTOR_NAME
 
-DESCRIPTOR = "datapackage.json"
 #: The one version pattern (MAJOR.MINOR.PATCH, no leading zeros).
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 #: The one date format of ``date`` fields (Table Schema's default).
@@ -61,29 +43,12 @@ SAFE_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
 RESOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 #: Characters refused in every text: C0 controls but TAB, LF and CR; DEL and C1; bidi controls.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: A JSON text can only hold such a character raw or through an escape (``\u``, ``\b``, ``\f``).
+_MAYBE_CONTROL = re.compile(CONTROL.pattern + r"|\\[ubf]")
+_NAME_KEY = re.compile(r'"name"\s*:\s*("(?:[^"\\]|\\.)*")')
 #: A descriptor or schema larger than this is not a hand-written JSON file.
 MAX_JSON_BYTES = 16 * 1024 * 1024
 UTF8 = frozenset({"utf-8", "utf8"})
-TYPES = frozenset(
-    {
-        "string",
-        "integer",
-        "number",
-        "boolean",
-        "date",
-        "datetime",
-        "time",
-        "year",
-        "yearmonth",
-        "duration",
-        "object",
-        "array",
-        "geopoint",
-        "geojson",
-        "list",
-        "any",
-    }
-)
 #: ``x-rules`` kinds the validator knows (docs/architecture.md); any other kind is a schema problem.
 RULE_KINDS = frozenset({"paired", "ordered", "unknown_when_empty", "empty_when"})
 DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
@@ -93,9 +58,9 @@ _LENGTH_TYPES = frozenset({"string", "array", "object", "list", "any"})
 _RANGE_TYPES = frozenset(
     {"integer", "number", "date", "datetime", "time", "year", "yearmonth", "duration", "any"}
 )
-_FORMATS: dict[str, frozenset[str]] = {
-    "string": frozenset({"default", "email", "uri", "binary", "uuid"}),
-}
+#: Table Schema's field types: those with lengths, those with ranges, and the rest.
+TYPES = _LENGTH_TYPES | _RANGE_TYPES | {"boolean", "geopoint", "geojson"}
+_FORMATS = {"string": frozenset({"default", "email", "uri", "binary", "uuid"})}
 _FIELD_KEYS = frozenset(
     {
         "name",
@@ -111,9 +76,6 @@ _FIELD_KEYS = frozenset(
         "x-vocabulary",
         "x-maxWords",
     }
-)
-_CONSTRAINTS = frozenset(
-    {"required", "unique", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum"}
 )
 _UNSUPPORTED_RESOURCE = ("dialect", "compression", "stats", "rows")
 
@@ -134,10 +96,10 @@ REFUSED = frozenset(
         "encoding",
     }
 )
+_T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """One Table Schema field, with the constraints and custom properties we use."""
 
     name: str
@@ -156,11 +118,10 @@ class Field:
     max_words: int | None = None
     true_values: tuple[str, ...] = DEFAULT_TRUE_VALUES
     false_values: tuple[str, ...] = DEFAULT_FALSE_VALUES
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
+    raw: dict[str, Any] = {}  # noqa: RUF012 - read only (a NamedTuple has no default factory)
 
 
-@dataclass(frozen=True)
-class ForeignKey:
+class ForeignKey(NamedTuple):
     """``fields`` refer to ``reference_fields`` of ``resource`` (None: the same table)."""
 
     fields: tuple[str, ...]
@@ -168,8 +129,7 @@ class ForeignKey:
     reference_fields: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class PolymorphicReference:
+class PolymorphicReference(NamedTuple):
     """``field`` refers to the primary key of one of ``resources`` (``x-polymorphicReferences``)."""
 
     fields: tuple[str, ...]
@@ -177,14 +137,11 @@ class PolymorphicReference:
 
     @property
     def field(self) -> str:
-        """The one referring field."""
         return self.fields[0]
 
 
-@dataclass(frozen=True)
-class RowRule:
-    """A rule between two fields of one row (``x-rules``): ``kind`` names it, ``fields`` are its
-    operands in order, ``description`` says it in words (see docs/architecture.md)."""
+class RowRule(NamedTuple):
+    """An ``x-rules`` rule between two fields of one row (kinds: docs/architecture.md)."""
 
     kind: str
     fields: tuple[str, ...]
@@ -193,12 +150,8 @@ class RowRule:
     value: str = "unknown"
 
 
-@dataclass(frozen=True)
-class Schema:
-    """A Table Schema: fields in order, keys, row rules and missing-value markers.
-
-    A schema that could not be read has no fields (the problems say why).
-    """
+class Schema(NamedTuple):
+    """A Table Schema; one that could not be read has no fields (the problems say why)."""
 
     fields: tuple[Field, ...] = ()
     primary_key: tuple[str, ...] = ()
@@ -211,21 +164,15 @@ class Schema:
 
     @property
     def field_names(self) -> tuple[str, ...]:
-        """Names of the fields, in schema order (the expected CSV header)."""
+        """The expected CSV header."""
         return tuple(f.name for f in self.fields)
 
     def field(self, name: str) -> Field | None:
-        """The field called ``name``, if any."""
         return next((f for f in self.fields if f.name == name), None)
 
 
-@dataclass(frozen=True)
-class Resource:
-    """One tabular resource: a CSV file in the package and its schema.
-
-    ``safe_file`` is the file resolved inside the package (None when its path was refused);
-    ``line`` is the line of the resource in ``datapackage.json``.
-    """
+class Resource(NamedTuple):
+    """One CSV of the package and its schema; ``line`` is its line in ``datapackage.json``."""
 
     name: str
     path: str
@@ -237,58 +184,55 @@ class Resource:
     encoding: str = "utf-8"
     bytes: int | None = None
     hash: str | None = None
+    #: the file resolved inside the package (None when its path was refused)
     safe_file: Path | None = None
+    #: the schema's file as the descriptor names it (None: an inline schema)
+    schema_path: str | None = None
 
     @property
     def file(self) -> Path:
-        """The CSV on disk (``path`` is relative to the package root)."""
         return self.safe_file if self.safe_file is not None else self.root / self.path
 
 
-@dataclass(frozen=True)
-class Package:
-    """A data package: its root directory, descriptor, resources in order, and the problems found.
+class Package(NamedTuple):
+    """A data package: root, descriptor, resources in order and the problems found.
 
     ``readable`` is False when ``datapackage.json`` could not be read as a JSON object at all.
     """
 
     root: Path
     descriptor_file: Path
-    descriptor: dict[str, Any] = field(compare=False, repr=False, hash=False)
+    descriptor: dict[str, Any]
     resources: tuple[Resource, ...] = ()
     problems: tuple[Problem, ...] = ()
     readable: bool = True
 
     @property
     def name(self) -> str:
-        """The descriptor's ``name``."""
         return str(self.descriptor.get("name", ""))
 
     @property
     def title(self) -> str:
-        """The descriptor's ``title`` (empty if absent)."""
         return str(self.descriptor.get("title", ""))
 
     @property
     def version(self) -> str:
-        """The descriptor's ``version`` (the data version; empty if absent)."""
+        """The data version (empty if absent)."""
         return str(self.descriptor.get("version", ""))
 
     @property
     def names(self) -> list[str]:
-        """Resource names in descriptor order."""
         return [r.name for r in self.resources]
 
     @property
     def refusals(self) -> list[Problem]:
-        """The problems that make the package unusable (see :data:`REFUSED`); a missing ``name``
-        or ``version`` is the validator's to report, the tables can still be read."""
+        """The problems in :data:`REFUSED` (a missing ``name`` or ``version`` is only reported)."""
         return [
             p for p in self.problems if p.check in REFUSED and not p.message.startswith(_ADVISORY)
         ]
 
     def resource(self, name: str) -> Resource:
-        """Return the resource ``name``; an unknown name raises an error listing the tables."""
+        """The resource ``name``; an unknown name raises an error listing the tables."""
         for candidate in self.resources:
             if candidate.name == name:
                 return candidate
@@ -303,10 +247,8 @@ class Package:
 
 
 def read_package(source: Source = None) -> Package:
-    """The package ``source`` designates (see ``_resources.descriptor_path``), or PackageError.
-
-    Refused when any problem in :data:`REFUSED` was found; the message lists them, located.
-    """
+    """The package ``source`` designates (see ``_resources.descriptor_path``), refused with a
+    PackageError listing the problems, located, when any is in :data:`REFUSED`."""
     package = read(descriptor_path(source))
     refusals = package.refusals
     if refusals:
@@ -319,67 +261,61 @@ def read(descriptor_file: Path) -> Package:
     """Read ``descriptor_file`` and its schemas; every problem is recorded, nothing is raised."""
     root = descriptor_file.parent
     data, problems, text = read_json(descriptor_file, DESCRIPTOR)
-    if data is None or not isinstance(data, dict):
+
+    def bad(check: str, message: str, line: int | None = 1) -> None:
+        problems.append(Problem(DESCRIPTOR, line, None, None, check, message))
+
+    if not isinstance(data, dict):
         if data is not None:
-            problems.append(
-                Problem(DESCRIPTOR, 1, None, None, "descriptor-unreadable", "not a JSON object")
-            )
+            bad("descriptor-unreadable", "not a JSON object")
         return Package(root, descriptor_file, {}, (), tuple(problems), readable=False)
-
-    def bad(check: str, message: str, line: int | None = None, column: str | None = None) -> None:
-        problems.append(Problem(DESCRIPTOR, line, None, column, check, message))
-
     problems.extend(control_characters(data, DESCRIPTOR, text))
     for key in ("name", "version"):
         if not isinstance(data.get(key), str) or not data.get(key):
-            bad("descriptor-property", f"required property '{key}' is missing or not a string", 1)
+            bad("descriptor-property", f"required property '{key}' is missing or not a string")
     version = data.get("version")
     if isinstance(version, str) and version and not SEMVER.fullmatch(version):
-        bad(
-            "version",
-            f"version {version!r} is not MAJOR.MINOR.PATCH (for example 1.2.0)",
-            line_of(text, '"version"'),
-        )
+        message = f"version {version!r} is not MAJOR.MINOR.PATCH (for example 1.2.0)"
+        bad("version", message, line_of(text, '"version"'))
     raw_resources = data.get("resources")
     if not isinstance(raw_resources, list) or not raw_resources:
         bad(
             "descriptor-property",
             "required property 'resources' is missing or not a non-empty list",
-            1,
         )
         return Package(root, descriptor_file, data, (), tuple(problems))
     not_csv = csv_only(raw_resources)
     if not_csv:  # a JSON export, say: its rows are not ours to read (frictionless reads them)
-        problems.append(Problem(DESCRIPTOR, 1, None, None, "descriptor-unreadable", not_csv))
+        bad("descriptor-unreadable", not_csv)
         return Package(root, descriptor_file, data, (), tuple(problems), readable=False)
+    # A resource's line is that of the first `"name": "<its name>"` after the previous one's.
+    name_keys: dict[str, list[int]] = {}
+    for found in _NAME_KEY.finditer(text):
+        name_keys.setdefault(found[1], []).append(found.start())
     resources: list[Resource] = []
     names: set[str] = set()
-    cursor = 0
+    last, line_of_last = -1, 1
     for i, raw in enumerate(raw_resources, 1):
         name = raw.get("name") if isinstance(raw, dict) else None
-        found = (
-            re.compile(r'"name"\s*:\s*' + re.escape(json.dumps(name))).search(text, cursor)
-            if isinstance(name, str)
-            else None
-        )
-        line = text.count("\n", 0, found.start()) + 1 if found else None
-        cursor = found.end() if found else cursor
+        line = None
+        starts = name_keys.get(json.dumps(name), []) if isinstance(name, str) else []
+        k = bisect.bisect_right(starts, last)
+        if k < len(starts):
+            line = line_of_last + text.count("\n", max(last, 0), starts[k])
+            last, line_of_last = starts[k], line
         if not isinstance(raw, dict) or not isinstance(name, str) or not name:
             bad("descriptor-property", f"resource {i} has no 'name'", line)
-            continue
-        if not RESOURCE_NAME.fullmatch(name):
-            bad(
-                "resource-name",
+        elif not RESOURCE_NAME.fullmatch(name):
+            message = (
                 f"resource name {name!r} must be a lowercase slug: a-z or 0-9 first, then "
-                "a-z, 0-9, '.', '_', '-' (at most 100 characters)",
-                line,
+                "a-z, 0-9, '.', '_', '-' (at most 100 characters)"
             )
-            continue
-        if name in names:
+            bad("resource-name", message, line)
+        elif name in names:
             bad("descriptor-property", f"resource name {name!r} is used twice", line)
-            continue
-        names.add(name)
-        resources.append(_resource(root, raw, name, line, bad, problems))
+        else:
+            names.add(name)
+            resources.append(_resource(root, raw, name, line, problems))
     problems.extend(_references(resources))
     return Package(root, descriptor_file, data, tuple(resources), tuple(problems))
 
@@ -388,42 +324,36 @@ def _references(resources: list[Resource]) -> list[Problem]:
     """Foreign keys and polymorphic references must name resources and fields that exist."""
     by_name = {r.name: r for r in resources}
     problems = []
-
-    def bad(res: Resource, column: str, message: str) -> None:
-        problems.append(
-            Problem(
-                DESCRIPTOR, res.line, None, column, "schema", f"resource '{res.name}': {message}"
-            )
-        )
-
     for res in resources:
+        found = []
         for fk in res.schema.foreign_keys:
             target = by_name.get(fk.resource) if fk.resource else res
             if target is None:
-                bad(
-                    res,
-                    ", ".join(fk.fields),
-                    f"foreign key refers to unknown resource '{fk.resource}'",
-                )
+                message = f"foreign key refers to unknown resource '{fk.resource}'"
+                found.append((", ".join(fk.fields), message))
             elif target.schema.fields and any(
                 target.schema.field(f) is None for f in fk.reference_fields
             ):
-                bad(
-                    res,
-                    ", ".join(fk.fields),
+                message = (
                     f"foreign key refers to unknown fields {list(fk.reference_fields)} "
-                    f"of '{target.name}'",
+                    f"of '{target.name}'"
                 )
+                found.append((", ".join(fk.fields), message))
         for ref in res.schema.polymorphic_references:
             for name in ref.resources:
                 if name not in by_name:
-                    bad(res, ref.field, f"x-polymorphicReferences names unknown resource '{name}'")
+                    message = f"x-polymorphicReferences names unknown resource '{name}'"
+                    found.append((ref.field, message))
+        problems += [
+            Problem(DESCRIPTOR, res.line, None, column, "schema", f"resource '{res.name}': {why}")
+            for column, why in found
+        ]
     return problems
 
 
-def line_of(text: str, needle: str, start: int = 0) -> int | None:
-    """The 1-based line of the first ``needle`` in ``text`` from ``start`` on (None if absent)."""
-    pos = text.find(needle, start)
+def line_of(text: str, needle: str) -> int | None:
+    """The 1-based line of the first ``needle`` in ``text`` (None if absent)."""
+    pos = text.find(needle)
     return None if pos < 0 else text.count("\n", 0, pos) + 1
 
 
@@ -474,14 +404,6 @@ def declared_sha256(value: Any) -> str | None:
     return None
 
 
-def _special(file: Path) -> bool:
-    """Whether ``file`` exists but is not a regular file (a FIFO, a device, a directory)."""
-    try:
-        return not stat.S_ISREG(file.stat().st_mode)
-    except OSError:
-        return False  # missing: the validator's file check says so
-
-
 def read_json(file: Path, shown: str) -> tuple[Any, list[Problem], str]:
     """Read a JSON file: (value, problems, text); the value is None when it cannot be read."""
 
@@ -507,9 +429,8 @@ def read_json(file: Path, shown: str) -> tuple[Any, list[Problem], str]:
         )
     problems = []
     if raw.startswith(b"\xef\xbb\xbf"):
-        problems.append(
-            Problem(shown, 1, None, None, "bom", "starts with a byte-order mark; save without BOM")
-        )
+        message = "starts with a byte-order mark; save without BOM"
+        problems.append(Problem(shown, 1, None, None, "bom", message))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -543,6 +464,8 @@ def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
 
 def control_characters(value: Any, shown: str, text: str) -> list[Problem]:
     """A problem for every text of a JSON document holding a control or bidi character."""
+    if not _MAYBE_CONTROL.search(text):  # the common case, without walking every string
+        return []
     problems = []
     for where, string in _strings(value, "$"):
         hit = CONTROL.search(string)
@@ -563,14 +486,13 @@ def control_characters(value: Any, shown: str, text: str) -> list[Problem]:
 
 
 def _resource(
-    root: Path,
-    raw: dict[str, Any],
-    name: str,
-    line: int | None,
-    bad: Callable[..., None],
-    problems: list[Problem],
+    root: Path, raw: dict[str, Any], name: str, line: int | None, problems: list[Problem]
 ) -> Resource:
     """Vet one resource's path, schema, encoding, bytes and hash declarations."""
+
+    def bad(check: str, message: str) -> None:
+        problems.append(Problem(DESCRIPTOR, line, None, None, check, message))
+
     path = raw.get("path")
     safe_file = None
     if path is None:
@@ -578,66 +500,50 @@ def _resource(
         bad(
             "descriptor-property",
             f"resource '{name}' {why}; this package keeps tables in CSV files",
-            line,
         )
     elif isinstance(path, list):
-        bad("descriptor-property", f"resource '{name}': a list of paths is not supported", line)
+        bad("descriptor-property", f"resource '{name}': a list of paths is not supported")
     else:
         safe_file, refused = safe_path(root, path)
         if refused:
-            bad("resource-path", f"resource '{name}': {refused}", line)
+            bad("resource-path", f"resource '{name}': {refused}")
         elif safe_file is not None and _special(safe_file):
-            bad("special-file", f"resource '{name}': {path} is not a regular file", line)
+            bad("special-file", f"resource '{name}': {path} is not a regular file")
             safe_file = None
     encoding = raw.get("encoding", "utf-8")
     if not isinstance(encoding, str) or encoding.lower().replace("_", "-") not in UTF8:
-        bad(
-            "encoding",
-            f"resource '{name}': encoding {encoding!r} is not supported (UTF-8 only)",
-            line,
-        )
+        bad("encoding", f"resource '{name}': encoding {encoding!r} is not supported (UTF-8 only)")
     for key in _UNSUPPORTED_RESOURCE:
         if key in raw:
-            bad("unsupported", f"resource '{name}': property '{key}' is not checked", line)
+            bad("unsupported", f"resource '{name}': property '{key}' is not checked")
     size = raw.get("bytes")
-    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
-        bad(
-            "descriptor-property",
-            f"resource '{name}': 'bytes' must be a non-negative integer",
-            line,
-        )
+    if size is not None and not _count(size):
+        bad("descriptor-property", f"resource '{name}': 'bytes' must be a non-negative integer")
         size = None
     digest = raw.get("hash")
     if digest is not None and not isinstance(digest, str):
-        bad("hash", f"resource '{name}': 'hash' must be a string like sha256:<hex>", line)
+        bad("hash", f"resource '{name}': 'hash' must be a string like sha256:<hex>")
         digest = None
     schema = Schema()
     raw_schema = raw.get("schema")
     if raw_schema is None:
-        bad("schema", f"resource '{name}' has no 'schema'", line)
-    elif isinstance(raw_schema, str):
-        file, refused = safe_path(root, raw_schema)
-        if refused or file is None:
-            bad("resource-path", f"resource '{name}': schema {refused}", line)
-        else:
-            value, found, text = read_json(file, raw_schema)
-            if value is None:
-                message = found[0].message if found else "cannot be read"
-                what = "is missing" if message == "file not found" else message
-                check = (
-                    found[0].check
-                    if found and found[0].check != "descriptor-unreadable"
-                    else "schema"
-                )
-                bad(check, f"resource '{name}': schema file {raw_schema} {what}", line)
-            else:
-                problems.extend(found)
-                problems.extend(control_characters(value, raw_schema, text))
-                schema, found = parse_schema(value, raw_schema, None)
-                problems.extend(found)
-    else:
+        bad("schema", f"resource '{name}' has no 'schema'")
+    elif not isinstance(raw_schema, str):
         schema, found = parse_schema(raw_schema, DESCRIPTOR, line)
         problems.extend(found)
+    elif (file := safe_path(root, raw_schema))[0] is None:
+        bad("resource-path", f"resource '{name}': schema {file[1]}")
+    else:
+        value, found, text = read_json(file[0], raw_schema)
+        if value is None:  # read_json gives one problem then
+            what = "is missing" if found[0].message == "file not found" else found[0].message
+            check = "schema" if found[0].check == "descriptor-unreadable" else found[0].check
+            bad(check, f"resource '{name}': schema file {raw_schema} {what}")
+        else:
+            problems.extend(found)
+            problems.extend(control_characters(value, raw_schema, text))
+            schema, found = parse_schema(value, raw_schema, None)
+            problems.extend(found)
     return Resource(
         name=name,
         path=path if isinstance(path, str) else "",
@@ -650,7 +556,16 @@ def _resource(
         bytes=size,
         hash=digest,
         safe_file=safe_file,
+        schema_path=raw_schema if isinstance(raw_schema, str) else None,
     )
+
+
+def _special(file: Path) -> bool:
+    """Whether ``file`` exists but is not a regular file (a FIFO, a device, a directory)."""
+    try:
+        return not stat.S_ISREG(file.stat().st_mode)
+    except OSError:
+        return False  # missing: the validator's file check says so
 
 
 def _names(value: Any) -> tuple[str, ...] | None:
@@ -666,8 +581,16 @@ def _count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _listed(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
+def _parsed(items: Any, parse: Callable[[Any], _T | str], bad: Callable[[str], None]) -> list[_T]:
+    """Each of ``items`` (one item: a list of it) parsed; an item it cannot use is reported."""
+    kept = []
+    for item in items if isinstance(items, list) else [items]:
+        result = parse(item)
+        if isinstance(result, str):
+            bad(result)
+        else:
+            kept.append(result)
+    return kept
 
 
 def parse_schema(
@@ -676,8 +599,8 @@ def parse_schema(
     """The one Table Schema reader: the usable schema and the problems in it.
 
     Each invalid property is reported (check ``schema``) and left out; a property the validator
-    does not check is reported as ``unsupported``. ``where`` is the file the problems are reported
-    on (the schema file, or datapackage.json for an inline schema), ``line`` the line there.
+    does not check is ``unsupported``. The problems are located at ``where`` (the schema file, or
+    datapackage.json for an inline schema), ``line``.
     """
     problems: list[Problem] = []
 
@@ -691,18 +614,16 @@ def parse_schema(
     if not isinstance(raw_fields, list) or not raw_fields:
         bad("the schema has no 'fields' list")
         return Schema(), problems
-    fields: list[Field] = []
-    seen: set[str] = set()
+    fields: dict[str, Field] = {}
     for i, item in enumerate(raw_fields, 1):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
             bad(f"field {i} has no 'name'")
             continue
         spec = _parse_field(item, bad)
-        if spec.name in seen:
+        if spec.name in fields:
             bad(f"field '{spec.name}' is defined twice", spec.name)
-            continue
-        seen.add(spec.name)
-        fields.append(spec)
+        else:
+            fields[spec.name] = spec
     if not fields:
         return Schema(), problems
     missing = raw.get("missingValues", [""])
@@ -716,57 +637,44 @@ def parse_schema(
     primary_key: tuple[str, ...] = ()
     if "primaryKey" in raw:
         pk = _names(raw["primaryKey"])
-        if pk is None or any(n not in seen for n in pk):
+        if pk is None or any(n not in fields for n in pk):
             bad(f"'primaryKey' names no field of this schema: {raw['primaryKey']!r}")
         else:
             primary_key = pk
-    unique_keys = []
-    uks = raw.get("uniqueKeys", [])
-    for uk in uks if isinstance(uks, list) else [0]:
+
+    def unique_key(uk: Any) -> tuple[str, ...] | str:
         names = _names(uk)
-        if names is None or any(n not in seen for n in names):
-            bad(f"'uniqueKeys' entry {uk!r} names no field of this schema")
-        else:
-            unique_keys.append(names)
-    foreign_keys = []
-    for fk in _listed(raw.get("foreignKeys", [])):
-        parsed_fk = _parse_fk(fk, seen)
-        if isinstance(parsed_fk, str):
-            bad(parsed_fk)
-        else:
-            foreign_keys.append(parsed_fk)
-    polymorphic = []
-    for ref in _listed(raw.get("x-polymorphicReferences", [])):
+        if names is None or any(n not in fields for n in names):
+            return f"'uniqueKeys' entry {uk!r} names no field of this schema"
+        return names
+
+    def polymorphic(ref: Any) -> PolymorphicReference | str:
         names = _names(ref.get("fields")) if isinstance(ref, dict) else None
         targets = _names(ref.get("resources")) if isinstance(ref, dict) else None
-        if names is None or len(names) != 1 or names[0] not in seen or targets is None:
-            bad(
+        if names is None or len(names) != 1 or names[0] not in fields or targets is None:
+            return (
                 f"'x-polymorphicReferences' entry {ref!r} needs one known field "
                 "and a list of resources"
             )
-        else:
-            polymorphic.append(PolymorphicReference(names, targets))
-    rules = []
-    for rule in _listed(raw.get("x-rules", [])):
-        parsed_rule = _parse_rule(rule, seen)
-        if isinstance(parsed_rule, str):
-            bad(parsed_rule)
-        else:
-            rules.append(parsed_rule)
+        return PolymorphicReference(names, targets)
+
+    uks = raw.get("uniqueKeys", [])
     schema = Schema(
-        fields=tuple(fields),
+        fields=tuple(fields.values()),
         primary_key=primary_key,
-        foreign_keys=tuple(foreign_keys),
-        unique_keys=tuple(unique_keys),
-        polymorphic_references=tuple(polymorphic),
-        rules=tuple(rules),
+        unique_keys=tuple(_parsed(uks if isinstance(uks, list) else [0], unique_key, bad)),
+        foreign_keys=tuple(_parsed(raw.get("foreignKeys", []), lambda fk: _fk(fk, fields), bad)),
+        polymorphic_references=tuple(
+            _parsed(raw.get("x-polymorphicReferences", []), polymorphic, bad)
+        ),
+        rules=tuple(_parsed(raw.get("x-rules", []), lambda rule: _rule(rule, fields), bad)),
         missing_values=tuple(missing),
         fields_match=match,
     )
     return schema, problems
 
 
-def _parse_rule(rule: Any, seen: set[str]) -> RowRule | str:
+def _rule(rule: Any, fields: dict[str, Field]) -> RowRule | str:
     """One ``x-rules`` entry, or the message saying why it cannot be checked."""
     if not isinstance(rule, dict):
         return f"'x-rules' entry {rule!r} is not an object"
@@ -777,7 +685,7 @@ def _parse_rule(rule: Any, seen: set[str]) -> RowRule | str:
     if (
         not isinstance(names, list)
         or len(names) != 2
-        or not all(isinstance(n, str) and n in seen for n in names)
+        or not all(isinstance(n, str) and n in fields for n in names)
     ):
         return f"'x-rules' {kind} rule needs two fields of this schema, not {names!r}"
     value = rule.get("value", "unknown") if kind == "empty_when" else "unknown"
@@ -789,13 +697,13 @@ def _parse_rule(rule: Any, seen: set[str]) -> RowRule | str:
     return RowRule(str(kind), (names[0], names[1]), description, str(value))
 
 
-def _parse_fk(fk: Any, seen: set[str]) -> ForeignKey | str:
+def _fk(fk: Any, fields: dict[str, Field]) -> ForeignKey | str:
     """One foreign key, or the message saying why it is unusable."""
     if not isinstance(fk, dict):
         return f"foreign key {fk!r} is not an object"
     names = _names(fk.get("fields"))
     ref = fk.get("reference")
-    if names is None or any(n not in seen for n in names):
+    if names is None or any(n not in fields for n in names):
         return f"foreign key fields {fk.get('fields')!r} name no field of this schema"
     if not isinstance(ref, dict):
         return f"foreign key on {list(names)} has no 'reference' object"
@@ -808,23 +716,47 @@ def _parse_fk(fk: Any, seen: set[str]) -> ForeignKey | str:
     return ForeignKey(names, resource or None, ref_names)
 
 
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value)
+
+
+def _is_bound(value: Any) -> bool:
+    return isinstance(value, int | float | str) and not isinstance(value, bool)
+
+
+#: Each constraint we check: its Field attribute, the types it applies to (None: every type), and
+#: the test and wording of a valid value (``pattern`` is tested by compiling it).
+_CONSTRAINTS: dict[str, tuple[str, frozenset[str] | None, Callable[[Any], bool], str]] = {
+    "required": ("required", None, _is_bool, "true or false"),
+    "unique": ("unique", None, _is_bool, "true or false"),
+    "enum": ("enum", None, _is_list, "a non-empty list"),
+    "pattern": ("pattern", None, _is_bool, ""),
+    "minLength": ("min_length", _LENGTH_TYPES, _count, "a non-negative integer"),
+    "maxLength": ("max_length", _LENGTH_TYPES, _count, "a non-negative integer"),
+    "minimum": ("minimum", _RANGE_TYPES, _is_bound, "a number or a date"),
+    "maximum": ("maximum", _RANGE_TYPES, _is_bound, "a number or a date"),
+}
+
+
 def _parse_field(raw: dict[str, Any], bad: Callable[..., None]) -> Field:
     """One field; each invalid property is reported and dropped, the rest is kept."""
     name = raw["name"]
     values: dict[str, Any] = {"name": name, "raw": raw}
     ftype = raw.get("type", "string")
-    if ftype in TYPES:
-        values["type"] = ftype
-    else:
+    if ftype not in TYPES:
         bad(f"field '{name}': unknown type {ftype!r}", name)
-        ftype = values["type"] = "any"
+        ftype = "any"
+    values["type"] = ftype
     if isinstance(raw.get("description"), str):
         values["description"] = raw["description"]
     fmt = raw.get("format", "default")
     if isinstance(fmt, str):
         values["format"] = fmt
-        known = _FORMATS.get(ftype)
-        if known is not None and fmt not in known:
+        if fmt not in _FORMATS.get(ftype, {fmt}):
             bad(f"field '{name}': format {fmt!r} is not checked", name, "unsupported")
     for key in sorted(set(raw) - _FIELD_KEYS):
         if not key.startswith("x-"):
@@ -848,48 +780,27 @@ def _parse_field(raw: dict[str, Any], bad: Callable[..., None]) -> Field:
     if not isinstance(cons, dict):
         bad(f"field '{name}': 'constraints' must be an object", name)
         return Field(**values)
-    for key in sorted(set(cons) - _CONSTRAINTS):
+    for key in sorted(set(cons) - _CONSTRAINTS.keys()):
         bad(f"field '{name}': constraint '{key}' is not checked", name, "unsupported")
-    for key in ("required", "unique"):
-        if key in cons:
-            if isinstance(cons[key], bool):
-                values[key] = cons[key]
-            else:
-                bad(f"field '{name}': constraint '{key}' must be true or false", name)
-    if "enum" in cons:
-        if isinstance(cons["enum"], list) and cons["enum"]:
-            values["enum"] = tuple(cons["enum"])
+    for key, (attr, types, valid, must) in _CONSTRAINTS.items():
+        if key not in cons:
+            continue
+        value = cons[key]
+        if types is not None and ftype not in types:
+            bad(
+                f"field '{name}': constraint '{key}' does not apply to {ftype}", name, "unsupported"
+            )
+        elif key == "pattern":
+            try:
+                re.compile(value)
+                values[attr] = value
+            except (re.error, TypeError) as exc:
+                bad(
+                    f"field '{name}': constraint 'pattern' is not a regular expression ({exc})",
+                    name,
+                )
+        elif valid(value):
+            values[attr] = tuple(value) if isinstance(value, list) else value
         else:
-            bad(f"field '{name}': constraint 'enum' must be a non-empty list", name)
-    if "pattern" in cons:
-        try:
-            re.compile(cons["pattern"])
-            values["pattern"] = cons["pattern"]
-        except (re.error, TypeError) as exc:
-            bad(f"field '{name}': constraint 'pattern' is not a regular expression ({exc})", name)
-    for key, attr in (("minLength", "min_length"), ("maxLength", "max_length")):
-        if key in cons:
-            if ftype not in _LENGTH_TYPES:
-                bad(
-                    f"field '{name}': constraint '{key}' does not apply to {ftype}",
-                    name,
-                    "unsupported",
-                )
-            elif _count(cons[key]):
-                values[attr] = cons[key]
-            else:
-                bad(f"field '{name}': constraint '{key}' must be a non-negative integer", name)
-    for key in ("minimum", "maximum"):
-        if key in cons:
-            bound = cons[key]
-            if ftype not in _RANGE_TYPES:
-                bad(
-                    f"field '{name}': constraint '{key}' does not apply to {ftype}",
-                    name,
-                    "unsupported",
-                )
-            elif isinstance(bound, bool) or not isinstance(bound, int | float | str):
-                bad(f"field '{name}': constraint '{key}' must be a number or a date", name)
-            else:
-                values[key] = bound
+            bad(f"field '{name}': constraint '{key}' must be {must}", name)
     return Field(**values)

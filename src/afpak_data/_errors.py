@@ -1,9 +1,9 @@
-"""The one located problem and the exceptions every public error derives from.
+"""The one located problem and the base of every public error.
 
-A :class:`Problem` is what the validator reports, what a :class:`DataError` carries, what
-release-check and the pandera translation return: ``file``, the physical ``line`` an editor shows
-(None: the whole file), the ``record`` (primary key) and ``column`` when they apply, the ``check``
-name (see ``afpak_data._validate.problems.CHECKS``) and the ``message``.
+A :class:`Problem` is what the validator reports, a :class:`DataError` carries, and release-check
+and the pandera translation return: ``file``, the physical ``line`` an editor shows (None: the
+whole file), the ``record_id`` and ``column`` when they apply, the ``check`` (see
+``afpak_data._validate.problems.CHECKS``) and the ``message``.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class DataError(AfpakDataError, ValueError):
     """A CSV cannot be loaded as its schema says (``path:line: column 'x': what is wrong``).
 
     ``problem`` is the located :class:`Problem`; ``path``, ``line``, ``column``, ``check`` and
-    ``detail`` are its parts, so callers can report it in their own format.
+    ``detail`` (the message without the location) are its parts, for callers' own formats.
     """
 
     def __init__(
@@ -83,29 +83,9 @@ class DataError(AfpakDataError, ValueError):
         record_id: str | None = None,
     ) -> None:
         self.problem = Problem(path, line, record_id, column, check, detail)
+        self.path = path
+        self.line = line
+        self.column = column
+        self.check = check
+        self.detail = detail
         super().__init__(str(self.problem))
-
-    @property
-    def path(self) -> str:
-        """The file, relative to the package."""
-        return self.problem.file
-
-    @property
-    def line(self) -> int | None:
-        """The physical line an editor shows (None: the whole file)."""
-        return self.problem.line
-
-    @property
-    def column(self) -> str | None:
-        """The column, when one is at fault."""
-        return self.problem.column
-
-    @property
-    def check(self) -> str:
-        """The check name (``type``, ``enum``, ``header``, ``load``...)."""
-        return self.problem.check
-
-    @property
-    def detail(self) -> str:
-        """What is wrong, without the location."""
-        return self.problem.message

@@ -1,9 +1,8 @@
 """schema.org ``Dataset`` JSON-LD from ``datapackage.json``, so dataset search engines can index it.
 
-Everything comes from the descriptor (the package's one source of metadata), never restated here:
-name and title, description, version, licence, keywords, creators, homepage, creation date, and one
-``DataDownload`` per resource. Google's Dataset guidelines ask for ``name`` and ``description``
-(50 to 5000 characters); the rest is recommended. Standard library only, so it is cheap to call.
+Everything comes from the descriptor, never restated here. Google's Dataset guidelines ask for
+``name`` and ``description`` (50 to 5000 characters); the rest is recommended. Standard library
+only, so it is cheap to call.
 """
 
 from __future__ import annotations
@@ -12,58 +11,56 @@ import json
 from typing import Any
 from urllib.parse import urljoin
 
+from afpak_data._citation import creators, items
+
 CONTEXT = "https://schema.org/"
 
 
 def dataset_jsonld(descriptor: dict[str, Any], base_url: str | None = None) -> dict[str, Any]:
-    """Return the schema.org ``Dataset`` for ``descriptor``.
-
-    ``base_url``: where the package's files are published; resource paths are resolved against it
-    to give absolute ``contentUrl`` values. Without it the paths stay relative (still valid
-    JSON-LD, resolved against the page that embeds it).
-    """
+    """The schema.org ``Dataset`` for ``descriptor``; resource paths are resolved against
+    ``base_url`` (where the files are published), else left relative to the embedding page."""
     data: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "Dataset",
         "name": str(descriptor.get("title") or descriptor.get("name", "")),
-    }
-    if descriptor.get("name"):
-        data["alternateName"] = str(descriptor["name"])
-    optional = {
+        "alternateName": str(descriptor.get("name") or ""),
         "description": descriptor.get("description"),
         "version": descriptor.get("version"),
-        "url": descriptor.get("homepage"),
-        "dateCreated": descriptor.get("created"),
-        "keywords": descriptor.get("keywords"),
     }
-    data.update({k: v for k, v in optional.items() if v})
-    licenses = [_license(item) for item in descriptor.get("licenses", []) if isinstance(item, dict)]
-    if licenses:
-        data["license"] = licenses[0] if len(licenses) == 1 else licenses
-    creators = [_agent(c) for c in _creators(descriptor)]
-    if creators:
-        data["creator"] = creators
+    for key, source in [("url", "homepage"), ("dateCreated", "created"), ("keywords", "keywords")]:
+        data[key] = descriptor.get(source)
+    licenses = [_license(item) for item in items(descriptor, "licenses")]
+    data["license"] = licenses[0] if len(licenses) == 1 else licenses
+    data["creator"] = [_agent(c) for c in creators(descriptor)]
     data["isAccessibleForFree"] = True
-    distribution = [
-        _download(r, base_url) for r in descriptor.get("resources", []) if isinstance(r, dict)
+    base = base_url if not base_url or base_url.endswith("/") else base_url + "/"
+    data["distribution"] = [_download(r, base) for r in items(descriptor, "resources")]
+    data["isBasedOn"] = [
+        _drop_empty(
+            {
+                "@type": "CreativeWork",
+                "name": str(s["title"]),
+                "url": str(s.get("path") or ""),
+                "description": str(s.get("description") or ""),
+            }
+        )
+        for s in items(descriptor, "sources")
+        if s.get("title")
     ]
-    if distribution:
-        data["distribution"] = distribution
-    sources = [s for s in descriptor.get("sources", []) if isinstance(s, dict) and s.get("title")]
-    if sources:
-        data["isBasedOn"] = [_source(s) for s in sources]
-    return data
+    return _drop_empty(data)
 
 
-def script_tag(descriptor: dict[str, Any], base_url: str | None = None) -> str:
-    """The JSON-LD wrapped in ``<script type="application/ld+json">`` for an HTML page.
+def safe_json(value: Any, indent: int | None = None) -> str:
+    """``value`` as JSON with ``<``, ``>`` and ``&`` escaped, so no text in it can close the
+    ``<script>`` element it is embedded in; JSON parsers read the escapes back unchanged."""
+    separators = None if indent else (",", ":")
+    text = json.dumps(value, ensure_ascii=False, indent=indent, separators=separators)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
-    ``<``, ``>`` and ``&`` are written as JSON escapes, so no text in the descriptor can close the
-    script element early; JSON parsers read the escapes back as the same characters.
-    """
-    text = json.dumps(dataset_jsonld(descriptor, base_url), ensure_ascii=False, indent=2)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return f'<script type="application/ld+json">\n{text}\n</script>'
+
+def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without its empty properties (a name and a download's URL are always kept)."""
+    return {k: v for k, v in data.items() if v or k in ("name", "contentUrl")}
 
 
 def _license(item: dict[str, Any]) -> Any:
@@ -71,62 +68,34 @@ def _license(item: dict[str, Any]) -> Any:
     path = str(item.get("path", ""))
     if path.startswith(("http://", "https://")):
         return path
-    name = str(item.get("title") or item.get("name", ""))
-    return {"@type": "CreativeWork", "name": name}
-
-
-def _creators(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
-    """Contributors with the ``creator`` role, or every contributor when none has it."""
-    people = [c for c in descriptor.get("contributors", []) if isinstance(c, dict)]
-    creators = [c for c in people if "creator" in (c.get("roles") or [c.get("role")])]
-    return creators or people
+    return {"@type": "CreativeWork", "name": str(item.get("title") or item.get("name", ""))}
 
 
 def _agent(contributor: dict[str, Any]) -> dict[str, Any]:
     """A Person where given/family names are given, else an Organization named by its title."""
     given, family = contributor.get("givenName"), contributor.get("familyName")
+    agent: dict[str, Any] = {"@type": "Organization", "name": str(contributor.get("title", ""))}
     if given or family:
-        agent: dict[str, Any] = {
-            "@type": "Person",
-            "name": " ".join(str(p) for p in (given, family) if p),
-        }
-        if given:
-            agent["givenName"] = str(given)
-        if family:
-            agent["familyName"] = str(family)
-    else:
-        agent = {"@type": "Organization", "name": str(contributor.get("title", ""))}
-    if contributor.get("path"):
-        agent["url"] = str(contributor["path"])
-    if contributor.get("email"):
-        agent["email"] = str(contributor["email"])
-    return agent
+        names = {"givenName": str(given or ""), "familyName": str(family or "")}
+        agent = {"@type": "Person", "name": " ".join(p for p in names.values() if p)} | names
+    contact = {
+        "url": str(contributor.get("path") or ""),
+        "email": str(contributor.get("email") or ""),
+    }
+    return _drop_empty(agent | contact)
 
 
 def _download(resource: dict[str, Any], base_url: str | None) -> dict[str, Any]:
     """One resource as a ``DataDownload`` (its file, media type, size and title)."""
     path = str(resource.get("path", ""))
-    url = (
-        urljoin(base_url if base_url.endswith("/") else base_url + "/", path) if base_url else path
+    size = resource.get("bytes")
+    return _drop_empty(
+        {
+            "@type": "DataDownload",
+            "name": str(resource.get("name", "")),
+            "contentUrl": urljoin(base_url, path) if base_url else path,
+            "encodingFormat": str(resource.get("mediatype") or "text/csv"),
+            "description": str(resource.get("description") or resource.get("title") or ""),
+            "contentSize": f"{size} B" if isinstance(size, int) else "",
+        }
     )
-    download: dict[str, Any] = {
-        "@type": "DataDownload",
-        "name": str(resource.get("name", "")),
-        "contentUrl": url,
-        "encodingFormat": str(resource.get("mediatype") or "text/csv"),
-    }
-    if resource.get("title") or resource.get("description"):
-        download["description"] = str(resource.get("description") or resource.get("title"))
-    if isinstance(resource.get("bytes"), int):
-        download["contentSize"] = f"{resource['bytes']} B"
-    return download
-
-
-def _source(source: dict[str, Any]) -> dict[str, Any]:
-    """A source the data is coded from, as a CreativeWork."""
-    work: dict[str, Any] = {"@type": "CreativeWork", "name": str(source["title"])}
-    if source.get("path"):
-        work["url"] = str(source["path"])
-    if source.get("description"):
-        work["description"] = str(source["description"])
-    return work

@@ -1,49 +1,37 @@
 """Download a published package (by URL), verify it against its descriptor, and cache it.
 
-Researchers cite a version and must get the same bytes years later, so nothing is returned before
-each requested CSV matches the ``bytes`` and ``sha256`` its descriptor declares.
+Researchers cite a version and must get the same bytes years later: nothing is returned before
+each requested CSV matches the ``bytes`` and ``sha256`` its descriptor declares. The descriptor is
+staged and read by the one package model (:func:`afpak_data._descriptor.read`) like any directory.
+Every refusal is a :class:`RemoteDataError` naming the URL, the only error :func:`fetch` raises:
 
-Limits (each refusal is a :class:`RemoteDataError` naming the URL; no other exception escapes
-:func:`fetch`):
+* size: descriptor and schemas together at most :data:`MAX_JSON_BYTES`, in at most
+  :data:`MAX_SCHEMAS` files; a CSV at most its declared ``bytes`` (a longer ``Content-Length`` is
+  refused before the body, a longer body as the excess arrives);
+* time: one deadline per download, connect to last byte (``$AFPAK_DATA_TIMEOUT``, ``timeout=``,
+  default :data:`DEADLINE`): a watchdog thread shuts the socket then, so a server sending a byte
+  at a time cannot hold it longer; each socket operation also has :data:`TIMEOUT`;
+* redirects: at most :data:`MAX_REDIRECTS`, to ``http``/``https`` only (checked before anything is
+  sent), never ``https`` -> ``http``; another host is fine, the CSVs are verified by hash;
+* paths become cache file names: plain relative names, no two differing only by case, none both
+  a file and a folder.
 
-* **Size.** ``datapackage.json`` and the schemas together at most :data:`MAX_JSON_BYTES`
-  (10 MB), at most :data:`MAX_SCHEMAS` schema files; a CSV at most the ``bytes`` its descriptor
-  declares (a longer ``Content-Length`` is refused before the body is read, a longer body as
-  soon as the excess arrives).
-* **Time.** One deadline per download (connect, headers and body together):
-  ``$AFPAK_DATA_TIMEOUT`` seconds, default :data:`DEADLINE` (120 s), or ``fetch(timeout=...)``.
-  A watchdog thread shuts the socket when it passes, so a server sending one byte at a time
-  cannot hold the download longer. Each socket operation also has :data:`TIMEOUT`.
-* **Redirects.** At most :data:`MAX_REDIRECTS` (5), only to ``http``/``https`` (another scheme
-  is refused before anything is sent to it), never from ``https`` down to ``http``. A redirect to
-  another host is followed: the CSVs are verified by hash whatever host serves them, and the
-  descriptor and schemas are trusted as the server at the URL you gave chooses to serve them.
-
-Cache (root: ``$AFPAK_DATA_CACHE``, else the per-OS user cache folder from ``platformdirs``:
-``~/.cache/afpak-data`` or ``$XDG_CACHE_HOME/afpak-data`` on Linux, ``~/Library/Caches/afpak-data``
-on macOS, ``%LOCALAPPDATA%\\afpak-data\\Cache`` on Windows)::
+Cache (``$AFPAK_DATA_CACHE``, else platformdirs' per-OS user cache folder)::
 
     <root>/<version>/<key>/datapackage.json, schemas/..., data/..., .cache-manifest.json
     <root>/urls/<sha256 of the URL>.json    {"url", "version", "package": "<version>/<key>"}
 
-``<key>`` is the first 16 hex digits of the sha256 of (URL, sha256 of the descriptor): the same
-descriptor served from two URLs gets two entries, so a schema served by one server is never used
-for another. Online, the descriptor and every schema are downloaded again on each load (they
-have no declared hash, so a cached copy cannot be verified against anything the server vouches
-for now); CSVs are reused only after their size and sha256 match the descriptor again, and a
-damaged or truncated one is downloaded again. Offline, the URL's record leads to the entry, whose
-descriptor and schemas must match the sha256 recorded in ``.cache-manifest.json`` when they were
-downloaded and whose CSVs must match the descriptor. An entry is published by one folder swap
-(:mod:`afpak_data._atomic`), so a load never sees half of an update; staging folders and
-``.download-*`` folders left by a killed run are removed by the next one.
+``<key>`` is 16 hex digits of the sha256 of (URL, sha256 of the descriptor), so a schema one server
+served is never used for another. Online, descriptor and schemas are downloaded on each load (with
+no declared hash, a cached copy cannot be verified against anything); CSVs are reused once their
+size and sha256 match again. Offline, the entry's descriptor and schemas must match the sha256 of
+its manifest and its CSVs the descriptor. An entry is published by one folder swap
+(:mod:`afpak_data._atomic`); what a killed run left is removed by the next.
 
-Why not pooch: ``pooch.retrieve`` downloads through ``requests``, whose ``timeout`` applies to
-each socket read (a slow drip never ends) and which has no size cap; a custom downloader doing the
-deadline, size and redirect rules would be all of the work left here. What pooch would still add
--- compare a sha256, move a temporary file -- does not fit either: a file with no known hash
-(descriptor, schemas) is reused unverified forever, which is the bug this module must not have,
-and its ``tmp*`` files left by a kill are never removed. So the downloader is hand-written on
-``urllib`` (which also honours the usual proxy variables); ``platformdirs`` gives the cache folder.
+Why hand-written on ``urllib`` (which honours the proxy variables), not pooch, requests or urllib3:
+their timeouts apply to each socket read (a slow drip never ends) and none caps a body's size, so
+the downloader would be all the work left; pooch would also reuse a file with no known hash (the
+descriptor, the schemas) unverified forever, and leaves a killed run's ``tmp*`` files behind.
 """
 
 from __future__ import annotations
@@ -52,6 +40,7 @@ import contextlib
 import hashlib
 import http.client
 import json
+import math
 import os
 import re
 import shutil
@@ -66,10 +55,18 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from afpak_data import _atomic
-from afpak_data._descriptor import SAFE_VERSION, SEMVER, declared_sha256, sha256_of
+from afpak_data._descriptor import (
+    DESCRIPTOR,
+    SAFE_VERSION,
+    SEMVER,
+    Package,
+    declared_sha256,
+    read,
+    read_package,
+    sha256_of,
+)
 from afpak_data._errors import AfpakDataError
 
-DESCRIPTOR_NAME = "datapackage.json"
 #: Seconds any single socket operation may wait (connect, one read).
 TIMEOUT = 30.0
 #: Default seconds one whole download may take (override: ``$AFPAK_DATA_TIMEOUT``, ``timeout=``).
@@ -81,6 +78,8 @@ MAX_SCHEMAS = 1000
 #: Redirects followed per download.
 MAX_REDIRECTS = 5
 MANIFEST = ".cache-manifest.json"
+#: Where a tag's raw files are served; ``release_url(base=...)`` takes another such template.
+RAW_BASE = "https://raw.githubusercontent.com/{owner}/{repo}/v{version}/"
 _CHUNK = 1 << 16
 _REDIRECT_CODES = (301, 302, 303, 307, 308)
 _SAFE_PART = re.compile(r"[0-9A-Za-z_][0-9A-Za-z._ -]{0,127}")
@@ -89,6 +88,10 @@ _GITHUB = re.compile(r"https://github\.com/(?P<owner>[^/]+)/(?P<repo>[^/#?]+?)(?
 
 class RemoteDataError(AfpakDataError, OSError):
     """A published package could not be fetched or verified; nothing unverified was kept."""
+
+
+class _Unchanged(Exception):
+    """The cache entry already holds exactly what was downloaded: nothing to publish."""
 
 
 def cache_root() -> Path:
@@ -101,22 +104,15 @@ def cache_root() -> Path:
     return Path(platformdirs.user_cache_dir("afpak-data", appauthor=False))
 
 
-#: Where a tag's raw files are served; ``release_url(base=...)`` takes another such template.
-RAW_BASE = "https://raw.githubusercontent.com/{owner}/{repo}/v{version}/"
-
-
 def release_url(version: str, source: Any = None, base: str = RAW_BASE) -> str:
     """The raw-file base URL of the tagged release ``v<version>`` (pass it to ``load(source=)``).
 
-    Built from the ``homepage`` (or ``repository``) of the descriptor of ``source`` (default: the
-    bundled package), which must be a GitHub repository URL. ``base`` is the URL template, with
-    ``{owner}``, ``{repo}`` and ``{version}`` filled in (default: GitHub's raw files; a mirror or
-    the release rehearsal's loopback server can be named instead).
+    Built from the ``repository`` (or ``homepage``) of the descriptor of ``source`` (default: the
+    bundled package), a GitHub repository URL; ``base`` is the template, with ``{owner}``,
+    ``{repo}`` and ``{version}`` (a mirror or the release rehearsal's loopback server).
     """
     if not SEMVER.fullmatch(version):
         raise ValueError(f"version {version!r} is not MAJOR.MINOR.PATCH (e.g. 1.0.0)")
-    from afpak_data._descriptor import read_package
-
     descriptor = read_package(source).descriptor
     for key in ("repository", "homepage"):
         value = descriptor.get(key)
@@ -132,10 +128,10 @@ def release_url(version: str, source: Any = None, base: str = RAW_BASE) -> str:
 def fetch(base_url: str, resources: list[str], timeout: float | None = None) -> Path:
     """Return a local, verified copy of the package at ``base_url`` holding ``resources``' CSVs.
 
-    ``base_url`` is the folder that holds ``datapackage.json`` (or the descriptor's own URL). The
-    descriptor and every schema are fetched; CSVs only for ``resources``. Offline, a copy cached
-    for the same URL is used after it is verified. ``timeout``: seconds per download (default
-    ``$AFPAK_DATA_TIMEOUT``, else :data:`DEADLINE`). Raises :class:`RemoteDataError` only.
+    ``base_url`` is the folder of ``datapackage.json`` (or its own URL). The descriptor and every
+    schema are fetched, CSVs only for ``resources``; offline, the copy cached for the same URL is
+    used once verified. ``timeout``: seconds per download (default ``$AFPAK_DATA_TIMEOUT``, else
+    :data:`DEADLINE`).
     """
     try:
         return _fetch(base_url, resources, _deadline_seconds(timeout))
@@ -147,116 +143,79 @@ def fetch(base_url: str, resources: list[str], timeout: float | None = None) -> 
         ) from exc
 
 
-# --- the fetch itself ------------------------------------------------------------------------
-
-
-def _fetch(base_url: str, resources: list[str], deadline: float) -> Path:
+def _fetch(base_url: str, names: list[str], deadline: float) -> Path:
     base = _normalise(base_url)
     root = cache_root()
     _clean_root(root)
-    descriptor_url = urllib.parse.urljoin(base, DESCRIPTOR_NAME)
-    budget = _Budget(MAX_JSON_BYTES)
+    url = urllib.parse.urljoin(base, DESCRIPTOR)
     try:
-        raw = _download(descriptor_url, deadline, limit=budget.left, what="descriptor")
+        raw = _download(url, deadline, MAX_JSON_BYTES, "descriptor")
     except RemoteDataError as network:  # the cache, verified, stands in for any failed download
         cached = _cached_package(root, base)
         if cached is None:
             raise RemoteDataError(f"{network} (and no cached copy of {base})") from network
-        _verify_cached(cached, resources, base)
+        _verify_cached(cached, names, base)
         return cached
-    budget.spend(len(raw))
-    descriptor = _parse_descriptor(raw, descriptor_url)
+    descriptor = _parse_json(raw, url)
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise RemoteDataError(f"{url}: not a data package descriptor (expected 'resources')")
     version = descriptor.get("version")
     if not isinstance(version, str) or not SAFE_VERSION.fullmatch(version):
         raise RemoteDataError(
-            f"{descriptor_url}: 'version' {version!r} cannot name a cache directory "
+            f"{url}: 'version' {version!r} cannot name a cache directory "
             "(expected a version such as 1.0.0)"
         )
-    descriptor_sha = hashlib.sha256(raw).hexdigest()
-    key = hashlib.sha256(f"{base}\n{descriptor_sha}".encode()).hexdigest()[:16]
-    target = root / version / key
-    wanted = _resources(descriptor, descriptor_url, resources)
-    schema_paths = _schema_paths(descriptor, descriptor_url)
-    _check_layout(_all_paths(descriptor, descriptor_url) + schema_paths, descriptor_url)
-    schemas: dict[str, bytes] = {}
-    for path in schema_paths:
-        url = urllib.parse.urljoin(base, path)
-        schemas[path] = _download(url, deadline, limit=budget.left, what="schema")
-        budget.spend(len(schemas[path]))
-        _parse_json(schemas[path], url)
-    manifest = {
-        "url": base,
-        "descriptor": descriptor_sha,
-        "schemas": {p: hashlib.sha256(b).hexdigest() for p, b in schemas.items()},
-    }
-    if _up_to_date(target, raw, schemas, wanted, manifest):
-        _remember(root, base, version, target)
-        return target
-    root.mkdir(parents=True, exist_ok=True)
-    with _atomic.staged_directory(target) as staging:
-        for path, data in schemas.items():
+    digest = hashlib.sha256(raw).hexdigest()
+    target = root / version / hashlib.sha256(f"{base}\n{digest}".encode()).hexdigest()[:16]
+    with contextlib.suppress(_Unchanged), _atomic.staged_directory(target) as staging:
+        _put(staging / DESCRIPTOR, raw)
+        schemas, wanted = _plan(read(staging / DESCRIPTOR), names, url)
+        manifest: dict[str, Any] = {"url": base, "descriptor": digest, "schemas": {}}
+        budget = MAX_JSON_BYTES - len(raw)
+        for path in schemas:
+            schema_url = urllib.parse.urljoin(base, path)
+            data = _download(schema_url, deadline, budget, "schema")
+            budget -= len(data)
+            _parse_json(data, schema_url)
             _put(staging / path, data)
+            manifest["schemas"][path] = hashlib.sha256(data).hexdigest()
+        if _up_to_date(target, manifest, names):
+            raise _Unchanged
         for path, size, sha256 in wanted:
-            if _matches(target / path, size, sha256):
-                (staging / path).parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    os.link(target / path, staging / path)  # verified just now
-                except OSError:
-                    shutil.copyfile(target / path, staging / path)
-                continue
-            url = urllib.parse.urljoin(base, path)
-            _download_verified(url, staging / path, size, sha256, deadline)
-        _put(staging / DESCRIPTOR_NAME, raw)
+            if not _matches(target / path, size, sha256):  # a match is carried over on publishing
+                url = urllib.parse.urljoin(base, path)
+                _download_verified(url, staging / path, size, sha256, deadline)
         _put(staging / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
     _remember(root, base, version, target)
     return target
 
 
 def _deadline_seconds(timeout: float | None) -> float:
-    if timeout is None:
+    if timeout is not None:
+        where, seconds = f"timeout={timeout!r}", timeout
+    else:
         value = os.environ.get("AFPAK_DATA_TIMEOUT", "").strip()
         if not value:
             return DEADLINE
-        try:
-            timeout = float(value)
-        except ValueError:
-            timeout = float("nan")
         where = f"AFPAK_DATA_TIMEOUT={value!r}"
-    else:
-        where = f"timeout={timeout!r}"
-    if not timeout > 0 or timeout == float("inf"):
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = math.nan
+    if not 0 < seconds < math.inf:
         raise RemoteDataError(f"{where}: not a positive number of seconds (expected e.g. 120)")
-    return float(timeout)
+    return float(seconds)
 
 
-class _Budget:
-    """Bytes left for JSON downloads of one package."""
-
-    def __init__(self, total: int) -> None:
-        self.left = total
-
-    def spend(self, size: int) -> None:
-        self.left -= size
-
-
-def _up_to_date(
-    target: Path,
-    raw: bytes,
-    schemas: dict[str, bytes],
-    wanted: list[tuple[str, int, str]],
-    manifest: dict[str, Any],
-) -> bool:
-    """True when the cache entry already holds exactly these bytes (nothing to publish)."""
+def _up_to_date(target: Path, manifest: dict[str, Any], names: list[str]) -> bool:
+    """True when the entry holds exactly these descriptor and schemas and verified CSVs."""
     try:
-        if (target / DESCRIPTOR_NAME).read_bytes() != raw:
-            return False
         if json.loads((target / MANIFEST).read_text(encoding="utf-8")) != manifest:
             return False
-        if any((target / p).read_bytes() != b for p, b in schemas.items()):
-            return False
-    except (OSError, ValueError):
+        _verify_cached(target, names, str(target))
+    except (OSError, ValueError, RemoteDataError):
         return False
-    return all(_matches(target / p, size, sha) for p, size, sha in wanted)
+    return True
 
 
 def _put(path: Path, data: bytes) -> None:
@@ -301,9 +260,8 @@ class _Watchdog:
     def remaining(self) -> float:
         return max(self.end - time.monotonic(), 0.001)
 
-    def check(self) -> None:
-        if time.monotonic() >= self.end:
-            self._fire()
+    def late(self) -> bool:
+        return self.expired or time.monotonic() >= self.end
 
     def register(self, sock: socket.socket) -> None:
         with self._lock:
@@ -346,26 +304,26 @@ def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-            return None  # _download follows redirects itself, checking each hop
+            return None  # _stream follows redirects itself, checking each hop
 
     return urllib.request.build_opener(Plain, Secure, NoRedirect)
 
 
-def _download(url: str, deadline: float, *, limit: int, what: str) -> bytes:
-    """The body of ``url`` (at most ``limit`` bytes) within ``deadline`` seconds."""
-    chunks: list[bytes] = []
+def _download(url: str, deadline: float, limit: int, what: str) -> bytes:
+    """The body of ``url`` (a descriptor or schema, at most ``limit`` bytes) within ``deadline``."""
     if limit <= 0:
         raise RemoteDataError(
             f"{url}: the descriptor and schemas exceed {MAX_JSON_BYTES} bytes together; refused"
         )
 
     def too_big(size: int, announced: bool) -> str:
-        word = "announces" if announced else "sent more than"
         return (
-            f"{what} refused: the server {word} {size} bytes, more than the {limit} left of the "
-            f"{MAX_JSON_BYTES}-byte limit for a package's descriptor and schemas"
+            f"{what} refused: the server {'announces' if announced else 'sent more than'} {size} "
+            f"bytes, more than the {limit} left of the {MAX_JSON_BYTES}-byte limit for a "
+            "package's descriptor and schemas"
         )
 
+    chunks: list[bytes] = []
     _stream(url, deadline, limit, too_big, chunks.append)
     return b"".join(chunks)
 
@@ -376,7 +334,6 @@ def _download_verified(
     """Stream ``url`` to ``destination`` and check its size and sha256 (never over ``size``)."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    received = 0
 
     def too_big(got: int, announced: bool) -> str:
         word = "announces" if announced else "sent more than"
@@ -385,15 +342,13 @@ def _download_verified(
     with destination.open("wb") as handle:
 
         def sink(chunk: bytes) -> None:
-            nonlocal received
             digest.update(chunk)
-            received += len(chunk)
             handle.write(chunk)
 
         _stream(url, deadline, size, too_big, sink)
+        received = handle.tell()
     problem = _mismatch(received, digest.hexdigest(), size, sha256)
     if problem:
-        destination.unlink(missing_ok=True)
         raise RemoteDataError(f"{url}: {problem}; refused, nothing was kept")
 
 
@@ -410,9 +365,19 @@ def _stream(
         current = url
         try:
             for _hop in range(MAX_REDIRECTS + 1):
-                response = _open(opener, current, url, watchdog)
-                if isinstance(response, str):
-                    current = response
+                request = urllib.request.Request(current, headers={"Accept-Encoding": "identity"})
+                try:
+                    response = opener.open(request, timeout=min(TIMEOUT, watchdog.remaining()))
+                except urllib.error.HTTPError as exc:
+                    with exc:
+                        location = exc.headers.get("Location")
+                    if exc.code not in _REDIRECT_CODES:
+                        raise RemoteDataError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
+                    if not location:
+                        raise RemoteDataError(
+                            f"{url}: HTTP {exc.code} redirect without a Location"
+                        ) from exc
+                    current = follow_redirect(url, current, location)
                     continue
                 with response:
                     _read_body(response, current, limit, too_big, sink, watchdog)
@@ -422,37 +387,18 @@ def _stream(
         except Exception as exc:
             if watchdog.expired:
                 raise _deadline_error(url, watchdog) from exc
-            raise _network_error(url, exc) from exc
+            reason = getattr(exc, "reason", None) or exc
+            raise RemoteDataError(f"{url}: cannot download ({reason})") from exc
     raise RemoteDataError(
         f"{url}: more than {MAX_REDIRECTS} redirects (last to {current}); refused"
     )
 
 
-def _open(
-    opener: urllib.request.OpenerDirector, current: str, url: str, watchdog: _Watchdog
-) -> http.client.HTTPResponse | str:
-    """The response for ``current``, or the next URL when it redirects (checked first)."""
-    request = urllib.request.Request(current, headers={"Accept-Encoding": "identity"})
-    try:
-        response: http.client.HTTPResponse = opener.open(
-            request, timeout=min(TIMEOUT, watchdog.remaining())
-        )
-        return response
-    except urllib.error.HTTPError as exc:
-        with exc:
-            if exc.code not in _REDIRECT_CODES:
-                raise RemoteDataError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
-            location = exc.headers.get("Location")
-        if not location:
-            raise RemoteDataError(f"{url}: HTTP {exc.code} redirect without a Location") from exc
-        return follow_redirect(url, current, location)
-
-
 def follow_redirect(url: str, current: str, location: str) -> str:
     """The URL a redirect from ``current`` to ``location`` leads to, if it may be followed.
 
-    Only ``http`` and ``https`` are followed, and never from ``https`` down to ``http``; another
-    host is fine (see the module docstring). ``url`` (the one first asked for) names the error.
+    Only ``http`` and ``https``, never from ``https`` down to ``http``; ``url`` (the one first
+    asked for) names the error.
     """
     following = urllib.parse.urljoin(current, location)
     scheme = urllib.parse.urlsplit(following).scheme.lower()
@@ -481,23 +427,19 @@ def _read_body(
     if expected is not None and expected > limit:
         raise RemoteDataError(f"{url}: {too_big(expected, True)}")
     received = 0
-    while True:
-        watchdog.check()
-        if watchdog.expired:
-            raise _deadline_error(url, watchdog)
+    while not watchdog.late():
         try:
             chunk = response.read(min(_CHUNK, limit + 1 - received))
         except http.client.IncompleteRead as exc:
             if watchdog.expired:
-                raise _deadline_error(url, watchdog) from exc
-            got = received + len(exc.partial)
+                break
             raise RemoteDataError(
-                f"{url}: truncated download ({got} bytes received, "
+                f"{url}: truncated download ({received + len(exc.partial)} bytes received, "
                 f"{exc.expected} more announced); refused, nothing was kept"
             ) from exc
         if not chunk:
             if watchdog.expired:
-                raise _deadline_error(url, watchdog)
+                break
             if expected is not None and received < expected:
                 raise RemoteDataError(
                     f"{url}: truncated download ({received} bytes received, {expected} "
@@ -508,6 +450,7 @@ def _read_body(
         if received > limit:
             raise RemoteDataError(f"{url}: {too_big(limit, False)}")
         sink(chunk)
+    raise _deadline_error(url, watchdog)
 
 
 def _deadline_error(url: str, watchdog: _Watchdog) -> RemoteDataError:
@@ -515,11 +458,6 @@ def _deadline_error(url: str, watchdog: _Watchdog) -> RemoteDataError:
         f"{url}: no complete download within the {watchdog.seconds:g} s deadline "
         "(set AFPAK_DATA_TIMEOUT or timeout= for a slow network); nothing was kept"
     )
-
-
-def _network_error(url: str, exc: BaseException) -> RemoteDataError:
-    reason = getattr(exc, "reason", None) or exc
-    return RemoteDataError(f"{url}: cannot download ({reason})")
 
 
 def _mismatch(size: int, sha256: str, declared_size: int, declared_sha256: str) -> str | None:
@@ -541,7 +479,7 @@ def _matches(path: Path, size: int, sha256: str) -> bool:
         return False
 
 
-# --- reading the descriptor ------------------------------------------------------------------
+# --- what the descriptor asks for --------------------------------------------------------------
 
 
 def _normalise(base_url: str) -> str:
@@ -554,8 +492,8 @@ def _normalise(base_url: str) -> str:
     if not parts.hostname:
         raise RemoteDataError(f"{base_url}: no host name")
     path = parts.path
-    if path.endswith("/" + DESCRIPTOR_NAME):
-        path = path[: -len(DESCRIPTOR_NAME)]
+    if path.endswith("/" + DESCRIPTOR):
+        path = path.removesuffix(DESCRIPTOR)
     if not path.endswith("/"):
         path += "/"
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
@@ -568,13 +506,6 @@ def _parse_json(raw: bytes, url: str) -> Any:
         raise RemoteDataError(f"{url}: not valid JSON ({exc})") from exc
     except (RecursionError, ValueError) as exc:  # nested too deep, a 5,000-digit number
         raise RemoteDataError(f"{url}: JSON refused ({type(exc).__name__}: {exc})") from exc
-
-
-def _parse_descriptor(raw: bytes, url: str) -> dict[str, Any]:
-    descriptor = _parse_json(raw, url)
-    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        raise RemoteDataError(f"{url}: not a data package descriptor (expected 'resources')")
-    return descriptor
 
 
 def _safe_path(value: Any, url: str, what: str) -> str:
@@ -593,74 +524,59 @@ def _safe_path(value: Any, url: str, what: str) -> str:
     return str(PurePosixPath(value))
 
 
+def _plan(
+    package: Package, names: list[str], url: str
+) -> tuple[list[str], list[tuple[str, int, str]]]:
+    """The schema files to fetch and (path, bytes, sha256) of each requested CSV, every path
+    checked (one unsafe path refuses the package). A missing hash is refused; names the package
+    lacks are skipped, for the loader to report as for a local package."""
+    schemas = sorted(
+        {
+            _safe_path(r.schema_path, url, f"schema of resource {r.name!r}")
+            for r in package.resources
+            if r.schema_path is not None
+        }
+    )
+    if len(schemas) > MAX_SCHEMAS:
+        raise RemoteDataError(
+            f"{url}: {len(schemas)} schema files, more than {MAX_SCHEMAS}; refused"
+        )
+    paths = {
+        r.name: _safe_path(r.path, url, f"path of resource {r.name!r}")
+        for r in package.resources
+        if r.path  # none (inline data, a list): the package is refused when read
+    }
+    _check_layout([*paths.values(), *schemas], url)
+    wanted = []
+    for resource in package.resources:
+        if resource.name in names and resource.name in paths:
+            sha256 = declared_sha256(resource.hash)
+            if resource.bytes is None or sha256 is None:
+                raise RemoteDataError(
+                    f"{url}: resource {resource.name!r} declares no 'bytes' and 'sha256:' hash, "
+                    "so the download cannot be verified (expected both in the descriptor)"
+                )
+            wanted.append((paths[resource.name], resource.bytes, sha256))
+    return schemas, wanted
+
+
 def _check_layout(paths: list[str], url: str) -> None:
     """No path may be a folder of another (``data`` and ``data/x.csv``), nor clash by case."""
     seen: dict[str, str] = {}
     for path in paths:
         folded = path.casefold()
-        if folded in seen and seen[folded] != path:
+        if seen.setdefault(folded, path) != path:
             raise RemoteDataError(
                 f"{url}: paths {seen[folded]!r} and {path!r} differ only by case; refused"
             )
-        seen[folded] = path
     folders = {
         "/".join(p.split("/")[:i]).casefold() for p in paths for i in range(1, p.count("/") + 1)
     }
     for path in paths:
-        if path.casefold() in folders or path.casefold() in (DESCRIPTOR_NAME, MANIFEST):
+        if path.casefold() in folders or path.casefold() in (DESCRIPTOR, MANIFEST):
             raise RemoteDataError(
                 f"{url}: path {path!r} is also a folder or a reserved name; refused"
             )
-
-
-def _schema_paths(descriptor: dict[str, Any], url: str) -> list[str]:
-    paths = set()
-    for resource in descriptor["resources"]:
-        schema = resource.get("schema") if isinstance(resource, dict) else None
-        if isinstance(schema, str):
-            name = resource.get("name")
-            paths.add(_safe_path(schema, url, f"schema of resource {name!r}"))
-    if len(paths) > MAX_SCHEMAS:
-        raise RemoteDataError(f"{url}: {len(paths)} schema files, more than {MAX_SCHEMAS}; refused")
-    return sorted(paths)
-
-
-def _all_paths(descriptor: dict[str, Any], url: str) -> list[str]:
-    """Every resource's path, each checked: one unsafe path refuses the whole descriptor."""
-    return [
-        _safe_path(r.get("path"), url, f"path of resource {r.get('name')!r}")
-        for r in descriptor["resources"]
-        if isinstance(r, dict)
-    ]
-
-
-def _resources(
-    descriptor: dict[str, Any], url: str, names: list[str]
-) -> list[tuple[str, int, str]]:
-    """(path, bytes, sha256) of each requested resource; a missing hash is refused.
-
-    Names the descriptor lacks are skipped: the loader then reports them as it does for a local
-    package (``UnknownTableError`` listing the tables), so both kinds of source behave alike.
-    """
-    by_name = {
-        r["name"]: r
-        for r in descriptor["resources"]
-        if isinstance(r, dict) and isinstance(r.get("name"), str)
-    }
-    wanted = []
-    for name in names:
-        resource = by_name.get(name)
-        if resource is None:
-            continue
-        path = _safe_path(resource.get("path"), url, f"path of resource {name!r}")
-        size, sha256 = resource.get("bytes"), declared_sha256(resource.get("hash"))
-        if not isinstance(size, int) or isinstance(size, bool) or size < 0 or sha256 is None:
-            raise RemoteDataError(
-                f"{url}: resource {name!r} declares no 'bytes' and 'sha256:' hash, so the "
-                "download cannot be verified (expected both in the descriptor)"
-            )
-        wanted.append((path, size, sha256))
-    return wanted
 
 
 # --- the URL records and the offline path ----------------------------------------------------
@@ -674,11 +590,9 @@ def _remember(root: Path, base: str, version: str, target: Path) -> None:
     record = {"url": base, "version": version, "package": target.relative_to(root).as_posix()}
     text = json.dumps(record, indent=2) + "\n"
     path = _url_record(root, base)
-    try:
+    with contextlib.suppress(OSError, UnicodeDecodeError):
         if path.read_text(encoding="utf-8") == text:
             return
-    except (OSError, UnicodeDecodeError):
-        pass
     _atomic.write_file(path, text)
 
 
@@ -690,13 +604,12 @@ def _cached_package(root: Path, base: str) -> Path | None:
     except (OSError, ValueError, AttributeError, RemoteDataError):
         return None
     package = root / relative
-    return package if (package / DESCRIPTOR_NAME).is_file() else None
+    return package if (package / DESCRIPTOR).is_file() else None
 
 
 def _verify_cached(package: Path, names: list[str], base: str) -> None:
-    """Offline: descriptor and schemas as recorded, the requested CSVs as the descriptor says."""
-    descriptor_file = package / DESCRIPTOR_NAME
-    raw = descriptor_file.read_bytes()
+    """Descriptor and schemas as recorded at download, the requested CSVs as the descriptor says."""
+    descriptor_file = package / DESCRIPTOR
     try:
         manifest = json.loads((package / MANIFEST).read_text(encoding="utf-8"))
         recorded = manifest["descriptor"], dict(manifest["schemas"])
@@ -705,21 +618,19 @@ def _verify_cached(package: Path, names: list[str], base: str) -> None:
             f"{package}: cached copy has no readable {MANIFEST}, so it cannot be verified "
             "(load it once online)"
         ) from exc
-    if hashlib.sha256(raw).hexdigest() != recorded[0]:
+    if hashlib.sha256(descriptor_file.read_bytes()).hexdigest() != recorded[0]:
         raise _damaged(descriptor_file, "sha256 differs from the one recorded at download")
     for path, sha in recorded[1].items():
         file = package / _safe_path(path, str(descriptor_file), "cached schema")
         if not file.is_file() or sha256_of(file)[1] != sha:
             raise _damaged(file, "sha256 differs from the one recorded at download")
-    descriptor = _parse_descriptor(raw, str(descriptor_file))
-    for path, size, sha256 in _resources(descriptor, str(descriptor_file), names):
+    for path, size, sha256 in _plan(read(descriptor_file), names, str(descriptor_file))[1]:
         file = package / path
         if not file.is_file():
             raise RemoteDataError(
                 f"{base}: cannot download, and {path} was never cached (load it once online)"
             )
-        size_now, sha_now = sha256_of(file)
-        problem = _mismatch(size_now, sha_now, size, sha256)
+        problem = _mismatch(*sha256_of(file), size, sha256)
         if problem:
             raise _damaged(file, problem)
 

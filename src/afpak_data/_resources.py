@@ -1,9 +1,8 @@
 """Find the data package a caller means: the bundled one, a local directory, or a published URL.
 
 The wheel carries a copy of the repository's ``datapackage.json``, ``data/`` and ``schemas/``
-under ``afpak_data/_package/`` (hatch ``force-include``), so an installed package works offline.
-An editable install has no such copy; it reads the repository root instead, so there is never a
-second copy in git.
+under ``afpak_data/_package/`` (hatch ``force-include``), so an installed package works offline;
+an editable install reads the repository root instead, so git never holds a second copy.
 """
 
 from __future__ import annotations
@@ -15,17 +14,17 @@ from pathlib import Path
 from afpak_data._errors import PackageNotFoundError
 
 DESCRIPTOR_NAME = "datapackage.json"
-
 #: What ``source`` may be: None (bundled package), a directory, a ``datapackage.json`` path, a URL.
 Source = str | os.PathLike[str] | None
+#: Formats (or file extensions) that are certainly not CSV; other oddities are the validator's.
+NOT_CSV = frozenset({"json", "jsonl", "ndjson", "parquet", "xlsx", "xls", "ods", "sqlite"})
 
 
 def bundled_root() -> Path:
-    """Return the directory of the package shipped with this installation.
+    """The directory of the package shipped with this installation.
 
     A wheel has ``afpak_data/_package``; an editable install falls back to the repository root
-    (found from this file in the src layout) when it holds ``datapackage.json`` and ``metadata/``,
-    the marks of a checkout rather than of some unrelated directory.
+    when it holds ``datapackage.json`` and ``metadata/``, the marks of a checkout.
     """
     packaged = importlib.resources.files("afpak_data") / "_package"
     if packaged.is_dir() and (packaged / DESCRIPTOR_NAME).is_file():
@@ -45,16 +44,12 @@ def bundled_root() -> Path:
 
 
 def is_url(source: Source) -> bool:
-    """Whether ``source`` names a published package by URL rather than a local path."""
     return isinstance(source, str) and source.startswith(("http://", "https://"))
 
 
 def descriptor_path(source: Source = None) -> Path:
-    """Return the ``datapackage.json`` that ``source`` designates (local sources only).
-
-    ``source`` may be None (bundled), a directory holding ``datapackage.json``, or the path of a
-    descriptor file. URLs are handled by ``afpak_data._remote.fetch``, not here.
-    """
+    """The ``datapackage.json`` a local ``source`` designates (None: the bundled package; a
+    directory holding it; the descriptor's own path). URLs are ``_remote.fetch``'s."""
     if source is None:
         return bundled_root() / DESCRIPTOR_NAME
     if is_url(source):
@@ -67,7 +62,10 @@ def descriptor_path(source: Source = None) -> Path:
         return candidate
     if path.is_file():
         if path.suffix.lower() != ".json":
-            raise PackageNotFoundError(not_a_descriptor(str(path), package_folder(path)))
+            # a data file (agreements.csv): name the nearest folder above it that is a package
+            parents = list(path.absolute().parents)[:3]
+            folder = next((p for p in parents if (p / DESCRIPTOR_NAME).is_file()), path.parent)
+            raise PackageNotFoundError(not_a_descriptor(str(path), str(folder)))
         return path
     raise PackageNotFoundError(f"{path}: no such file or directory (expected a data package)")
 
@@ -80,23 +78,9 @@ def not_a_descriptor(given: str, folder: str) -> str:
     )
 
 
-def package_folder(data_file: Path) -> str:
-    """The nearest folder above ``data_file`` that holds a ``datapackage.json`` (else its own)."""
-    for parent in list(data_file.absolute().parents)[:3]:
-        if (parent / DESCRIPTOR_NAME).is_file():
-            return str(parent)
-    return str(data_file.parent)
-
-
-#: Formats (or file extensions) that are certainly not CSV; other oddities are the validator's.
-NOT_CSV = frozenset({"json", "jsonl", "ndjson", "parquet", "xlsx", "xls", "ods", "sqlite"})
-
-
 def csv_only(resources: object) -> str | None:
-    """Why a package whose resources are not CSV files cannot be read (None if all are CSV).
-
-    afpak-data reads CSV packages only; the JSON export, for instance, is for other tools.
-    """
+    """Why a package whose resources are not all CSV files cannot be read (None if they are):
+    afpak-data reads CSV packages only (the JSON export, for instance, is for other tools)."""
     if not isinstance(resources, list):
         return None
     other = []

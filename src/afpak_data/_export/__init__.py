@@ -1,37 +1,35 @@
 """Write the package in the formats people already use: Parquet, SQLite, Excel and JSON.
 
-Each format lives in its own module with one public ``write(package, frames, staging)`` function
-that writes its files into a staging directory; :func:`export` loads the tables once (through the
-loader, so every format sees the same typed values), hands them to the writer, and only then moves
-the finished files into place (see :mod:`afpak_data._atomic`). Heavy libraries (pyarrow,
-xlsxwriter) are imported inside the writers, so importing this package costs nothing.
+Each format is a module with one ``write(package, frames, staging)``. :func:`publish` (shared with
+the site) loads the tables once through the loader, and moves the finished files into place only
+when all are written (see :mod:`afpak_data._atomic`); :func:`rows` turns the loader's typed values
+into the plain ones every output library wants, the same for all. Heavy libraries are imported
+inside the functions, so importing this package costs nothing.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from afpak_data._errors import AfpakDataError
 from afpak_data._resources import Source
 
-#: Format name -> module (under ``afpak_data._export``) whose ``write`` produces it.
-FORMATS: dict[str, str] = {
-    "json": "json_export",
-    "parquet": "parquet",
-    "sqlite": "sqlite",
-    "xlsx": "xlsx",
-}
+if TYPE_CHECKING:
+    import pandas as pd
 
-#: Format name -> the third-party modules its writer needs (installed by the ``export`` extra).
-REQUIRES: dict[str, tuple[str, ...]] = {
-    "json": (),
-    "parquet": ("pyarrow",),
-    "sqlite": (),
-    "xlsx": ("xlsxwriter",),
-}
+    from afpak_data._descriptor import Package, Schema
 
-INSTALL_HINT = 'pip install "afpak-data[export]"'
+#: Format name -> (module under ``afpak_data._export`` whose ``write`` produces it, the
+#: third-party modules it needs, installed by the ``export`` extra).
+FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "json": ("json_export", ()),
+    "parquet": ("parquet", ("pyarrow",)),
+    "sqlite": ("sqlite", ()),
+    "xlsx": ("xlsx", ("xlsxwriter",)),
+}
 
 
 class ExportError(AfpakDataError, ValueError):
@@ -39,36 +37,65 @@ class ExportError(AfpakDataError, ValueError):
 
 
 class MissingDependencyError(AfpakDataError, RuntimeError):
-    """A format needs a library that is not installed; the message says how to install it."""
+    """An output needs a library that is not installed; the message says how to install it."""
 
 
-def check_dependencies(fmt: str) -> None:
-    """Fail early, before any loading, when ``fmt`` needs a library that is missing."""
-    for module in REQUIRES[fmt]:
-        try:
-            importlib.import_module(module)
-        except ImportError as exc:
-            raise MissingDependencyError(
-                f"--format {fmt} needs {module}, which is not installed: {INSTALL_HINT}"
-            ) from exc
+def require(module: str, what: str, extra: str) -> None:
+    """Fail early, before any loading, when ``what`` needs ``module`` and it is missing."""
+    try:
+        __import__(module)  # through builtins.__import__, as an import statement does
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f'{what} needs {module}, which is not installed: pip install "afpak-data[{extra}]"'
+        ) from exc
 
 
-def export(fmt: str, out: str | Path, source: Source = None) -> list[Path]:
-    """Write the package at ``source`` as ``fmt`` into directory ``out``; return the files written.
-
-    ``out`` is created if needed. Files are written to a staging directory beside ``out`` and moved
-    in only when all of them are complete, so a failure leaves ``out`` as it was.
-    """
+def publish(
+    out: str | Path, source: Source, write: Callable[[Package, dict[str, pd.DataFrame], Path], None]
+) -> list[Path]:
+    """Load the package at ``source``, let ``write`` fill a staging directory beside ``out``, and
+    only then make it ``out`` (created if needed; a failure leaves it as it was); its files."""
     from afpak_data._atomic import staged_directory
     from afpak_data._loader import read_resource, whole_package
 
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(sorted(FORMATS))})")
-    check_dependencies(fmt)
     package = whole_package(source)
     frames = {r.name: read_resource(r) for r in package.resources}
-    writer = importlib.import_module(f"afpak_data._export.{FORMATS[fmt]}")
     with staged_directory(Path(out)) as staging:
-        writer.write(package, frames, staging)
+        write(package, frames, staging)
         written = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
     return [Path(out) / p for p in written]
+
+
+def export(fmt: str, out: str | Path, source: Source = None) -> list[Path]:
+    """Write the package at ``source`` as ``fmt`` into directory ``out``; the files written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(sorted(FORMATS))})")
+    module, needs = FORMATS[fmt]
+    for name in needs:
+        require(name, f"--format {fmt}", "export")
+    writer = importlib.import_module(f"afpak_data._export.{module}")
+    return publish(out, source, writer.write)
+
+
+def rows(frame: pd.DataFrame, schema: Schema, iso_dates: bool = False) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``frame`` as tuples of plain values (``None`` if missing), in schema order;
+    dates as ``datetime.date``, or as ``YYYY-MM-DD`` text (as JSON has them) with ``iso_dates``."""
+    import pandas as pd
+
+    def date(value: Any) -> Any:
+        day = pd.Timestamp(value).date()
+        return day.isoformat() if iso_dates else day
+
+    plain: dict[str, Callable[[Any], Any]] = {
+        "date": date,
+        "integer": int,
+        "year": int,
+        "number": float,
+        "boolean": bool,
+    }
+    columns = []
+    for field in schema.fields:
+        convert = plain.get(field.type, str)
+        values = frame[field.name].astype(object).tolist()
+        columns.append([None if pd.isna(v) else convert(v) for v in values])
+    return zip(*columns, strict=True)

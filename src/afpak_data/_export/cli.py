@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import click
 
+from afpak_data._export import FORMATS
 from afpak_data.cli import reading_errors, source_option
-
-#: Kept here (not imported from afpak_data._export) so that ``--help`` lists them cheaply.
-FORMAT_CHOICES = ("json", "parquet", "sqlite", "xlsx")
 
 
 @click.command()
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMAT_CHOICES),
+    type=click.Choice(list(FORMATS)),
     required=True,
     help="Output format: parquet (one file per table), sqlite (one database with keys and "
     "views), xlsx (one workbook with a codebook sheet) or json (records per table + descriptor).",

@@ -1,34 +1,19 @@
-"""The codebook as plain rows (tables, fields, vocabularies), for the Excel sheet and the site.
+"""The codebook in words (constraints, vocabularies), for the Excel sheets and the site.
 
-Field rows come from the Table Schemas. Vocabulary definitions come from the descriptor's
-``x-vocabularies`` property (generated from ``metadata/vocabularies.toml``, see
-docs/architecture.md), so the wheel's bundled copy has them too; a package without it still lists
-its values (from ``constraints.enum``) without definitions, rather than failing. Values found in
-the schemas but not among the definitions are listed too, so the codebook never omits a value a
-cell can hold.
+Definitions come from the descriptor's ``x-vocabularies`` (generated from
+``metadata/vocabularies.toml``), so the wheel's copy has them too; a package without them still
+lists its values (``constraints.enum``), undefined, and a value found in a schema but not among
+the definitions is listed too: the codebook never omits a value a cell can hold.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from afpak_data._descriptor import Field, Package
-
-
-@dataclass(frozen=True)
-class FieldRow:
-    """One field of one table, described for readers."""
-
-    table: str
-    name: str
-    type: str
-    required: bool
-    description: str
-    vocabulary: str
-    constraints: str
 
 
 @dataclass(frozen=True)
@@ -78,45 +63,25 @@ def pattern_text(pattern: str, example: object = None) -> str:
 
 
 def constraints_text(field: Field) -> str:
-    """The field's constraints in words (pattern, lengths, range, words, key references)."""
-    parts = []
-    if field.pattern:
-        parts.append(pattern_text(field.pattern, field.raw.get("example")))
-    if field.min_length is not None:
-        parts.append(f"at least {field.min_length} characters")
-    if field.max_length is not None:
-        parts.append(f"at most {field.max_length} characters")
-    if field.minimum is not None:
-        parts.append(f"at least {field.minimum}")
-    if field.maximum is not None:
-        parts.append(f"at most {field.maximum}")
-    if field.max_words is not None:
-        parts.append(f"at most {field.max_words} words")
+    """The field's constraints in words (pattern, lengths, range, words, values)."""
+    parts = [pattern_text(field.pattern, field.raw.get("example"))] if field.pattern else []
+    for value, text in [
+        (field.min_length, "at least {} characters"),
+        (field.max_length, "at most {} characters"),
+        (field.minimum, "at least {}"),
+        (field.maximum, "at most {}"),
+        (field.max_words, "at most {} words"),
+    ]:
+        if value is not None:
+            parts.append(text.format(value))
     if field.enum is not None and not field.vocabulary:
         parts.append("one of " + ", ".join(str(v) for v in field.enum))
     return "; ".join(parts)
 
 
-def field_rows(package: Package) -> list[FieldRow]:
-    """Every field of every table, in descriptor and schema order."""
-    return [
-        FieldRow(
-            table=resource.name,
-            name=field.name,
-            type=field.type,
-            required=field.required,
-            description=field.description,
-            vocabulary=field.vocabulary or "",
-            constraints=constraints_text(field),
-        )
-        for resource in package.resources
-        for field in resource.schema.fields
-    ]
-
-
 def vocabularies(package: Package) -> list[Vocabulary]:
     """Every vocabulary a field uses, with definitions where the package has them."""
-    defined = _read_definitions(package)
+    defined = package.descriptor.get("x-vocabularies")
     used: dict[str, list[str]] = {}
     for resource in package.resources:
         for field in resource.schema.fields:
@@ -125,24 +90,12 @@ def vocabularies(package: Package) -> list[Vocabulary]:
                 values.extend(str(v) for v in field.enum if str(v) not in values)
     result = []
     for name, values in used.items():
-        spec = defined.get(name, {})
-        definitions = spec.get("values", {}) if isinstance(spec.get("values"), dict) else {}
+        spec = defined.get(name) if isinstance(defined, dict) else None
+        spec = spec if isinstance(spec, dict) else {}
+        definitions = spec["values"] if isinstance(spec.get("values"), dict) else {}
         ordered = [v for v in definitions if v in values] + [
             v for v in values if v not in definitions
         ]
-        result.append(
-            Vocabulary(
-                name=name,
-                description=str(spec.get("description", "")),
-                values=tuple((v, str(definitions.get(v, ""))) for v in ordered),
-            )
-        )
+        pairs = tuple((v, str(definitions.get(v, ""))) for v in ordered)
+        result.append(Vocabulary(name, str(spec.get("description", "")), pairs))
     return result
-
-
-def _read_definitions(package: Package) -> dict[str, Any]:
-    """The descriptor's ``x-vocabularies``, or ``{}`` where the package has none."""
-    data = package.descriptor.get("x-vocabularies")
-    if not isinstance(data, dict):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(v, dict)}

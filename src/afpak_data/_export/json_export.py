@@ -1,17 +1,11 @@
 """JSON export: one file of records per table, and a descriptor that describes those files.
 
-``<table>.json`` is an array of objects keyed by field name (missing cells are ``null``, dates
-``YYYY-MM-DD``), the shape most web tools read directly. A table with no rows is written as an
-array holding only its header (``[["record_id", ...]]``, the other tabular JSON shape), because a
-reader cannot tell the columns of ``[]`` and frictionless refuses it ("cannot extract JSON tabular
-data"). ``datapackage.json`` is the package's own descriptor with each resource pointed at its JSON
-file (format, media type and hash recomputed) and its Table Schema inlined, so the directory is a
-self-contained data package that ``frictionless validate`` accepts.
-
-Why ``hash`` but no ``bytes``: frictionless 5 reads JSON through ijson, which bypasses the byte
-counter of its loader, so a correct ``bytes`` is reported as a ``byte-count`` error ("actual is
-None"); the sha256 is checked where frictionless can compute it, and by our tests. afpak-data's
-own loader and validator read CSV packages only and say so when given this one.
+``<table>.json`` is an array of objects (``null`` for missing, ``YYYY-MM-DD`` dates), the shape
+web tools read; an empty table is its header alone (``[["record_id", ...]]``), since nobody can
+tell the columns of ``[]`` and frictionless refuses it. ``datapackage.json`` points each resource
+at its file with its Table Schema inlined, so ``frictionless validate`` accepts the directory; it
+has ``hash`` but no ``bytes``, because frictionless 5 reads JSON through ijson, which bypasses its
+byte counter and reports a correct ``bytes`` as a ``byte-count`` error.
 """
 
 from __future__ import annotations
@@ -22,12 +16,12 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afpak_data._export.values import records
+from afpak_data._export import rows
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from afpak_data._descriptor import Package, Resource
+    from afpak_data._descriptor import Package
 
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
@@ -35,33 +29,28 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
     descriptor = copy.deepcopy(package.descriptor)
     by_name = {r.get("name"): r for r in descriptor.get("resources", [])}
     for resource in package.resources:
-        rows = records(frames[resource.name], resource.schema)
-        data = dump(rows if rows else [list(resource.schema.field_names)])
+        names = resource.schema.field_names
+        body = rows(frames[resource.name], resource.schema, iso_dates=True)
+        records: list[Any] = [dict(zip(names, row, strict=True)) for row in body]
+        data = dump(records or [list(names)])
         file_name = f"{resource.name}.json"
         (staging / file_name).write_bytes(data)
-        by_name[resource.name].update(
-            resource_entry(resource, file_name, data, by_name[resource.name])
+        entry = by_name[resource.name]
+        schema = entry.get("schema")
+        if isinstance(schema, str):
+            schema = json.loads((resource.root / schema).read_text(encoding="utf-8"))
+        entry.pop("bytes", None)
+        entry.update(
+            {
+                "path": file_name,
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "schema": schema,
+            }
         )
     (staging / "datapackage.json").write_bytes(dump(descriptor))
-
-
-def resource_entry(
-    resource: Resource, file_name: str, data: bytes, original: dict[str, Any]
-) -> dict[str, Any]:
-    """The descriptor properties that change when a resource's data is a JSON file (the CSV's
-    ``bytes`` is dropped: see the module docstring)."""
-    schema = original.get("schema")
-    if isinstance(schema, str):
-        schema = json.loads((resource.root / schema).read_text(encoding="utf-8"))
-    original.pop("bytes", None)
-    return {
-        "path": file_name,
-        "format": "json",
-        "mediatype": "application/json",
-        "encoding": "utf-8",
-        "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-        "schema": schema,
-    }
 
 
 def dump(value: Any) -> bytes:

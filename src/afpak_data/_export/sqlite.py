@@ -1,31 +1,22 @@
 """SQLite export: one table per resource with the Table Schema's keys declared, plus helpful views.
 
-Why declare the constraints rather than just dump rows: SQL users join on keys, and a database
-that states ``PRIMARY KEY`` / ``FOREIGN KEY ... REFERENCES`` (self-references included) documents
-the model in the one place they look (``.schema``) and lets ``PRAGMA foreign_keys = ON`` protect
-their edits. Types map as: string -> TEXT, integer/year -> INTEGER, number -> REAL, boolean ->
-INTEGER 0/1, date -> TEXT ``YYYY-MM-DD`` (SQLite's date functions read it). Required fields are
-``NOT NULL`` and vocabularies become ``CHECK (x IN (...))``.
-
-Rows are inserted with foreign-key enforcement off (so table order does not matter), then
-``PRAGMA foreign_key_check`` must come back empty, or the export fails. Two extra tables carry the
-metadata: ``_package`` (descriptor properties) and ``_codebook`` (one row per field).
-
-Beside the database, ``metadata.json`` is the same explanation in datasette's format (title,
-description, licence, source, each table's and column's description), so
-``datasette afpak-data.sqlite -m metadata.json`` shows on every table page what each column means.
+Why declare the constraints rather than dump rows: SQL users join on keys, and ``PRIMARY KEY`` /
+``FOREIGN KEY`` document the model where they look (``.schema``) and let ``PRAGMA foreign_keys``
+protect their edits; required fields are ``NOT NULL``, vocabularies ``CHECK (x IN (...))``, dates
+``YYYY-MM-DD`` text. Rows go in with foreign keys off, then ``PRAGMA foreign_key_check`` must be
+empty. ``_package`` and ``_codebook`` hold the metadata, and ``metadata.json`` says the same for
+``datasette afpak-data.sqlite -m metadata.json``, which then shows what each column means.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afpak_data._export import ExportError
-from afpak_data._export.values import json_value, rows
+from afpak_data._citation import items
+from afpak_data._export import ExportError, rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,7 +44,12 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
         with connection:
             for resource in package.resources:
                 connection.execute(create_table(resource))
-                insert(connection, resource, frames[resource.name])
+                names = resource.schema.field_names
+                connection.executemany(
+                    f"INSERT INTO {quote(resource.name)} ({', '.join(map(quote, names))}) "
+                    f"VALUES ({', '.join('?' for _ in names)})",
+                    rows(frames[resource.name], resource.schema, iso_dates=True),
+                )
             write_metadata(connection, package)
             for view in views(package):
                 connection.execute(view)
@@ -73,8 +69,7 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
 def datasette_metadata(package: Package, database: str) -> dict[str, Any]:
     """datasette's ``metadata.json`` for the database named ``database`` (its file stem)."""
     descriptor = package.descriptor
-    licences = [x for x in descriptor.get("licenses", []) if isinstance(x, dict)]
-    sources = [x for x in descriptor.get("sources", []) if isinstance(x, dict)]
+    licences, sources = items(descriptor, "licenses"), items(descriptor, "sources")
     meta: dict[str, Any] = {
         "title": package.title or package.name,
         "description": f"{descriptor.get('description', '')} Data version {package.version}.",
@@ -93,21 +88,17 @@ def datasette_metadata(package: Package, database: str) -> dict[str, Any]:
         resource.name: {
             "title": resource.title or resource.name,
             "description": resource.description,
-            "columns": {field.name: column_description(field) for field in resource.schema.fields},
+            "columns": {
+                f.name: f.description
+                + (f" One of: {', '.join(str(v) for v in f.enum)}." if f.enum is not None else "")
+                for f in resource.schema.fields
+            },
         }
         for resource in package.resources
     }
     tables["_package"] = {"description": "The descriptor's properties (datapackage.json)."}
     tables["_codebook"] = {"description": "Every field of every table: type, vocabulary, meaning."}
     return {**meta, "databases": {database: {"tables": tables}}}
-
-
-def column_description(field: Field) -> str:
-    """A column's description for datasette: the schema's sentence, then its vocabulary."""
-    text = field.description
-    if field.enum is not None:
-        text += f" One of: {', '.join(str(v) for v in field.enum)}."
-    return text
 
 
 def quote(name: str) -> str:
@@ -161,20 +152,6 @@ def create_table(resource: Resource) -> str:
     return f"CREATE TABLE {quote(resource.name)} (\n  {body}\n)"
 
 
-def insert(connection: sqlite3.Connection, resource: Resource, frame: pd.DataFrame) -> None:
-    """Insert every row of ``frame`` (plain values; dates as ISO text, booleans as 0/1)."""
-    names = resource.schema.field_names
-    placeholders = ", ".join("?" for _ in names)
-    statement = (
-        f"INSERT INTO {quote(resource.name)} ({', '.join(map(quote, names))}) "
-        f"VALUES ({placeholders})"
-    )
-    connection.executemany(
-        statement,
-        (tuple(json_value(v) for v in row) for row in rows(frame, resource.schema)),
-    )
-
-
 def write_metadata(connection: sqlite3.Connection, package: Package) -> None:
     """``_package`` (key, value JSON) and ``_codebook`` (table, field, type, ..., description)."""
     connection.execute('CREATE TABLE "_package" (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
@@ -208,59 +185,37 @@ def write_metadata(connection: sqlite3.Connection, package: Package) -> None:
     )
 
 
-@dataclass(frozen=True)
-class LinkTable:
-    """A table linking records of ``record_table`` to actors (``agreement_actors`` and the like)."""
-
-    name: str
-    record_table: str
-    record_key: str
-
-
-def link_tables(package: Package) -> list[LinkTable]:
-    """Tables with one foreign key to ``actors.actor_id`` and one to another table's single key."""
-    found = []
+def views(package: Package) -> list[str]:
+    """``CREATE VIEW`` statements for the views this package has the tables for."""
+    fields = {r.name: set(r.schema.field_names) for r in package.resources}
+    named = {name for name, columns in fields.items() if "name" in columns}
+    links = []  # (link table, record table, record key): one key to actors, one to the records
     for resource in package.resources:
         keys = resource.schema.foreign_keys
         to_actors = [k for k in keys if k.resource == "actors" and k.fields == ("actor_id",)]
         to_records = [
             k for k in keys if k.resource not in (None, "actors", "sources") and len(k.fields) == 1
         ]
-        if len(to_actors) == 1 and len(to_records) == 1 and "role" in resource.schema.field_names:
-            found.append(
-                LinkTable(resource.name, str(to_records[0].resource), to_records[0].fields[0])
-            )
-    return found
-
-
-def views(package: Package) -> list[str]:
-    """``CREATE VIEW`` statements for the views this package has the tables for."""
-    names = set(package.names)
-    fields = {r.name: set(r.schema.field_names) for r in package.resources}
-    links = [
-        link
-        for link in link_tables(package)
-        if "name" in fields.get(link.record_table, set())
-        and {"actor_id", "name"} <= fields.get("actors", set())
-    ]
+        if len(to_actors) == 1 and len(to_records) == 1 and "role" in fields[resource.name]:
+            target = str(to_records[0].resource)
+            if target in named and {"actor_id", "name"} <= fields.get("actors", set()):
+                links.append((resource.name, target, to_records[0].fields[0]))
     statements = []
     if links:
-        union = "\nUNION ALL\n".join(_link_select(link, fields[link.name]) for link in links)
+        union = "\nUNION ALL\n".join(_link_select(*link, fields[link[0]]) for link in links)
         statements.append("CREATE VIEW record_actors AS\n" + union)
-    by_table = {link.record_table for link in links}
+    by_table = {target for _, target, _ in links}
     if "agreements" in by_table:
+        optional = "".join(f" g.{c}," for c in ("kind", "status") if c in fields["agreements"])
+        parties = ",".join(
+            f" (SELECT group_concat({c}, '; ') FROM (SELECT {c} FROM record_actors"
+            " WHERE record_table = 'agreements' AND record_id = g.agreement_id AND role = 'party'"
+            f" ORDER BY actor_name)) AS {alias}"
+            for c, alias in (("actor_name", "parties"), ("actor_id", "party_ids"))
+        )
         statements.append(
             "CREATE VIEW agreements_with_parties AS\n"
-            "SELECT g.agreement_id, g.name,"
-            f"{' g.kind,' if 'kind' in fields['agreements'] else ''}"
-            f"{' g.status,' if 'status' in fields['agreements'] else ''}"
-            " (SELECT group_concat(actor_name, '; ') FROM (SELECT actor_name FROM record_actors"
-            " WHERE record_table = 'agreements' AND record_id = g.agreement_id AND role = 'party'"
-            " ORDER BY actor_name)) AS parties,"
-            " (SELECT group_concat(actor_id, '; ') FROM (SELECT actor_id FROM record_actors"
-            " WHERE record_table = 'agreements' AND record_id = g.agreement_id AND role = 'party'"
-            " ORDER BY actor_name)) AS party_ids\n"
-            "FROM agreements g"
+            f"SELECT g.agreement_id, g.name,{optional}{parties}\nFROM agreements g"
         )
     if "risks" in by_table:
         statements.append(
@@ -269,50 +224,37 @@ def views(package: Package) -> list[str]:
             " position, paragraph, quote\n"
             "FROM record_actors WHERE record_table = 'risks' AND position IS NOT NULL"
         )
-    if "evidence" in names and {"record_id", "quote"} <= fields["evidence"]:
-        statements.extend(_evidence_view(package, fields))
+    if {"record_id", "quote"} <= fields.get("evidence", set()):
+        primary = {r.name: r.schema.primary_key for r in package.resources}
+        parts = [  # each record an evidence passage may support, with its table and name
+            f"SELECT {literal(name)} AS record_table, {quote(primary[name][0])} AS record_id, "
+            f"name AS record_name FROM {quote(name)}"
+            for reference in package.resource("evidence").schema.polymorphic_references
+            if reference.fields == ("record_id",)
+            for name in reference.resources
+            if name in named and len(primary[name]) == 1
+        ]
+        if parts:
+            union = "\n  UNION ALL ".join(parts)
+            statements.append(
+                "CREATE VIEW evidence_with_records AS\n"
+                "SELECT e.*, r.record_table, r.record_name\n"
+                f"FROM evidence e LEFT JOIN (\n  {union}\n) r ON r.record_id = e.record_id"
+            )
     return statements
 
 
-def _link_select(link: LinkTable, columns: set[str]) -> str:
+def _link_select(link: str, target: str, record_key: str, columns: set[str]) -> str:
     """One link table's part of ``record_actors`` (absent optional columns read as NULL)."""
     optional = ", ".join(
         f"l.{name} AS {name}" if name in columns else f"NULL AS {name}"
         for name in ("attribution", "position", "paragraph", "quote")
     )
-    key = quote(link.record_key)
+    key = quote(record_key)
     return (
-        f"SELECT {literal(link.record_table)} AS record_table, l.{key} AS record_id, "
+        f"SELECT {literal(target)} AS record_table, l.{key} AS record_id, "
         f"r.name AS record_name, l.actor_id, a.name AS actor_name, l.role, {optional} "
-        f"FROM {quote(link.name)} l "
-        f"JOIN {quote(link.record_table)} r ON r.{key} = l.{key} "
+        f"FROM {quote(link)} l "
+        f"JOIN {quote(target)} r ON r.{key} = l.{key} "
         "JOIN actors a ON a.actor_id = l.actor_id"
     )
-
-
-def _evidence_view(package: Package, fields: dict[str, set[str]]) -> list[str]:
-    """``evidence_with_records``: each evidence passage with the table and name of its record."""
-    schema = package.resource("evidence").schema
-    targets = [
-        name
-        for reference in schema.polymorphic_references
-        if reference.fields == ("record_id",)
-        for name in reference.resources
-        if name in fields and "name" in fields[name]
-    ]
-    parts = []
-    for name in targets:
-        key = package.resource(name).schema.primary_key
-        if len(key) == 1:
-            parts.append(
-                f"SELECT {literal(name)} AS record_table, {quote(key[0])} AS record_id, "
-                f"name AS record_name FROM {quote(name)}"
-            )
-    if not parts:
-        return []
-    union = "\n  UNION ALL ".join(parts)
-    return [
-        "CREATE VIEW evidence_with_records AS\n"
-        "SELECT e.*, r.record_table, r.record_name\n"
-        f"FROM evidence e LEFT JOIN (\n  {union}\n) r ON r.record_id = e.record_id"
-    ]

@@ -1,29 +1,24 @@
 """Excel export: an ``about`` sheet, a sheet per table, ``codebook`` and ``vocabularies`` sheets.
 
-Spreadsheet users (Excel and LibreOffice Calc alike) get typed cells (numbers as numbers, dates as
-dates, text as text), a frozen and filterable header row, and the definitions they need without
-leaving the workbook: the about sheet says what the package is and how to cite it (long text
-wrapped, rows tall enough to show it all, since neither program grows a row on opening); the
-codebook says each field's type, whether it is required (yes/no) and its constraints in words; the
-vocabularies sheet (its own filter, apart from the fields') defines every category value.
-
-Text is never interpreted: every string is written with ``write_string`` and the workbook is opened
-with ``strings_to_formulas``/``strings_to_numbers``/``strings_to_urls`` off, so a quote that begins
-with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return stays the text it is (no formula
-injection). Such cells also get Excel's quote-prefix style, so editing one in Excel keeps it text.
+Excel and LibreOffice users get typed cells, a frozen and filterable header row, and the
+definitions inside the workbook (long text wrapped on rows tall enough, since neither program
+grows a row on opening). Text is never interpreted: strings go through ``write_string`` with
+``strings_to_formulas``/``_numbers``/``_urls`` off, so a quote that begins with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return stays text (no formula injection), and such cells get
+the quote-prefix style, so editing one in Excel keeps it text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from afpak_data._citation import citation, items
 from afpak_data._descriptor import FORMULA_CHARS
-from afpak_data._export.codebook import field_rows, vocabularies
-from afpak_data._export.values import rows
+from afpak_data._export import rows
+from afpak_data._export.codebook import constraints_text, vocabularies
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,10 +28,7 @@ if TYPE_CHECKING:
     from afpak_data._descriptor import Package
 
 FILE_NAME = "{name}.xlsx"
-#: Characters that make a spreadsheet treat the start of a cell as a formula.
-FORMULA_START = tuple(FORMULA_CHARS)
 MAX_SHEET_NAME = 31
-_FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 MAX_COLUMN_WIDTH = 60
 #: Width (in characters) of the about sheet's text column, and the height of one line of it.
 ABOUT_WIDTH = 100
@@ -63,14 +55,32 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
     )
     styles = Styles(workbook)
     names = sheet_names(["about", *package.names, "codebook", "vocabularies"])
-    write_about(workbook.add_worksheet(names[0]), package, styles)
-    for sheet_name, resource in zip(names[1:-2], package.resources, strict=True):
-        sheet = workbook.add_worksheet(sheet_name)
-        header = list(resource.schema.field_names)
+    about, *tables, codebook, vocabulary_sheet = [workbook.add_worksheet(n) for n in names]
+    write_about(about, package, styles)
+    for sheet, resource in zip(tables, package.resources, strict=True):
         body = list(rows(frames[resource.name], resource.schema))
-        write_grid(sheet, header, body, styles)
-    write_codebook(workbook.add_worksheet(names[-2]), package, styles)
-    write_vocabularies(workbook.add_worksheet(names[-1]), package, styles)
+        write_grid(sheet, list(resource.schema.field_names), body, styles)
+    fields = [
+        (
+            r.name,
+            f.name,
+            f.type,
+            "yes" if f.required else "no",
+            f.vocabulary or "",
+            constraints_text(f),
+            f.description,
+        )
+        for r in package.resources
+        for f in r.schema.fields
+    ]
+    header = ["table", "field", "type", "required", "vocabulary", "constraints", "description"]
+    write_grid(codebook, header, fields, styles)
+    # Each vocabulary's own description on a row with an empty value, then its values.
+    values: list[tuple[Any, ...]] = []
+    for vocabulary in vocabularies(package):
+        values.append((vocabulary.name, None, vocabulary.description))
+        values.extend((vocabulary.name, value, text) for value, text in vocabulary.values)
+    write_grid(vocabulary_sheet, ["vocabulary", "value", "definition"], values, styles)
     workbook.close()
     path.write_bytes(buffer.getvalue())
 
@@ -87,17 +97,14 @@ class Styles:
 
 
 def sheet_names(wanted: list[str]) -> list[str]:
-    """Valid, unique sheet names: forbidden characters replaced, at most 31 characters."""
+    """Unique sheet names of at most 31 characters (resource names are lowercase slugs: no
+    character Excel forbids, no two that differ only in case)."""
     result: list[str] = []
-    taken: set[str] = set()
     for name in wanted:
-        base = _FORBIDDEN_IN_SHEET_NAME.sub("_", name).strip("'")[:MAX_SHEET_NAME] or "sheet"
-        candidate, n = base, 1
-        while candidate.lower() in taken:
+        candidate, n = name[:MAX_SHEET_NAME], 1
+        while candidate in result:
             n += 1
-            suffix = f"~{n}"
-            candidate = base[: MAX_SHEET_NAME - len(suffix)] + suffix
-        taken.add(candidate.lower())
+            candidate = name[: MAX_SHEET_NAME - len(f"~{n}")] + f"~{n}"
         result.append(candidate)
     return result
 
@@ -114,7 +121,7 @@ def write_cell(sheet: Worksheet, row: int, col: int, value: Any, styles: Styles)
         sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), styles.date)
     else:
         text = str(value)
-        style = styles.text_prefixed if text.startswith(FORMULA_START) else None
+        style = styles.text_prefixed if text.startswith(tuple(FORMULA_CHARS)) else None
         sheet.write_string(row, col, text, style)
 
 
@@ -143,32 +150,24 @@ def lines_needed(text: str, width: int) -> int:
 
 def write_about(sheet: Worksheet, package: Package, styles: Styles) -> None:
     """Title, version, description, how to cite, licence, sources, and what each table is."""
-    from afpak_data._citation import citation
-
     descriptor = package.descriptor
     sheet.write_string(0, 0, package.title or package.name, styles.title)
-    licences = [x for x in descriptor.get("licenses", []) if isinstance(x, dict)]
+    licences = [
+        f"{x.get('name', '')}: {x.get('title', '')} {x.get('path', '')}".strip()
+        for x in items(descriptor, "licenses")
+    ]
+    sources = [
+        f"{s.get('title', '')}. {s.get('description', '')}".strip()
+        for s in items(descriptor, "sources")
+    ]
     facts = [
         ("name", package.name),
         ("version", package.version),
         ("description", str(descriptor.get("description", ""))),
         ("how to cite", citation(package.root, package.descriptor)),
         ("homepage", str(descriptor.get("homepage", ""))),
-        (
-            "licence",
-            "\n".join(
-                f"{x.get('name', '')}: {x.get('title', '')} {x.get('path', '')}".strip()
-                for x in licences
-            ),
-        ),
-        (
-            "sources",
-            "\n".join(
-                f"{s.get('title', '')}. {s.get('description', '')}".strip()
-                for s in descriptor.get("sources", [])
-                if isinstance(s, dict)
-            ),
-        ),
+        ("licence", "\n".join(licences)),
+        ("sources", "\n".join(sources)),
         ("empty cells", "An empty cell always means the source does not say."),
         ("sheet codebook", "Every field of every table: type, required, constraints, meaning."),
         ("sheet vocabularies", "Every category value, with its definition."),
@@ -187,31 +186,3 @@ def write_about(sheet: Worksheet, package: Package, styles: Styles) -> None:
         sheet.set_row(r, LINE_HEIGHT * lines_needed(text, ABOUT_WIDTH))
     sheet.set_column(0, 0, 20)
     sheet.set_column(1, 1, ABOUT_WIDTH)
-
-
-def write_codebook(sheet: Worksheet, package: Package, styles: Styles) -> None:
-    """The fields of every table: type, required (yes/no), vocabulary, constraints, description."""
-    fields = [
-        (
-            f.table,
-            f.name,
-            f.type,
-            "yes" if f.required else "no",
-            f.vocabulary,
-            f.constraints,
-            f.description,
-        )
-        for f in field_rows(package)
-    ]
-    header = ["table", "field", "type", "required", "vocabulary", "constraints", "description"]
-    write_grid(sheet, header, fields, styles)
-
-
-def write_vocabularies(sheet: Worksheet, package: Package, styles: Styles) -> None:
-    """Every vocabulary value with its definition, one row each (the vocabulary's own description
-    on a row with an empty value), under a filter of its own."""
-    body: list[tuple[Any, ...]] = []
-    for vocabulary in vocabularies(package):
-        body.append((vocabulary.name, None, vocabulary.description))
-        body.extend((vocabulary.name, value, definition) for value, definition in vocabulary.values)
-    write_grid(sheet, ["vocabulary", "value", "definition"], body, styles)

@@ -1,8 +1,37 @@
 """A static website of the package: opens from disk (file://), needs no server, CDN or network.
 
-``build.py`` loads the tables and writes the pages; ``pages.py`` renders the jinja2 templates in
-``templates/`` (autoescape on); ``relations.py`` lays out the relation figures in Python, with a
-deterministic layout, and ``templates/relations.svg`` writes them as SVG; ``static/`` holds the
-stylesheet and the vanilla JavaScript that searches and filters the tables embedded in each page as
-JSON (``fetch()`` of local files is blocked on file://, so nothing is fetched).
+``build`` writes the pages from ``templates/``, ``relations`` lays out the figures, ``static/``
+holds the CSS and the JavaScript that draws the tables embedded as JSON (``fetch()`` of local
+files is blocked on file://). Autoescape is on, so package text shows as text; only markup built
+here (SVG, JSON, JSON-LD) is passed as ``Markup``, and ``site.js`` fills cells with
+``textContent`` only. jinja2 is imported only to render, so ``import afpak_data`` never pays.
 """
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jinja2
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The templates shipped in the package, autoescape always on (jinja2 required)."""
+    from afpak_data._export import require
+
+    require("jinja2", "the site", "site")
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("afpak_data._site", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def render(template: str, **context: Any) -> str:
+    """Render ``templates/<template>`` with ``context`` (every value escaped unless Markup)."""
+    return environment().get_template(template).render(**context)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from afpak_data.cli import reading_errors, source_option
@@ -28,5 +30,4 @@ def site(source: str | None, base_url: str | None, quiet: bool, out: str) -> Non
     with reading_errors():
         written = build_site(out, source, base_url)
     if not quiet:
-        index = next(p for p in written if p.name == "index.html" and p.parent.name != "tables")
-        click.echo(f"{len(written)} files written; open {index}")
+        click.echo(f"{len(written)} files written; open {Path(out) / 'index.html'}")

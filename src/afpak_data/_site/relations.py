@@ -1,20 +1,22 @@
 """The relation figures as inline SVG, laid out in Python so the same data gives the same picture.
 
-Two shapes: a two-column (bipartite) diagram, actors on the left and records on the right with a
-line per link, for "which actors take part in which agreement"; and a grid, records by actors with a
-mark per link, for "who holds which position on each risk". Orders are deterministic: records keep
-table order, actors are placed at the mean position of the records they link to (which keeps lines
-short and crossings few), ties broken by name. Every mark has a ``<title>``, so hovering (or a
-screen reader) tells what it stands for.
-
-The geometry is computed here as :class:`Shape` values (an SVG element name, its attributes, its
-text, tooltip and link); ``templates/relations.svg`` writes them out with jinja2's autoescape, so no
-name, quote or ID is ever written into the markup unescaped.
+Two shapes: a two-column (bipartite) diagram, actors left and records right with a line per link
+("which actors take part in which agreement"), and a grid of records by actors with a mark per
+link ("who holds which position on each risk"). Records keep table order; actors sit at the mean
+position of their records (short lines, few crossings), ties broken by name. Every mark has a
+``<title>`` for hovering and screen readers. Python computes the positions; the markup is
+``templates/relations.svg``, written with jinja2's autoescape, so no text goes in unescaped.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROW = 24
 CHAR = 6.8  # average width of a 12px sans-serif character, for sizing label columns
@@ -39,28 +41,6 @@ OTHER_STYLE = ("#8d6e63", "1 3", "square")
 
 
 @dataclass(frozen=True)
-class Shape:
-    """One SVG element: ``tag`` and ``attrs`` (names fixed in this module, values any text),
-    ``text`` inside it, a ``title`` tooltip, and an ``href`` to wrap it in a link."""
-
-    tag: str
-    attrs: tuple[tuple[str, str], ...]
-    text: str = ""
-    title: str = ""
-    href: str = ""
-
-
-def shape(tag: str, text: str = "", title: str = "", href: str = "", **attrs: object) -> Shape:
-    """A :class:`Shape`; ``stroke_width=2`` becomes ``stroke-width="2"``, None drops it."""
-    pairs = tuple(
-        (name.rstrip("_").replace("_", "-"), str(value))
-        for name, value in attrs.items()
-        if value is not None and value != ""
-    )
-    return Shape(tag, pairs, text, title, href)
-
-
-@dataclass(frozen=True)
 class Link:
     """One link between an actor and a record, in a role, with a note for the tooltip."""
 
@@ -68,6 +48,20 @@ class Link:
     record_id: str
     role: str
     note: str = ""
+
+
+class Figure(NamedTuple):
+    """What a figure shows: its title and records' table, the records in table order and their
+    names, the links, the actors' names, and the actors and roles in drawing order."""
+
+    title: str
+    table: str
+    records: list[str]
+    names: dict[str, str]
+    links: list[Link]
+    actor_names: dict[str, str]
+    actors: list[str]
+    roles: list[str]
 
 
 def role_order(roles: set[str]) -> list[str]:
@@ -98,199 +92,162 @@ def _text_width(text: str) -> float:
     return len(text) * CHAR
 
 
-def _marker(kind: str, x: float, y: float, colour: str, title: str) -> Shape:
-    if kind == "diamond":
-        points = f"{x},{y - 7} {x + 7},{y} {x},{y + 7} {x - 7},{y}"
-        return shape("polygon", title=title, points=points, fill=colour)
-    if kind == "triangle":
-        points = f"{x},{y - 7} {x + 7},{y + 6} {x - 7},{y + 6}"
-        return shape("polygon", title=title, points=points, fill=colour)
-    if kind == "square":
-        return shape("rect", title=title, x=x - 6, y=y - 6, width=12, height=12, fill=colour)
-    if kind == "ring":
-        return shape(
-            "circle", title=title, cx=x, cy=y, r=6, fill="#fff", stroke=colour, stroke_width=2.5
-        )
-    return shape("circle", title=title, cx=x, cy=y, r=6.5, fill=colour)
-
-
-def legend(roles: list[str], x: float, y: float) -> tuple[list[Shape], float]:
-    """A one-line legend of the roles present; returns its shapes and its width."""
-    parts: list[Shape] = []
+def legend(roles: list[str], x: float) -> tuple[list[tuple[str, str, str, str, float]], float]:
+    """A one-line legend of the roles present, (label, colour, dash, marker, x) each; its width."""
+    entries = []
     cursor = x
     for role in roles:
         colour, dash, kind = style(role)
         label = role.replace("_", " ")
-        parts.append(
-            shape(
-                "line",
-                x1=cursor,
-                y1=y,
-                x2=cursor + 22,
-                y2=y,
-                stroke=colour,
-                stroke_width=2,
-                stroke_dasharray=dash or None,
-            )
-        )
-        parts.append(_marker(kind, cursor + 11, y, colour, label))
-        parts.append(shape("text", text=label, x=cursor + 28, y=y + 4))
+        entries.append((label, colour, dash, kind, cursor))
         cursor += 28 + _text_width(label) + 18
-    return parts, cursor - x
+    return entries, cursor - x
 
 
-def _row_href(page: str, record: str) -> str:
-    return f"{page}#row-{record}" if page else ""
+def _placed(
+    links: list[Link], roles: list[str], actors: Container[str], records: Container[str]
+) -> Iterator[tuple[Link, int, int]]:
+    """The links between placed actors and records in drawing order, each with its index among
+    the links of the same actor and record and their number (several roles sit side by side)."""
+    count = Counter((link.actor_id, link.record_id) for link in links)
+    seen: Counter[tuple[str, str]] = Counter()
+    for link in sorted(links, key=lambda k: (roles.index(k.role), k.actor_id, k.record_id)):
+        pair = (link.actor_id, link.record_id)
+        if link.actor_id in actors and link.record_id in records:
+            yield link, seen[pair], count[pair]
+            seen[pair] += 1
 
 
-def _linked_label(key: str, names: dict[str, str], page: str, **attrs: object) -> Shape:
-    """The name of an actor or record, linked to its row on ``page`` (when there is one)."""
-    return shape("text", names.get(key, key), "", _row_href(page, key), **attrs)
+def _tip(link: Link, actor_names: dict[str, str], names: dict[str, str], on: str) -> str:
+    actor = actor_names.get(link.actor_id, link.actor_id)
+    record = names.get(link.record_id, link.record_id)
+    return f"{actor}: {link.role.replace('_', ' ')} {on} {record}"
 
 
-def bipartite_svg(
-    title: str,
-    records: list[str],
-    record_names: dict[str, str],
-    links: list[Link],
-    actor_names: dict[str, str],
-    record_href: str = "",
-    actor_href: str = "",
-) -> str:
+def bipartite(figure: Figure) -> dict[str, Any]:
     """Actors (left) linked to records (right), one line per link, coloured by role."""
-    actors = order_actors(records, links, actor_names)
-    roles = role_order({link.role for link in links})
+    _, table, records, names, links, actor_names, actors, roles = figure
     left_w = max([_text_width(actor_names.get(a, a)) for a in actors] + [60]) + PAD
-    right_w = max([_text_width(record_names.get(r, r)) for r in records] + [60]) + PAD
-    gap = 260
-    x1, x2 = left_w + 10, left_w + 10 + gap
+    right_w = max([_text_width(names.get(r, r)) for r in records] + [60]) + PAD
+    x1, x2 = left_w + 10, left_w + 10 + 260
     top = 44
     span = max(len(actors), len(records), 1) * ROW
-    height = top + span + 16
-    width = x2 + 10 + right_w
 
     def ys(items: list[str]) -> dict[str, float]:
         offset = top + (span - len(items) * ROW) / 2 + ROW / 2
         return {item: offset + i * ROW for i, item in enumerate(items)}
 
     ya, yr = ys(actors), ys(records)
-    body, _ = legend(roles, 10, 16)
-    # Links that share an actor and record but differ in role are drawn side by side.
-    seen: dict[tuple[str, str], int] = {}
-    for link in sorted(links, key=lambda k: (roles.index(k.role), k.actor_id, k.record_id)):
-        if link.actor_id not in ya or link.record_id not in yr:
-            continue
-        n = seen.get((link.actor_id, link.record_id), 0)
-        seen[(link.actor_id, link.record_id)] = n + 1
+    lines = []
+    for link, n, _ in _placed(links, roles, ya, yr):
         colour, dash, _ = style(link.role)
-        tip = (
-            f"{actor_names.get(link.actor_id, link.actor_id)}: {link.role.replace('_', ' ')} "
-            f"of {record_names.get(link.record_id, link.record_id)}"
-            + (f" ({link.note})" if link.note else "")
-        )
-        body.append(
-            shape(
-                "line",
-                title=tip,
-                class_="link",
-                x1=x1,
-                y1=ya[link.actor_id] + n * 3,
-                x2=x2,
-                y2=yr[link.record_id] + n * 3,
-                stroke=colour,
-                stroke_width=1.6,
-                stroke_opacity=0.75,
-                stroke_dasharray=dash or None,
-            )
-        )
-    for actor, y in ya.items():
-        body.append(shape("circle", cx=x1, cy=y, r=4, fill="#333"))
-        body.append(
-            _linked_label(actor, actor_names, actor_href, x=x1 - 10, y=y + 4, text_anchor="end")
-        )
-    for record, y in yr.items():
-        body.append(shape("circle", cx=x2, cy=y, r=4, fill="#333"))
-        body.append(_linked_label(record, record_names, record_href, x=x2 + 10, y=y + 4))
-    return _svg(title, width, height, body)
+        tip = _tip(link, actor_names, names, "of") + (f" ({link.note})" if link.note else "")
+        lines.append((ya[link.actor_id] + n * 3, yr[link.record_id] + n * 3, colour, dash, tip))
+    nodes = [
+        (x1, y, actor_names.get(a, a), f"tables/actors.html#row-{a}", -10) for a, y in ya.items()
+    ]
+    nodes += [(x2, y, names.get(r, r), f"tables/{table}.html#row-{r}", 10) for r, y in yr.items()]
+    size = {"width": x2 + 10 + right_w, "height": top + span + 16}
+    return size | {"x1": x1, "x2": x2, "lines": lines, "nodes": nodes}
 
 
-def matrix_svg(
-    title: str,
-    records: list[str],
-    record_names: dict[str, str],
-    links: list[Link],
-    actor_names: dict[str, str],
-    record_href: str = "",
-    actor_href: str = "",
-) -> str:
+def matrix(figure: Figure) -> dict[str, Any]:
     """A grid of records (rows) by actors (columns) with one mark per link, shaped by role."""
-    actors = order_actors(records, links, actor_names)
-    roles = role_order({link.role for link in links})
+    _, table, records, names, links, actor_names, actors, roles = figure
     cell = 34
-    label_w = max([_text_width(record_names.get(r, r)) for r in records] + [60]) + PAD
+    label_w = max([_text_width(names.get(r, r)) for r in records] + [60]) + PAD
     head_h = max([_text_width(actor_names.get(a, a)) for a in actors] + [40]) * 0.72 + 20
     left, top = label_w + 10, head_h + 34
-    width = max(left + len(actors) * cell + 150, legend(roles, 0, 0)[1] + 20)
-    height = top + len(records) * cell + 10
-    body, _ = legend(roles, 10, 16)
-    for j, actor in enumerate(actors):
-        x = left + j * cell + cell / 2
-        body.append(
-            _linked_label(
-                actor,
-                actor_names,
-                actor_href,
-                transform=f"translate({x + 4},{top - 8}) rotate(-45)",
-            )
-        )
-        body.append(
-            shape("line", x1=x, y1=top, x2=x, y2=top + len(records) * cell, stroke="#e3e3e3")
-        )
-    for i, record in enumerate(records):
-        y = top + i * cell + cell / 2
-        body.append(
-            shape("line", x1=left, y1=y, x2=left + len(actors) * cell, y2=y, stroke="#e3e3e3")
-        )
-        body.append(
-            _linked_label(
-                record, record_names, record_href, x=left - 10, y=y + 4, text_anchor="end"
-            )
-        )
-    column = {a: j for j, a in enumerate(actors)}
-    row = {r: i for i, r in enumerate(records)}
-    per_cell: dict[tuple[str, str], int] = {}
-    for link in links:
-        per_cell[(link.actor_id, link.record_id)] = (
-            per_cell.get((link.actor_id, link.record_id), 0) + 1
-        )
-    placed: dict[tuple[str, str], int] = {}
-    for link in sorted(links, key=lambda k: (roles.index(k.role), k.actor_id, k.record_id)):
-        if link.actor_id not in column or link.record_id not in row:
-            continue
-        here = (link.actor_id, link.record_id)
-        n = placed.get(here, 0)
-        placed[here] = n + 1
-        spread = (n - (per_cell[here] - 1) / 2) * 13  # several roles in one cell sit side by side
-        x = left + column[link.actor_id] * cell + cell / 2 + spread
-        y = top + row[link.record_id] * cell + cell / 2
+    width = max(left + len(actors) * cell + 150, legend(roles, 0)[1] + 20)
+    column = {a: left + j * cell + cell / 2 for j, a in enumerate(actors)}
+    row = {r: top + i * cell + cell / 2 for i, r in enumerate(records)}
+    marks = []
+    for link, n, count in _placed(links, roles, column, row):
         colour, _, kind = style(link.role)
-        tip = (
-            f"{actor_names.get(link.actor_id, link.actor_id)}: {link.role.replace('_', ' ')}"
-            f" on {record_names.get(link.record_id, link.record_id)}"
-            + (f": {link.note}" if link.note else "")
+        tip = _tip(link, actor_names, names, "on") + (f": {link.note}" if link.note else "")
+        x = column[link.actor_id] + (n - (count - 1) / 2) * 13
+        marks.append((kind, x, row[link.record_id], colour, tip))
+    return dict(
+        width=width,
+        height=top + len(records) * cell + 10,
+        left=left,
+        top=top,
+        right=left + len(actors) * cell,
+        bottom=top + len(records) * cell,
+        columns=[
+            (x, actor_names.get(a, a), f"tables/actors.html#row-{a}") for a, x in column.items()
+        ],
+        rows=[(y, names.get(r, r), f"tables/{table}.html#row-{r}") for r, y in row.items()],
+        marks=marks,
+    )
+
+
+#: The relation figures: records table (``risks``: key ``risk_id``, links in ``risk_actors``), how
+#: to lay it out, title, caption, and the link table's column shown as each link's note.
+FIGURES = [
+    (
+        "agreements",
+        bipartite,
+        "Actors and the agreements and engagement signals they take part in",
+        "Who takes part in which agreement or engagement signal (line colour and dash: role; "
+        "hover a line for details).",
+        "",
+    ),
+    (
+        "risks",
+        matrix,
+        "Actors involved in each risk, and who holds a position on it",
+        "Who is involved in each risk, in which role, and who holds which position on it.",
+        "position",
+    ),
+]
+
+
+def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    """The relation figures the package has tables for: id, caption, SVG, and the noted links."""
+    import pandas as pd
+    from markupsafe import Markup
+
+    from afpak_data._site import render
+
+    people = frames.get("actors")
+    if people is None or not {"actor_id", "name"} <= set(people.columns):
+        return []
+    actor_names = dict(zip(people["actor_id"], people["name"], strict=True))
+    result: list[dict[str, Any]] = []
+    for table, draw, title, caption, note in FIGURES:
+        key, link_table = table.removesuffix("s") + "_id", table.removesuffix("s") + "_actors"
+        if not {table, link_table} <= set(frames) or "name" not in frames[table]:
+            continue
+        records, links = frames[table], frames[link_table]
+        names = dict(zip(records[key], records["name"], strict=True))
+        notes = links[note] if note in links.columns else [None] * len(links)
+        link_list = [
+            Link(str(a), str(r), str(role), "" if pd.isna(text) else str(text))
+            for a, r, role, text in zip(
+                links["actor_id"], links[key], links["role"], notes, strict=True
+            )
+        ]
+        ids = list(records[key])
+        actors = order_actors(ids, link_list, actor_names)
+        roles = role_order({link.role for link in link_list})
+        figure = Figure(title, table, ids, names, link_list, actor_names, actors, roles)
+        layout = draw(figure)
+        size = {k: f"{layout[k]:.0f}" for k in ("width", "height")}
+        svg = render(
+            "relations.svg", title=title, legend=legend(roles, 10)[0], layout=layout, **size
         )
-        body.append(_marker(kind, x, y, colour, tip))
-    return _svg(title, width, height, body)
-
-
-def _svg(title: str, width: float, height: float, body: list[Shape]) -> str:
-    """The figure as SVG markup (rendered by ``templates/relations.svg``, autoescaped)."""
-    from afpak_data._site.pages import render
-
-    return render(
-        "relations.svg",
-        title=title,
-        width=f"{width:.0f}",
-        height=f"{height:.0f}",
-        shapes=body,
-    ).strip()
+        positions = [
+            (names.get(k.record_id, k.record_id), actor_names.get(k.actor_id, k.actor_id), k.note)
+            for k in link_list
+            if k.note
+        ]
+        result.append(
+            {
+                "id": f"figure-{table}",
+                "caption": caption,
+                "svg": Markup(svg.strip()),
+                "positions": positions,
+            }
+        )
+    return result
