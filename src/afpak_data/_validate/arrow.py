@@ -111,12 +111,13 @@ def matches(values: Column, pattern: str, whole: bool = True) -> np.ndarray:
         return np.fromiter((match(v) is not None for v in values.to_pylist()), bool, len(values))
 
 
-def _space_class(chars: str) -> str:
+def char_class(chars: str) -> str:
+    """An RE2 class of ``chars`` (as ``\\x{...}`` escapes, whatever they are)."""
     return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in chars) + "]"
 
 
-SPACE_RE2 = _space_class(SPACE_CHARS)
-OTHER_SPACE_RE2 = _space_class(SPACE_CHARS.replace(" ", ""))
+SPACE_RE2 = char_class(SPACE_CHARS)
+OTHER_SPACE_RE2 = char_class(SPACE_CHARS.replace(" ", ""))
 _FORMULA = strings(FORMULA_CHARS)
 
 

@@ -21,11 +21,13 @@ from afpak_data._descriptor import CONTROL, DATE_FORMAT, FORMULA_CHARS, Field
 from afpak_data._errors import Problem
 from afpak_data._validate.arrow import (
     SPACE_CHARS,
+    SPACE_RE2,
     Column,
     array,
     bools,
     call,
     cast,
+    char_class,
     formula_start,
     isin,
     kernels,
@@ -43,6 +45,8 @@ from afpak_data._validate.files import MAX_CELL_CHARS, TableContext
 CONTROL_RE2 = (
     "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x{9f}\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]"
 )
+#: A control character, or a formula's first character, or white space at either end.
+SUSPECT_RE2 = f"{CONTROL_RE2}|^{char_class(FORMULA_CHARS)}|^{SPACE_RE2}|{SPACE_RE2}$"
 #: Regular expressions for the lexical form of each type (format "default").
 LEXICAL = {
     "integer": r"[+-]?\d+",
@@ -290,10 +294,13 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
     if not pending.any():
         return problems
     report(sizes > MAX_CELL_CHARS, "cell-size")
-    if spec.type in TEXT_TYPES:
-        report(matches(values, CONTROL_RE2, False), "control-character")
-        report(formula_start(values), "formula")
-    report(padded(values), "whitespace")
+    text = spec.type in TEXT_TYPES
+    # one pass finds the text cells the next three checks could flag, usually none at all
+    if not text or (matches(values, SUSPECT_RE2, False) & pending).any():
+        if text:
+            report(matches(values, CONTROL_RE2, False), "control-character")
+            report(formula_start(values), "formula")
+        report(padded(values), "whitespace")
     ok, converted = typed(values, spec)
     if converted is not None and spec.type not in TEXT_TYPES:
         ctx.typed[spec.name] = where(ok & ~missing, converted)
