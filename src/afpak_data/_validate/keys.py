@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from afpak_data._errors import Problem
-from afpak_data._validate.arrow import Column, call, filtered, isin, matches, numbers
+from afpak_data._validate.arrow import Column, call, filtered, isin, matches, numbers, picked
 from afpak_data._validate.files import KEY_SEPARATOR, TableContext
 
 WITHDRAWN = "withdrawn"
@@ -64,6 +64,12 @@ def _duplicates(ctx: TableContext, fields: Sequence[str], check: str) -> list[Pr
     ]
 
 
+def _values(mask: np.ndarray, values: Column) -> list[tuple[int, str]]:
+    """The rows of ``mask`` with their values as text (failing rows only)."""
+    rows = np.flatnonzero(mask)
+    return list(zip(rows.tolist(), map(str, picked(values, rows).to_pylist()), strict=True))
+
+
 def _target_values(ctx: TableContext, fields: Sequence[str]) -> Column:
     """The distinct referenced key values of a table (usable rows only), built once per key."""
     name = tuple(fields)
@@ -79,22 +85,14 @@ def _foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Pr
         # an unknown resource is reported by the package checks, an unreadable one already
         target = ctx if fk.resource is None else tables.get(fk.resource)
         key = ctx.key(fk.fields)
-        if (
-            target is None
-            or key is None
-            or any(f not in target.columns for f in fk.reference_fields)
-        ):
+        if target is None or key is None or not set(fk.reference_fields) <= target.columns.keys():
             continue
         orphan = ctx.present(fk.fields) & ~isin(key, _target_values(target, fk.reference_fields))
         where = f"{fk.resource or ctx.name} ({', '.join(fk.reference_fields)})"
+        names = ", ".join(fk.fields)
         problems += [
-            ctx.problem(
-                int(row),
-                ", ".join(fk.fields),
-                "foreign-key",
-                f"{_shown_key(key[int(row)].as_py())!r} has no row in {where}",
-            )
-            for row in np.flatnonzero(orphan)
+            ctx.problem(row, names, "foreign-key", f"{_shown_key(v)!r} has no row in {where}")
+            for row, v in _values(orphan, key)
         ]
     return problems
 
@@ -106,16 +104,20 @@ def _id_pattern(target: TableContext) -> str | None:
     return spec.pattern if spec else None
 
 
+def _no_row(value: str, names: Sequence[str], tables: dict[str, TableContext]) -> str:
+    """Say which table ``value`` was routed to by its ID pattern (failing rows only)."""
+    routes = (n for n in names if (p := _id_pattern(tables[n])) and re.fullmatch(p, value))
+    return f"{value!r} has no row in {next(routes, '?')}"
+
+
 def _polymorphic(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
     """``x-polymorphicReferences``: the ID's prefix (the target's key pattern) picks the table."""
     problems = []
     for ref in ctx.schema.polymorphic_references:
         if ref.field not in ctx.columns or any(n not in tables for n in ref.resources):
             continue  # a target is unknown or unreadable: reported elsewhere, cannot route
-        values = ctx.columns[ref.field]
-        present = ctx.present([ref.field])
-        routed = np.zeros(len(values), bool)
-        found = np.zeros(len(values), bool)
+        values, present = ctx.columns[ref.field], ctx.present([ref.field])
+        routed, found = np.zeros(len(values), bool), np.zeros(len(values), bool)
         patterns = []
         for name in ref.resources:
             target = tables[name]
@@ -129,24 +131,15 @@ def _polymorphic(ctx: TableContext, tables: dict[str, TableContext]) -> list[Pro
             mine = matches(values, pattern) if pattern else isin(values, ids)
             routed |= mine
             found |= mine & isin(values, ids)
-        for row in np.flatnonzero(present & ~routed):
-            problems.append(
-                ctx.problem(
-                    int(row),
-                    ref.field,
-                    "polymorphic-key",
-                    f"{values[int(row)].as_py()!r} matches no referenced table's ID pattern "
-                    f"({'; '.join(patterns)})",
-                )
-            )
-        for row in np.flatnonzero(present & routed & ~found):
-            value = str(values[int(row)].as_py())
-            routes = (
-                n for n in ref.resources if (p := _id_pattern(tables[n])) and re.fullmatch(p, value)
-            )
-            table = next(routes, "?")
-            message = f"{value!r} has no row in {table}"
-            problems.append(ctx.problem(int(row), ref.field, "polymorphic-key", message))
+        unrouted = f"matches no referenced table's ID pattern ({'; '.join(patterns)})"
+        problems += [
+            ctx.problem(row, ref.field, "polymorphic-key", f"{v!r} {unrouted}")
+            for row, v in _values(present & ~routed, values)
+        ]
+        problems += [
+            ctx.problem(row, ref.field, "polymorphic-key", _no_row(v, ref.resources, tables))
+            for row, v in _values(present & routed & ~found, values)
+        ]
     return problems
 
 
@@ -169,11 +162,10 @@ def check_withdrawn(tables: dict[str, TableContext]) -> list[Problem]:
         key = ctx.key(pk) if pk and name != WITHDRAWN else None
         if key is None:
             continue
-        for row in np.flatnonzero(ctx.present(pk) & isin(key, ids)):
-            value = str(key[int(row)].as_py())
-            version = when.get(value) or "an earlier version"
-            message = f"ID {value!r} was withdrawn in version {version} and stays reserved; "
-            problems.append(
-                ctx.problem(int(row), ", ".join(pk), "withdrawn-id", message + "choose a new ID")
-            )
+        problems += [
+            ctx.problem(row, ", ".join(pk), "withdrawn-id", f"ID {v!r} was withdrawn in version "
+                        f"{when.get(v) or 'an earlier version'} and stays reserved; choose a new "
+                        "ID")
+            for row, v in _values(ctx.present(pk) & isin(key, ids), key)
+        ]  # fmt: skip
     return problems
