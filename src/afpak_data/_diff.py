@@ -8,12 +8,12 @@ Order is deterministic: tables in NEW's order (then those only OLD has), records
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from afpak_data._csvfmt import CsvFormatError, records
 from afpak_data._descriptor import Field, Package, PackageError, Resource, Schema
 from afpak_data._errors import AfpakDataError
 from afpak_data._resources import Source
@@ -31,11 +31,11 @@ class DuplicateKeyError(DiffInputError):
 
 @dataclass(frozen=True)
 class Table:
-    """A table as text: rows keyed by ``key_fields``, and the CSV row number of each."""
+    """A table as text: rows keyed by ``key_fields``, and the editor line of each."""
 
     key_fields: tuple[str, ...]
     rows: dict[tuple[str, ...], dict[str, str]]
-    row_numbers: dict[tuple[str, ...], int]
+    lines: dict[tuple[str, ...], int]
 
 
 @dataclass(frozen=True)
@@ -205,44 +205,48 @@ def _gained(before: Sequence[Any] | None, after: Sequence[Any] | None) -> str:
 
 def read_table(resource: Resource, key_fields: tuple[str, ...] | None = None) -> Table:
     """A resource's CSV as text rows keyed by ``key_fields`` (default: its primary key; none: whole
-    rows). A missing file, a ragged row or a duplicate key raise DiffInputError."""
+    rows), each at its editor line. A missing file, a ragged row or a duplicate key raise
+    DiffInputError."""
+    file = resource.file
     try:
-        with resource.file.open(encoding=resource.encoding, newline="") as handle:
-            raw_rows = list(csv.reader(handle))
+        with file.open(encoding=resource.encoding, newline="") as handle:
+            found = list(records(handle, str(file)))
     except FileNotFoundError as exc:
-        raise DiffInputError(f"{resource.file}: file not found (table {resource.name!r})") from exc
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DiffInputError(f"{resource.file}: cannot be read as CSV ({exc})") from exc
-    if not raw_rows:
-        raise DiffInputError(f"{resource.file}:1: no header row (expected the field names)")
-    header = tuple(raw_rows[0])
+        raise DiffInputError(f"{file}: file not found (table {resource.name!r})") from exc
+    except CsvFormatError as exc:
+        raise DiffInputError(str(exc)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DiffInputError(f"{file}: cannot be read as CSV ({exc})") from exc
+    if not found:
+        raise DiffInputError(f"{file}:1: no header row (expected the field names)")
+    header = tuple(found[0][1])
     key_fields = resource.schema.primary_key if key_fields is None else key_fields
     missing = [name for name in key_fields if name not in header]
     if missing:
         raise DiffInputError(
-            f"{resource.file}:1: key column {missing[0]!r} is not in the header "
+            f"{file}:1: key column {missing[0]!r} is not in the header "
             f"(expected the key {', '.join(key_fields)})"
         )
     positions = [header.index(name) for name in key_fields]
     rows: dict[tuple[str, ...], dict[str, str]] = {}
-    numbers: dict[tuple[str, ...], int] = {}
-    for number, cells in enumerate(raw_rows[1:], start=2):
+    lines: dict[tuple[str, ...], int] = {}
+    for line, cells in found[1:]:
         if not cells:
             continue  # a blank line is not a record
         if len(cells) != len(header):
             raise DiffInputError(
-                f"{resource.file}:{number}: {len(cells)} cells (expected {len(header)}, "
+                f"{file}:{line}: {len(cells)} cells (expected {len(header)}, "
                 f"as in the header of {resource.path})"
             )
         key = tuple(cells[i] for i in positions) if positions else tuple(cells)
         if key in rows:
             raise DuplicateKeyError(
-                f"{resource.file}:{number}: duplicate key ({', '.join(key)}), first on row "
-                f"{numbers[key]} (expected one record per {', '.join(key_fields) or 'row'})"
+                f"{file}:{line}: duplicate key ({', '.join(key)}), first on line "
+                f"{lines[key]} (expected one record per {', '.join(key_fields) or 'row'})"
             )
         rows[key] = dict(zip(header, cells, strict=True))
-        numbers[key] = number
-    return Table(tuple(key_fields), rows, numbers)
+        lines[key] = line
+    return Table(tuple(key_fields), rows, lines)
 
 
 def sort_key(key: tuple[str, ...]) -> tuple[tuple[int, int, str], ...]:

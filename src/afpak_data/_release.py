@@ -11,6 +11,7 @@ and CHANGELOG.md must have an entry for the new version. Both packages are read 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from afpak_data._descriptor import SEMVER, Package
 from afpak_data._diff import Table, TableDiff, diff_packages, open_package, read_table
@@ -36,7 +37,7 @@ RULES = {
     "version-bump": "the version is bumped as far as the changes need",
     "id-disappeared": "a released ID leaves its table only by being withdrawn",
     "id-unwithdrawn": "a withdrawn ID stays listed in withdrawn",
-    "id-reused": "no record uses a withdrawn ID",
+    "withdrawn-id": "no record uses a withdrawn ID (the validator's check)",
     "withdrawn-version": "a newly withdrawn ID names this release in withdrawn_in",
     "changelog": "CHANGELOG.md's top entry is NEW's version (the validator's rule)",
 }
@@ -74,7 +75,7 @@ def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
 
 class ReleaseReport:
     """The check of NEW against OLD: what was checked, and what is wrong (one line per problem).
-    Holds both packages and their released and withdrawn IDs ({ID: CSV row}) while it runs."""
+    Holds both packages and their released and withdrawn IDs ({ID: editor line}) while it runs."""
 
     def __init__(self, old: Package, new: Package) -> None:
         self.old, self.new = old, new
@@ -222,7 +223,10 @@ class ReleaseReport:
             self.checked.append(f"no released ID disappeared without being withdrawn ({count} IDs)")
 
     def withdrawn(self) -> None:
-        """Withdrawn IDs stay withdrawn, are never used again, and name the version they left in."""
+        """Withdrawn IDs stay withdrawn, are never used again (the validator's ``withdrawn-id``
+        check on NEW), and name the version they left in."""
+        from afpak_data._validate import validate_package
+
         before = len(self.problems)
         new, old_withdrawn, new_withdrawn = self.new, self.old_withdrawn, self.new_withdrawn
         in_new = WITHDRAWN in new.names
@@ -234,21 +238,13 @@ class ReleaseReport:
                 f"ID {record_id!r} was withdrawn in {self.old_version} and is "
                 "no longer listed (expected it to stay: withdrawn IDs remain reserved)",
             )
-        for name, ids in self.new_ids.items():
-            resource = new.resource(name)
-            for record_id, row in ids.items():
-                if record_id in old_withdrawn or record_id in new_withdrawn:
-                    self.fail(
-                        "id-reused",
-                        resource.file,
-                        f"ID {record_id!r} is withdrawn and used again by a record "
-                        "(expected a new ID: withdrawn IDs are never reused)",
-                        row,
-                        resource.schema.primary_key[0],
-                        record_id,
-                    )
+        self.problems += [
+            replace(p, file=str(new.root / p.file))
+            for p in validate_package(new.descriptor_file).problems
+            if p.check == "withdrawn-id"
+        ]
         table = read_table(new.resource(WITHDRAWN)) if in_new else Table((), {}, {})
-        for key, row in table.row_numbers.items():
+        for key, row in table.lines.items():
             version = table.rows[key].get("withdrawn_in")
             if key[0] not in old_withdrawn and version not in (None, self.new_version):
                 self.fail(
@@ -266,49 +262,36 @@ class ReleaseReport:
             )
 
     def changelog(self) -> None:
-        """CHANGELOG.md (beside NEW's descriptor, else in its parent) needs ``## [version]``."""
-        from afpak_data._validate.changelog import top_entry
+        """The validator's changelog rule, on CHANGELOG.md beside NEW's descriptor, else in its
+        parent (a package folder inside a repository checkout)."""
+        from afpak_data._validate.changelog import check_changelog
 
-        root = self.new.root
-        candidates = [root / "CHANGELOG.md", root.parent / "CHANGELOG.md"]
-        found = next((path for path in candidates if path.is_file()), None)
-        version = self.new_version
-        if found is None:
+        root, version = self.new.root, self.new_version
+        folder = next((d for d in (root, root.parent) if (d / "CHANGELOG.md").is_file()), None)
+        if folder is None:
             self.fail(
                 "changelog",
-                candidates[0],
+                root / "CHANGELOG.md",
                 "no CHANGELOG.md in NEW or its parent "
                 f"(expected one with a '## [{version}]' entry)",
             )
             return
-        try:
-            text = found.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            self.fail("changelog", found, f"cannot be read ({exc.strerror})")
-            return
-        top = top_entry(text)
-        if top is not None and top[0] == version:
-            self.checked.append(f"{found}:{top[1]} is the entry for {version}")
-            return
-        self.fail(
-            "changelog",
-            found,
-            f"no entry for version {version} on top ("
-            + (f"the top entry is [{top[0]}]; " if top else "")
-            + f"expected a heading '## [{version}] - YYYY-MM-DD' first)",
-            top[1] if top else None,
-        )
+        file = folder / "CHANGELOG.md"
+        found = [replace(p, file=str(file)) for p in check_changelog(folder, version)]
+        self.problems += found
+        if not found:
+            self.checked.append(f"{file} has the entry for {version} on top")
 
 
 def _ids(package: Package, name: str) -> dict[str, int]:
-    """The first key field of each record of table ``name`` -> its CSV row (none: no table)."""
+    """The first key field of each record of table ``name`` -> its editor line (none: no table)."""
     if name not in package.names:
         return {}
-    return {key[0]: row for key, row in read_table(package.resource(name)).row_numbers.items()}
+    return {key[0]: row for key, row in read_table(package.resource(name)).lines.items()}
 
 
 def _released_ids(package: Package) -> dict[str, dict[str, int]]:
-    """Tables keyed by one ID field (not ``withdrawn``): table -> {ID: CSV row}."""
+    """Tables keyed by one ID field (not ``withdrawn``): table -> {ID: editor line}."""
     return {
         r.name: _ids(package, r.name)
         for r in package.resources
