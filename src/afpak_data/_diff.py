@@ -98,10 +98,10 @@ class PackageDiff:
 
 
 def open_package(source: Source) -> Package:
-    """Read a local package for a diff; anything unreadable becomes :class:`DiffInputError`."""
-    try:
-        from afpak_data._loader import whole_package
+    """Read a package for a diff; anything unreadable becomes :class:`DiffInputError`."""
+    from afpak_data._loader import whole_package
 
+    try:
         return whole_package(source)
     except (PackageError, OSError) as exc:
         raise DiffInputError(" ".join(str(exc).split())) from exc
@@ -127,9 +127,8 @@ def _whole(resource: Resource, status: str) -> TableDiff:
     """A table only one version has: all its records added or removed."""
     table = read_table(resource)
     records = _records(table, table.rows)
-    if status == "added":
-        return TableDiff(resource.name, status, table.key_fields, added=records)
-    return TableDiff(resource.name, status, table.key_fields, removed=records)
+    added, removed = (records, ()) if status == "added" else ((), records)
+    return TableDiff(resource.name, status, table.key_fields, (), added, removed)
 
 
 def diff_tables(old_resource: Resource, new_resource: Resource) -> TableDiff:

@@ -43,10 +43,10 @@ RULES = {
 }
 
 
-def parse_version(version: str) -> tuple[int, int, int] | None:
+def parse_version(version: str) -> tuple[int, ...] | None:
     """``"1.2.3"`` -> ``(1, 2, 3)``; anything but MAJOR.MINOR.PATCH -> None."""
     match = SEMVER.fullmatch(version)
-    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+    return tuple(map(int, match.groups())) if match else None
 
 
 def link_parents(package: Package) -> dict[str, tuple[str, str]]:
@@ -94,7 +94,7 @@ class ReleaseReport:
         column: str | None = None,
         record_id: str | None = None,
     ) -> None:
-        """Record that ``rule`` (a key of :data:`RULES`, the problem's check) is broken."""
+        """Record that ``rule`` (a key of :data:`RULES`) is broken."""
         self.problems.append(Problem(str(file), line, record_id, column, rule, message))
 
     def versions(self) -> None:
