@@ -269,9 +269,8 @@ def _flatten(raw: Any, prefix: str = "") -> dict[str, Any]:
 def _changed_properties(before: Field, after: Field) -> str:
     """The field properties other than its name, type and enum that differ, sorted."""
     old, new = _flatten(before.raw), _flatten(after.raw)
-    own = ("name", "type", "constraints.enum")
-    names = sorted(set(old) | set(new))
-    return ", ".join(n for n in names if n not in own and old.get(n) != new.get(n))
+    names = sorted((old.keys() | new.keys()) - {"name", "type", "constraints.enum"})
+    return ", ".join(n for n in names if old.get(n) != new.get(n))
 
 
 def _table_properties_changed(old: Resource, new: Resource) -> str:

@@ -1,11 +1,8 @@
-"""Check that a new version of the package follows the data versioning policy (see the README).
+"""Check that a new version of the package follows the README's data versioning policy.
 
-Policy: MAJOR for a breaking change (a table or field removed or renamed, a type changed, a category
-removed, the primary key changed, a released ID gone without being withdrawn); MINOR for additions
-(records, fields, tables, categories; withdrawing an ID, which also adds a row to ``withdrawn``);
-PATCH for corrections (changed values, other schema properties, link rows of a released record). A
-bump larger than needed is fine. Released IDs never disappear silently and are never used again,
-and CHANGELOG.md must have an entry for the new version. Both packages are read by ``_diff``.
+MAJOR breaks (a table, field, category or released ID gone, a type or primary key changed), MINOR
+adds (withdrawing an ID included), PATCH corrects (values, other schema properties, link rows of a
+released record); a larger bump is fine. Both packages are read by ``_diff``.
 """
 
 from __future__ import annotations
@@ -65,17 +62,13 @@ def link_parents(package: Package) -> dict[str, tuple[str, str]]:
 
 def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
     """Run every rule on OLD and NEW (local package paths); unreadable input: DiffInputError."""
-    report = ReleaseReport(open_package(old_source), open_package(new_source))
-    report.versions()
-    report.disappeared()
-    report.withdrawn()
-    report.changelog()
-    return report
+    return ReleaseReport(open_package(old_source), open_package(new_source))
 
 
 class ReleaseReport:
-    """The check of NEW against OLD: what was checked, and what is wrong (one line per problem).
-    Holds both packages and their released and withdrawn IDs ({ID: editor line}) while it runs."""
+    """The check of NEW against OLD, run by the constructor: what was checked, and what is wrong
+    (one line per problem). Holds both packages and their released and withdrawn IDs ({ID: editor
+    line})."""
 
     def __init__(self, old: Package, new: Package) -> None:
         self.old, self.new = old, new
@@ -84,6 +77,8 @@ class ReleaseReport:
         self.problems: list[Problem] = []
         self.old_ids, self.new_ids = _released_ids(old), _released_ids(new)
         self.old_withdrawn, self.new_withdrawn = _ids(old, WITHDRAWN), _ids(new, WITHDRAWN)
+        for rule in (self.versions, self.disappeared, self.withdrawn, self.changelog):
+            rule()
 
     def fail(
         self,
