@@ -217,8 +217,8 @@ CASES: dict[str, tuple[Change, str, list[str]]] = {
     "id-withdrawn-patch": (withdraw_trade, "1.0.1", ["version-bump", "withdrawn-version"]),
     "id-disappeared-major": (remove_trade, "2.0.0", ["id-disappeared"]),
     "id-disappeared-patch": (remove_trade, "1.0.1", ["version-bump", "id-disappeared"]),
-    "id-withdrawn-but-used": (withdraw_but_keep, "1.1.0", ["id-reused"]),
-    "withdrawn-id-reused": (reuse_withdrawn, "1.1.0", ["id-reused"]),
+    "id-withdrawn-but-used": (withdraw_but_keep, "1.1.0", ["withdrawn-id"]),
+    "withdrawn-id-reused": (reuse_withdrawn, "1.1.0", ["withdrawn-id"]),
     "withdrawn-id-unlisted": (unwithdraw, "2.0.0", ["id-unwithdrawn"]),
     "withdrawn-in-wrong-version": (withdraw_trade_wrong_version, "1.1.0", ["withdrawn-version"]),
     "version-backwards": (nothing, "0.9.0", ["version-backwards"]),
@@ -300,7 +300,7 @@ def test_cli_pass_output(pair: tuple[Path, Path]) -> None:
         "the version has a MINOR bump",
         "ok: no released ID disappeared without being withdrawn (7 IDs)",
         "ok: withdrawn IDs stay listed and no record uses one (0 withdrawn)",
-        f"ok: {new / 'CHANGELOG.md'}:5 is the entry for 1.1.0",
+        f"ok: {new / 'CHANGELOG.md'} has the entry for 1.1.0 on top",
         "release-check passed",
     ]
 

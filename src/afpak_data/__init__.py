@@ -77,11 +77,8 @@ def __dir__() -> list[str]:
 
 
 def pandera_schema(name: str, source: Source = None) -> pa.DataFrameSchema:
-    """Return the pandera schema of table ``name``, built from its Table Schema.
-
-    ``schema.validate(load(name), lazy=True)`` checks types, vocabularies, patterns, lengths, keys
-    and the table-local rules Table Schema cannot express. Imports pandera (loading does not).
-    """
+    """The pandera schema of table ``name``, from its Table Schema: ``schema.validate(load(name),
+    lazy=True)`` checks types, vocabularies, patterns, lengths, keys and table-local rules."""
     from afpak_data._loader import package_for
     from afpak_data._pandera import build_schema
 

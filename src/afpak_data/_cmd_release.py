@@ -1,7 +1,6 @@
 """Release commands: ``diff`` (what changed), ``release-check`` (is the bump right), ``bundle``.
 
-Apart from the modules that do the work, which are imported only when a command runs, so that
-``afpak-data --help`` stays light.
+The modules that do the work are imported when a command runs, so ``afpak-data --help`` stays light.
 """
 
 from __future__ import annotations
@@ -10,15 +9,19 @@ from pathlib import Path
 
 import click
 
-from afpak_data.cli import InvalidDataError, format_option, reading_errors, source_option
+from afpak_data.cli import InvalidDataError, reading_errors, source_option
 
 
 @click.command("diff")
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
-@format_option(
-    ("text", "markdown", "json"),
-    "text for a terminal, markdown for a pull-request comment, json for scripts.",
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "markdown", "json")),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for a pull-request comment, json for scripts.",
 )
 def diff(old: str, new: str, fmt: str) -> None:
     """Show what changed from package OLD to package NEW (directories, datapackage.json or URLs).

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 BOM = b"\xef\xbb\xbf"
 #: Characters that force quotes on a cell of any type (separators a reader may use, quotes, breaks).
@@ -26,6 +26,21 @@ class CsvFormatError(ValueError):
 def not_utf8(byte: int, offset: int) -> str:
     """What is wrong with a byte that is not UTF-8 (the validator and ``fmt`` say the same)."""
     return f"byte 0x{byte:02x} at offset {offset} is not valid UTF-8 (save the file as UTF-8)"
+
+
+def records(
+    lines: Iterable[str], shown: str, *, strict: bool = False
+) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record with the editor line it starts on (a quoted line break counts, as in the
+    validator); a syntax error raises :class:`CsvFormatError` at the line of its record."""
+    reader = csv.reader(lines, strict=strict)
+    start = 1
+    try:
+        for record in reader:
+            yield start, record
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise CsvFormatError(f"{shown}:{start}: not a readable CSV ({exc})") from None
 
 
 def _cell(value: str, text: bool) -> str:
@@ -59,18 +74,10 @@ def canonical(raw: bytes, fields: Sequence[tuple[str, str]], shown: str) -> str:
         byte = not_utf8(raw[exc.start + skipped], exc.start + skipped)
         raise CsvFormatError(f"{shown}:{line}: {byte}") from None
     csv.field_size_limit(max(len(text), 131072))
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for record in reader:
-            records.append((start, record))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise CsvFormatError(f"{shown}:{start}: not a readable CSV ({exc})") from None
-    if not records:
+    found = list(records(io.StringIO(text, newline=""), shown, strict=True))
+    if not found:
         raise CsvFormatError(f"{shown}:1: the file is empty (expected a header row)")
-    header, body = records[0][1], records[1:]
+    header, body = found[0][1], found[1:]
     names = [name for name, _ in fields]
     if sorted(header) != sorted(names) or len(set(header)) != len(header):
         raise CsvFormatError(

@@ -8,12 +8,12 @@ Order is deterministic: tables in NEW's order (then those only OLD has), records
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from afpak_data._csvfmt import CsvFormatError, records
 from afpak_data._descriptor import Field, Package, PackageError, Resource, Schema
 from afpak_data._errors import AfpakDataError
 from afpak_data._resources import Source
@@ -31,11 +31,11 @@ class DuplicateKeyError(DiffInputError):
 
 @dataclass(frozen=True)
 class Table:
-    """A table as text: rows keyed by ``key_fields``, and the CSV row number of each."""
+    """A table as text: rows keyed by ``key_fields``, and the editor line of each."""
 
     key_fields: tuple[str, ...]
     rows: dict[tuple[str, ...], dict[str, str]]
-    row_numbers: dict[tuple[str, ...], int]
+    lines: dict[tuple[str, ...], int]
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,10 @@ class PackageDiff:
 
 
 def open_package(source: Source) -> Package:
-    """Read a local package for a diff; anything unreadable becomes :class:`DiffInputError`."""
-    try:
-        from afpak_data._loader import whole_package
+    """Read a package for a diff; anything unreadable becomes :class:`DiffInputError`."""
+    from afpak_data._loader import whole_package
 
+    try:
         return whole_package(source)
     except (PackageError, OSError) as exc:
         raise DiffInputError(" ".join(str(exc).split())) from exc
@@ -127,9 +127,8 @@ def _whole(resource: Resource, status: str) -> TableDiff:
     """A table only one version has: all its records added or removed."""
     table = read_table(resource)
     records = _records(table, table.rows)
-    if status == "added":
-        return TableDiff(resource.name, status, table.key_fields, added=records)
-    return TableDiff(resource.name, status, table.key_fields, removed=records)
+    added, removed = (records, ()) if status == "added" else ((), records)
+    return TableDiff(resource.name, status, table.key_fields, (), added, removed)
 
 
 def diff_tables(old_resource: Resource, new_resource: Resource) -> TableDiff:
@@ -205,44 +204,48 @@ def _gained(before: Sequence[Any] | None, after: Sequence[Any] | None) -> str:
 
 def read_table(resource: Resource, key_fields: tuple[str, ...] | None = None) -> Table:
     """A resource's CSV as text rows keyed by ``key_fields`` (default: its primary key; none: whole
-    rows). A missing file, a ragged row or a duplicate key raise DiffInputError."""
+    rows), each at its editor line. A missing file, a ragged row or a duplicate key raise
+    DiffInputError."""
+    file = resource.file
     try:
-        with resource.file.open(encoding=resource.encoding, newline="") as handle:
-            raw_rows = list(csv.reader(handle))
+        with file.open(encoding=resource.encoding, newline="") as handle:
+            found = list(records(handle, str(file)))
     except FileNotFoundError as exc:
-        raise DiffInputError(f"{resource.file}: file not found (table {resource.name!r})") from exc
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DiffInputError(f"{resource.file}: cannot be read as CSV ({exc})") from exc
-    if not raw_rows:
-        raise DiffInputError(f"{resource.file}:1: no header row (expected the field names)")
-    header = tuple(raw_rows[0])
+        raise DiffInputError(f"{file}: file not found (table {resource.name!r})") from exc
+    except CsvFormatError as exc:
+        raise DiffInputError(str(exc)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DiffInputError(f"{file}: cannot be read as CSV ({exc})") from exc
+    if not found:
+        raise DiffInputError(f"{file}:1: no header row (expected the field names)")
+    header = tuple(found[0][1])
     key_fields = resource.schema.primary_key if key_fields is None else key_fields
     missing = [name for name in key_fields if name not in header]
     if missing:
         raise DiffInputError(
-            f"{resource.file}:1: key column {missing[0]!r} is not in the header "
+            f"{file}:1: key column {missing[0]!r} is not in the header "
             f"(expected the key {', '.join(key_fields)})"
         )
     positions = [header.index(name) for name in key_fields]
     rows: dict[tuple[str, ...], dict[str, str]] = {}
-    numbers: dict[tuple[str, ...], int] = {}
-    for number, cells in enumerate(raw_rows[1:], start=2):
+    lines: dict[tuple[str, ...], int] = {}
+    for line, cells in found[1:]:
         if not cells:
             continue  # a blank line is not a record
         if len(cells) != len(header):
             raise DiffInputError(
-                f"{resource.file}:{number}: {len(cells)} cells (expected {len(header)}, "
+                f"{file}:{line}: {len(cells)} cells (expected {len(header)}, "
                 f"as in the header of {resource.path})"
             )
         key = tuple(cells[i] for i in positions) if positions else tuple(cells)
         if key in rows:
             raise DuplicateKeyError(
-                f"{resource.file}:{number}: duplicate key ({', '.join(key)}), first on row "
-                f"{numbers[key]} (expected one record per {', '.join(key_fields) or 'row'})"
+                f"{file}:{line}: duplicate key ({', '.join(key)}), first on line "
+                f"{lines[key]} (expected one record per {', '.join(key_fields) or 'row'})"
             )
         rows[key] = dict(zip(header, cells, strict=True))
-        numbers[key] = number
-    return Table(tuple(key_fields), rows, numbers)
+        lines[key] = line
+    return Table(tuple(key_fields), rows, lines)
 
 
 def sort_key(key: tuple[str, ...]) -> tuple[tuple[int, int, str], ...]:
@@ -266,9 +269,8 @@ def _flatten(raw: Any, prefix: str = "") -> dict[str, Any]:
 def _changed_properties(before: Field, after: Field) -> str:
     """The field properties other than its name, type and enum that differ, sorted."""
     old, new = _flatten(before.raw), _flatten(after.raw)
-    own = ("name", "type", "constraints.enum")
-    names = sorted(set(old) | set(new))
-    return ", ".join(n for n in names if n not in own and old.get(n) != new.get(n))
+    names = sorted((old.keys() | new.keys()) - {"name", "type", "constraints.enum"})
+    return ", ".join(n for n in names if old.get(n) != new.get(n))
 
 
 def _table_properties_changed(old: Resource, new: Resource) -> str:

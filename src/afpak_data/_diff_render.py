@@ -107,11 +107,8 @@ def markdown(diff: PackageDiff) -> str:
     for t in diff.differing:
         lines += ["", f"<details><summary><code>{t.name}</code>: {summary_counts(t)}</summary>", ""]
         if t.schema_changes:
-            lines += ["**Schema**", ""]
-            lines += [
-                f"- {describe_schema_change(c, lambda n: f'`{n}`')}" for c in t.schema_changes
-            ]
-            lines.append("")
+            schema = [f"- {describe_schema_change(c, _code)}" for c in t.schema_changes]
+            lines += ["**Schema**", "", *schema, ""]
         for title, records in (("Added", t.added), ("Removed", t.removed)):
             if records:
                 columns = list(records[0].values)
@@ -144,6 +141,10 @@ def as_json(diff: PackageDiff) -> str:
         "unchanged": diff.unchanged,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _code(name: str) -> str:
+    return f"`{name}`"
 
 
 def _versions(diff: PackageDiff, arrow: str) -> str:

@@ -8,11 +8,11 @@ counts as its lines), because pandas would otherwise turn an unknown category in
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from afpak_data._csvfmt import records
 from afpak_data._descriptor import DATE_FORMAT, Field, Package, Resource, read_package
 from afpak_data._dtypes import pandas_dtype, string_dtype
 from afpak_data._errors import DataError
@@ -79,19 +79,6 @@ def whole_package(source: Source) -> Package:
     return read_package(local_source(source))
 
 
-def physical_lines(file: Path) -> list[int]:
-    """The editor's line of each data record (the header is line 1; quoted newlines count)."""
-    starts = []
-    with open(file, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        start = 1
-        for record in reader:
-            if record:
-                starts.append(start)
-            start = reader.line_num + 1
-    return starts[1:]
-
-
 def read_resource(resource: Resource) -> pd.DataFrame:
     """Read one resource's CSV and convert every column to its schema dtype, or raise DataError."""
     import pandas as pd
@@ -125,8 +112,9 @@ def read_resource(resource: Resource) -> pd.DataFrame:
 
     def line_of(row: int) -> int:
         if not lines:
-            lines.extend(physical_lines(resource.file))
-        return lines[row] if row < len(lines) else row + 2
+            with open(resource.file, encoding="utf-8-sig", newline="") as handle:
+                lines.extend(n for n, cells in records(handle, resource.path) if cells)
+        return lines[row + 1] if row + 1 < len(lines) else row + 2
 
     columns = {
         f.name: convert_column(text[f.name], f, resource.path, line_of) for f in schema.fields

@@ -1,16 +1,14 @@
-"""Check that a new version of the package follows the data versioning policy (see the README).
+"""Check that a new version of the package follows the README's data versioning policy.
 
-Policy: MAJOR for a breaking change (a table or field removed or renamed, a type changed, a category
-removed, the primary key changed, a released ID gone without being withdrawn); MINOR for additions
-(records, fields, tables, categories; withdrawing an ID, which also adds a row to ``withdrawn``);
-PATCH for corrections (changed values, other schema properties, link rows of a released record). A
-bump larger than needed is fine. Released IDs never disappear silently and are never used again,
-and CHANGELOG.md must have an entry for the new version. Both packages are read by ``_diff``.
+MAJOR breaks (a table, field, category or released ID gone, a type or primary key changed), MINOR
+adds (withdrawing an ID included), PATCH corrects (values, other schema properties, link rows of a
+released record); a larger bump is fine. Both packages are read by ``_diff``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from afpak_data._descriptor import SEMVER, Package
 from afpak_data._diff import Table, TableDiff, diff_packages, open_package, read_table
@@ -36,16 +34,16 @@ RULES = {
     "version-bump": "the version is bumped as far as the changes need",
     "id-disappeared": "a released ID leaves its table only by being withdrawn",
     "id-unwithdrawn": "a withdrawn ID stays listed in withdrawn",
-    "id-reused": "no record uses a withdrawn ID",
+    "withdrawn-id": "no record uses a withdrawn ID (the validator's check)",
     "withdrawn-version": "a newly withdrawn ID names this release in withdrawn_in",
     "changelog": "CHANGELOG.md's top entry is NEW's version (the validator's rule)",
 }
 
 
-def parse_version(version: str) -> tuple[int, int, int] | None:
+def parse_version(version: str) -> tuple[int, ...] | None:
     """``"1.2.3"`` -> ``(1, 2, 3)``; anything but MAJOR.MINOR.PATCH -> None."""
     match = SEMVER.fullmatch(version)
-    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+    return tuple(map(int, match.groups())) if match else None
 
 
 def link_parents(package: Package) -> dict[str, tuple[str, str]]:
@@ -64,17 +62,13 @@ def link_parents(package: Package) -> dict[str, tuple[str, str]]:
 
 def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
     """Run every rule on OLD and NEW (local package paths); unreadable input: DiffInputError."""
-    report = ReleaseReport(open_package(old_source), open_package(new_source))
-    report.versions()
-    report.disappeared()
-    report.withdrawn()
-    report.changelog()
-    return report
+    return ReleaseReport(open_package(old_source), open_package(new_source))
 
 
 class ReleaseReport:
-    """The check of NEW against OLD: what was checked, and what is wrong (one line per problem).
-    Holds both packages and their released and withdrawn IDs ({ID: CSV row}) while it runs."""
+    """The check of NEW against OLD, run by the constructor: what was checked, and what is wrong
+    (one line per problem). Holds both packages and their released and withdrawn IDs ({ID: editor
+    line})."""
 
     def __init__(self, old: Package, new: Package) -> None:
         self.old, self.new = old, new
@@ -83,6 +77,8 @@ class ReleaseReport:
         self.problems: list[Problem] = []
         self.old_ids, self.new_ids = _released_ids(old), _released_ids(new)
         self.old_withdrawn, self.new_withdrawn = _ids(old, WITHDRAWN), _ids(new, WITHDRAWN)
+        for rule in (self.versions, self.disappeared, self.withdrawn, self.changelog):
+            rule()
 
     def fail(
         self,
@@ -93,7 +89,7 @@ class ReleaseReport:
         column: str | None = None,
         record_id: str | None = None,
     ) -> None:
-        """Record that ``rule`` (a key of :data:`RULES`, the problem's check) is broken."""
+        """Record that ``rule`` (a key of :data:`RULES`) is broken."""
         self.problems.append(Problem(str(file), line, record_id, column, rule, message))
 
     def versions(self) -> None:
@@ -222,7 +218,10 @@ class ReleaseReport:
             self.checked.append(f"no released ID disappeared without being withdrawn ({count} IDs)")
 
     def withdrawn(self) -> None:
-        """Withdrawn IDs stay withdrawn, are never used again, and name the version they left in."""
+        """Withdrawn IDs stay withdrawn, are never used again (the validator's ``withdrawn-id``
+        check on NEW), and name the version they left in."""
+        from afpak_data._validate import validate_package
+
         before = len(self.problems)
         new, old_withdrawn, new_withdrawn = self.new, self.old_withdrawn, self.new_withdrawn
         in_new = WITHDRAWN in new.names
@@ -234,21 +233,13 @@ class ReleaseReport:
                 f"ID {record_id!r} was withdrawn in {self.old_version} and is "
                 "no longer listed (expected it to stay: withdrawn IDs remain reserved)",
             )
-        for name, ids in self.new_ids.items():
-            resource = new.resource(name)
-            for record_id, row in ids.items():
-                if record_id in old_withdrawn or record_id in new_withdrawn:
-                    self.fail(
-                        "id-reused",
-                        resource.file,
-                        f"ID {record_id!r} is withdrawn and used again by a record "
-                        "(expected a new ID: withdrawn IDs are never reused)",
-                        row,
-                        resource.schema.primary_key[0],
-                        record_id,
-                    )
+        self.problems += [
+            replace(p, file=str(new.root / p.file))
+            for p in validate_package(new.descriptor_file).problems
+            if p.check == "withdrawn-id"
+        ]
         table = read_table(new.resource(WITHDRAWN)) if in_new else Table((), {}, {})
-        for key, row in table.row_numbers.items():
+        for key, row in table.lines.items():
             version = table.rows[key].get("withdrawn_in")
             if key[0] not in old_withdrawn and version not in (None, self.new_version):
                 self.fail(
@@ -266,49 +257,36 @@ class ReleaseReport:
             )
 
     def changelog(self) -> None:
-        """CHANGELOG.md (beside NEW's descriptor, else in its parent) needs ``## [version]``."""
-        from afpak_data._validate.changelog import top_entry
+        """The validator's changelog rule, on CHANGELOG.md beside NEW's descriptor, else in its
+        parent (a package folder inside a repository checkout)."""
+        from afpak_data._validate.changelog import check_changelog
 
-        root = self.new.root
-        candidates = [root / "CHANGELOG.md", root.parent / "CHANGELOG.md"]
-        found = next((path for path in candidates if path.is_file()), None)
-        version = self.new_version
-        if found is None:
+        root, version = self.new.root, self.new_version
+        folder = next((d for d in (root, root.parent) if (d / "CHANGELOG.md").is_file()), None)
+        if folder is None:
             self.fail(
                 "changelog",
-                candidates[0],
+                root / "CHANGELOG.md",
                 "no CHANGELOG.md in NEW or its parent "
                 f"(expected one with a '## [{version}]' entry)",
             )
             return
-        try:
-            text = found.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            self.fail("changelog", found, f"cannot be read ({exc.strerror})")
-            return
-        top = top_entry(text)
-        if top is not None and top[0] == version:
-            self.checked.append(f"{found}:{top[1]} is the entry for {version}")
-            return
-        self.fail(
-            "changelog",
-            found,
-            f"no entry for version {version} on top ("
-            + (f"the top entry is [{top[0]}]; " if top else "")
-            + f"expected a heading '## [{version}] - YYYY-MM-DD' first)",
-            top[1] if top else None,
-        )
+        file = folder / "CHANGELOG.md"
+        found = [replace(p, file=str(file)) for p in check_changelog(folder, version)]
+        self.problems += found
+        if not found:
+            self.checked.append(f"{file} has the entry for {version} on top")
 
 
 def _ids(package: Package, name: str) -> dict[str, int]:
-    """The first key field of each record of table ``name`` -> its CSV row (none: no table)."""
+    """The first key field of each record of table ``name`` -> its editor line (none: no table)."""
     if name not in package.names:
         return {}
-    return {key[0]: row for key, row in read_table(package.resource(name)).row_numbers.items()}
+    return {key[0]: row for key, row in read_table(package.resource(name)).lines.items()}
 
 
 def _released_ids(package: Package) -> dict[str, dict[str, int]]:
-    """Tables keyed by one ID field (not ``withdrawn``): table -> {ID: CSV row}."""
+    """Tables keyed by one ID field (not ``withdrawn``): table -> {ID: editor line}."""
     return {
         r.name: _ids(package, r.name)
         for r in package.resources

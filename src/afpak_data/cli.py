@@ -1,21 +1,18 @@
 """The ``afpak-data`` command line: a click group whose commands are imported only when used.
 
 Each command lives in its own module, listed in ``COMMANDS``, so ``--help`` and ``--version`` stay
-fast; command modules keep heavy imports inside their functions (``--help`` imports each module
-to read its docstring). Exit codes of every command: 0 success, 1 the data is invalid, 2 usage
-error or unreadable input, as one line on stderr.
+fast (``--help`` imports every command module, so they import heavy modules inside functions).
+Exit codes of every command: 0 success, 1 the data is invalid, 2 usage error or unreadable input.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterator
 
 import click
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 #: Command name -> "module:attribute" of its click command: adding a command is one line here.
 COMMANDS: dict[str, str] = {
     "info": "afpak_data._cmd_info:info",
@@ -41,25 +38,21 @@ class InvalidDataError(click.ClickException):
     exit_code = 1
 
 
-def one_line(exc: BaseException) -> str:
-    """An error message on one line (a refused package's problems joined by '; ')."""
-    return "; ".join(" ".join(line.split()) for line in str(exc).splitlines() if line.strip())
-
-
 @contextlib.contextmanager
 def reading_errors() -> Iterator[None]:
-    """Every error of reading a package as one line on stderr, never a traceback: a located
-    ``DataError`` exits 1; a refused or unreadable package, a file not read or written exits 2."""
+    """Every error of reading a package as one line on stderr (a refused package's problems
+    joined by '; '), never a traceback: a located ``DataError`` exits 1; a refused or unreadable
+    package, a file not read or written exits 2."""
     from csv import Error as CsvError
 
     from afpak_data._errors import AfpakDataError, DataError
 
     try:
         yield
-    except DataError as exc:
-        raise InvalidDataError(one_line(exc)) from exc
     except (AfpakDataError, CsvError, OSError, UnicodeError, ValueError, RuntimeError) as exc:
-        raise InputError(one_line(exc)) from exc
+        lines = (" ".join(line.split()) for line in str(exc).splitlines() if line.strip())
+        error = InvalidDataError if isinstance(exc, DataError) else InputError
+        raise error("; ".join(lines)) from exc
 
 
 #: The ``--source`` option shared by every command that reads a package (one definition, one help).
@@ -69,18 +62,6 @@ source_option = click.option(
     default=None,
     help="Package directory, datapackage.json or URL (default: the bundled package).",
 )
-
-
-def format_option(formats: Sequence[str], help_text: str) -> Callable[[_F], _F]:
-    """The ``--format`` option of a command with several output ``formats`` (default: text)."""
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(formats),
-        default="text",
-        show_default=True,
-        help=help_text,
-    )
 
 
 class LazyGroup(click.Group):
