@@ -307,8 +307,12 @@ def test_a_path_that_would_not_unpack_everywhere_is_refused(case: str, tmp_path:
 
 @pytest.mark.parametrize(
     "path",
-    ["data/Actors List_v1.2-final.csv", "a/b/c/d/e/f/g/actors.csv", "data/" + "a" * 124 + ".csv"],
-    ids=["letters-spaces-dots", "eight-parts", "128-characters"],
+    [
+        "data/Actors List_v1.2-final+old.csv",
+        "a/b/c/d/e/f/g/actors.csv",
+        "data/" + "a" * 124 + ".csv",
+    ],
+    ids=["letters-spaces-dots-plus", "eight-parts", "128-characters"],
 )
 def test_a_portable_path_is_read(path: str, tmp_path: Path) -> None:
     """Plain names, up to 8 parts and 128 characters a part, pass the path rule and load."""

@@ -133,6 +133,16 @@ def test_cached_load_works_offline(server: Server, cache: Path) -> None:
     assert again.equals(first)
 
 
+def test_a_build_version_loads_offline(server: Server, cache: Path) -> None:
+    """A version with build metadata (1.0.0+b1) names a cache folder the path rule accepts."""
+    data = descriptor(server.root)
+    data["version"] = "1.0.0+b1"
+    (server.root / "datapackage.json").write_text(json.dumps(data), encoding="utf-8")
+    first = afpak_data.load("agreements", source=server.url)
+    server.stop()
+    assert afpak_data.load("agreements", source=server.url).equals(first)
+
+
 def test_offline_table_never_cached_is_refused(server: Server) -> None:
     """Offline, a table that was never downloaded gives a clear error, not a stale guess."""
     afpak_data.load("agreements", source=server.url)

@@ -41,7 +41,7 @@ SAFE_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
 RESOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 #: A path part that unpacks the same everywhere, and the device names Windows reserves in every
 #: folder (``nul.csv`` included); a path has at most MAX_PARTS parts.
-_PLAIN_PART = re.compile(r"[0-9A-Za-z_][0-9A-Za-z._ -]*")
+_PLAIN_PART = re.compile(r"[0-9A-Za-z_][0-9A-Za-z._+ -]*")
 _WINDOWS_DEVICE = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?", re.IGNORECASE)
 MAX_PARTS = 8
 #: Characters refused in every text: C0 controls but TAB, LF and CR; DEL and C1; bidi controls.
@@ -363,8 +363,8 @@ def _unportable(parts: list[str]) -> str | None:
             return f"has a part of {len(part)} characters (at most 128)"
         if not _PLAIN_PART.fullmatch(part):
             return (
-                f"{subject}is not a plain name (letters, digits, '.', '_', '-' and spaces, "
-                "not '.', '-' or a space first)"
+                f"{subject}is not a plain name (letters, digits, '.', '_', '-', '+' and "
+                "spaces, not '.', '-', '+' or a space first)"
             )
         if part.endswith((".", " ")):
             return f"{subject}ends in a dot or a space (Windows drops them)"

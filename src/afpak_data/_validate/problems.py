@@ -22,7 +22,7 @@ SECTIONS: dict[str, dict[str, str]] = {
         "descriptor-property": "a required descriptor or resource property is missing or has the wrong type",
         "version": "the package version is not MAJOR.MINOR.PATCH",
         "resource-path": "a resource or schema path is absolute, contains '..', is a URL or leaves the package (never opened)",
-        "portable-path": "a resource or schema path would not unpack the same on Linux, macOS and Windows: a part that is not a plain name (letters, digits, '.', '_', '-', spaces; not '.' first, not a dot or space last, at most 128 characters), a Windows device name (`con`, `nul.csv`, ...), more than 8 parts, two paths differing only by case, a path that is also a folder, or the descriptor's own name",
+        "portable-path": "a resource or schema path would not unpack the same on Linux, macOS and Windows: a part that is not a plain name (letters, digits, '.', '_', '-', '+', spaces; not '.' first, not a dot or space last, at most 128 characters), a Windows device name (`con`, `nul.csv`, ...), more than 8 parts, two paths differing only by case, a path that is also a folder, or the descriptor's own name",
         "schema": "a Table Schema is missing, unreadable or invalid (fields, types, constraints, keys)",
         "bytes": "the resource's declared `bytes` differs from the file's size",
         "hash": "the resource's declared `hash` (sha256:<hex>) differs from the file's digest, or is malformed",
