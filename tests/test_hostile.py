@@ -93,6 +93,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     "name-dot-dot": (_resource("name", "../../evil"), "resource-name"),
     "name-quote": (_resource("name", 'act"; DROP TABLE x; --'), "resource-name"),
     "name-absolute": (_resource("name", "/tmp/evil"), "resource-name"),
+    "name-windows-device": (_resource("name", "aux"), "resource-name"),
     "path-dot-dot": (_resource("path", "../outside.csv"), "resource-path"),
     "path-absolute": (_resource("path", "/etc/passwd"), "resource-path"),
     "path-nul": (_resource("path", "data/act\x00ors.csv"), "resource-path"),

@@ -73,8 +73,7 @@ _ADVISORY = ("required property 'name'", "required property 'version'")
 #: Problems that make a package unusable by the loader, exports, site, diff, bundle and info.
 REFUSED = frozenset(
     {"descriptor-unreadable", "descriptor-property", "resource-name", "resource-path", "schema"}
-    | {"portable-path"}
-    | {"special-file", "json-number", "bom", "control-character", "encoding"}
+    | {"portable-path", "special-file", "json-number", "bom", "control-character", "encoding"}
 )
 _T = TypeVar("_T")
 
@@ -285,6 +284,8 @@ def read(descriptor_file: Path) -> Package:
                 "a-z, 0-9, '.', '_', '-' (at most 100 characters)"
             )
             bad("resource-name", message, line)
+        elif _WINDOWS_DEVICE.fullmatch(name):  # it names export files
+            bad("resource-name", f"resource name {name!r} is a name Windows reserves", line)
         elif name in names:
             bad("descriptor-property", f"resource name {name!r} is used twice", line)
         else:

@@ -26,7 +26,7 @@ SECTIONS: dict[str, dict[str, str]] = {
         "schema": "a Table Schema is missing, unreadable or invalid (fields, types, constraints, keys)",
         "bytes": "the resource's declared `bytes` differs from the file's size",
         "hash": "the resource's declared `hash` (sha256:<hex>) differs from the file's digest, or is malformed",
-        "resource-name": "a resource name is not a lowercase slug (it becomes a file name and an SQL identifier)",
+        "resource-name": "a resource name is not a lowercase slug or is a Windows device name such as `aux` (it becomes a file name and an SQL identifier)",
         "special-file": "a descriptor, schema or resource is a FIFO, device or directory (never opened)",
         "json-number": "a number in a JSON file is too long to read (over 4,300 digits)",
         "control-character": "a text holds a control character or a bidirectional override (the character and its position are named)",
