@@ -26,7 +26,7 @@ from afpak_data._errors import PackageError as PackageError
 from afpak_data._errors import Problem
 from afpak_data._errors import UnknownTableError as UnknownTableError
 from afpak_data._resources import DESCRIPTOR as DESCRIPTOR
-from afpak_data._resources import Source, csv_only, descriptor_path
+from afpak_data._resources import Source, descriptor_path
 
 #: The one version pattern (MAJOR.MINOR.PATCH, no leading zeros).
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
@@ -67,6 +67,8 @@ _FIELD_KEYS = frozenset(
     | {"trueValues", "falseValues", "x-vocabulary", "x-maxWords"}
 )
 _UNSUPPORTED_RESOURCE = ("dialect", "compression", "stats", "rows")
+#: Formats (or file extensions) that are certainly not CSV; other oddities are the validator's.
+_NOT_CSV = frozenset({"json", "jsonl", "ndjson", "parquet", "xlsx", "xls", "ods", "sqlite"})
 
 #: Descriptor problems the validator reports but that do not stop a package being read.
 _ADVISORY = ("required property 'name'", "required property 'version'")
@@ -257,7 +259,7 @@ def read(descriptor_file: Path) -> Package:
         message = "required property 'resources' is missing or not a non-empty list"
         bad("descriptor-property", message)
         return Package(root, descriptor_file, data, (), tuple(problems))
-    not_csv = csv_only(raw_resources)
+    not_csv = _csv_only(raw_resources)
     if not_csv:  # a JSON export, say: its rows are not ours to read (frictionless reads them)
         bad("descriptor-unreadable", not_csv)
         return Package(root, descriptor_file, data, (), tuple(problems), readable=False)
@@ -294,6 +296,28 @@ def read(descriptor_file: Path) -> Package:
     problems.extend(_layout(resources))
     problems.extend(_references(resources))
     return Package(root, descriptor_file, data, tuple(resources), tuple(problems))
+
+
+def _csv_only(resources: list[Any]) -> str | None:
+    """Why a package whose resources are not all CSV files cannot be read (None if they are):
+    afpak-data reads CSV packages only (the JSON export, for instance, is for other tools)."""
+    other = []
+    for raw in resources:
+        if not isinstance(raw, dict):
+            continue
+        declared, path = raw.get("format"), raw.get("path")
+        suffix = Path(path).suffix.lstrip(".") if isinstance(path, str) else ""
+        fmt = (declared if isinstance(declared, str) else suffix).lower()
+        if fmt in _NOT_CSV or (isinstance(declared, str) and fmt != "csv"):
+            other.append(f"{raw.get('name')} ({fmt})")
+    if not other:
+        return None
+    shown = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
+    return (
+        f"afpak-data reads CSV data packages only, and {len(other)} resource(s) are not CSV: "
+        f"{shown} (check this package with `frictionless validate`, or point at the CSV "
+        "package it was exported from)"
+    )
 
 
 def _references(resources: list[Resource]) -> list[Problem]:

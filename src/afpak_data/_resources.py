@@ -16,8 +16,6 @@ from afpak_data._errors import PackageNotFoundError
 DESCRIPTOR = "datapackage.json"
 #: What ``source`` may be: None (bundled package), a directory, a ``datapackage.json`` path, a URL.
 Source = str | os.PathLike[str] | None
-#: Formats (or file extensions) that are certainly not CSV; other oddities are the validator's.
-NOT_CSV = frozenset({"json", "jsonl", "ndjson", "parquet", "xlsx", "xls", "ods", "sqlite"})
 
 
 def bundled_root() -> Path:
@@ -72,28 +70,4 @@ def not_a_descriptor(given: str, folder: str) -> str:
     return (
         f"{given}: a data file, not a data package; expected a {DESCRIPTOR} or the "
         f"directory (or URL) that holds it, for example source={folder!r}"
-    )
-
-
-def csv_only(resources: object) -> str | None:
-    """Why a package whose resources are not all CSV files cannot be read (None if they are):
-    afpak-data reads CSV packages only (the JSON export, for instance, is for other tools)."""
-    if not isinstance(resources, list):
-        return None
-    other = []
-    for raw in resources:
-        if not isinstance(raw, dict):
-            continue
-        declared, path = raw.get("format"), raw.get("path")
-        suffix = Path(path).suffix.lstrip(".") if isinstance(path, str) else ""
-        fmt = (declared if isinstance(declared, str) else suffix).lower()
-        if fmt in NOT_CSV or (isinstance(declared, str) and fmt != "csv"):
-            other.append(f"{raw.get('name')} ({fmt})")
-    if not other:
-        return None
-    shown = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
-    return (
-        f"afpak-data reads CSV data packages only, and {len(other)} resource(s) are not CSV: "
-        f"{shown} (check this package with `frictionless validate`, or point at the CSV "
-        "package it was exported from)"
     )
