@@ -57,10 +57,9 @@ def bundle(package: Package, outdir: Path) -> Bundle:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         for relative in members(package.root):
             info = zipfile.ZipInfo(f"{stem}/{relative}", date_time=timestamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, so that external_attr means permissions everywhere
             info.external_attr = 0o644 << 16
-            zf.writestr(info, (package.root / relative).read_bytes(), compresslevel=9)
+            zf.writestr(info, (package.root / relative).read_bytes(), zipfile.ZIP_DEFLATED, 9)
     data = buffer.getvalue()
     hexdigest = hashlib.sha256(data).hexdigest()
     archive = outdir / f"{stem}.zip"
@@ -73,17 +72,13 @@ def bundle(package: Package, outdir: Path) -> Bundle:
 
 def members(root: Path) -> list[str]:
     """Relative POSIX paths to archive, sorted: the descriptor, data/, schemas/, docs and notes."""
-    found = {"datapackage.json"}
-    for folder in FOLDERS:
-        base = root / folder
-        if base.is_dir():
-            for path in base.rglob("*"):
-                relative = path.relative_to(root)
-                hidden = any(part.startswith(".") for part in relative.parts)
-                if path.is_file() and not hidden and "__pycache__" not in relative.parts:
-                    found.add(relative.as_posix())
-    found.update(name for name in OPTIONAL_FILES if (root / name).is_file())
+    found = {"datapackage.json", *(name for name in OPTIONAL_FILES if (root / name).is_file())}
     found.update(path.name for path in root.glob(LICENSE_GLOB) if path.is_file())
+    for path in (path for folder in FOLDERS for path in (root / folder).rglob("*")):
+        relative = path.relative_to(root)
+        hidden = any(part.startswith(".") for part in relative.parts)
+        if path.is_file() and not hidden and "__pycache__" not in relative.parts:
+            found.add(relative.as_posix())
     return sorted(found)
 
 
@@ -115,11 +110,10 @@ def check_hashes(package: Package) -> None:
 
 def _timestamp(created: object) -> tuple[int, int, int, int, int, int]:
     """The descriptor's ``created`` as a zip timestamp (1980-01-01 when absent or unusable)."""
-    if isinstance(created, str):
-        try:
-            moment = datetime.fromisoformat(created.replace("Z", "+00:00"))
-        except ValueError:
-            return _EPOCH
-        if 1980 <= moment.year <= 2107:
-            return (moment.year, moment.month, moment.day, moment.hour, moment.minute, 0)
-    return _EPOCH
+    try:
+        moment = datetime.fromisoformat(created) if isinstance(created, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or not 1980 <= moment.year <= 2107:
+        return _EPOCH
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, 0)

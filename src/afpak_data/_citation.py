@@ -6,7 +6,6 @@ The citation comes from the descriptor, which the build generates from the same
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 
@@ -23,7 +22,7 @@ def creators(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in people if "creator" in (c.get("roles") or [c.get("role")])] or people
 
 
-def citation(root: Path, descriptor: dict[str, Any]) -> str:
+def citation(descriptor: dict[str, Any]) -> str:
     """``Authors (year). Title (Version v) [Data set]. URL``, absent parts left out."""
     year = str(descriptor.get("created", ""))[:4]
     title = str(descriptor.get("title") or descriptor.get("name", ""))

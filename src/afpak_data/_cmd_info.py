@@ -24,7 +24,7 @@ def info(source: str | None) -> None:
             if source is not None and source.startswith(("http://", "https://")):
                 package = package_for(source, package.names)
             counts = [(r.name, count_rows(r.file, r.encoding)) for r in package.resources]
-            cite = citation(package.root, package.descriptor)
+            cite = citation(package.descriptor)
     except csv.Error as exc:
         raise InputError(one_line(exc)) from exc
     width = max((len(name) for name, _ in counts), default=0)

@@ -189,22 +189,33 @@ def views(package: Package) -> list[str]:
     """``CREATE VIEW`` statements for the views this package has the tables for."""
     fields = {r.name: set(r.schema.field_names) for r in package.resources}
     named = {name for name, columns in fields.items() if "name" in columns}
-    links = []  # (link table, record table, record key): one key to actors, one to the records
-    for resource in package.resources:
-        keys = resource.schema.foreign_keys
+    links: list[tuple[str, str]] = []  # (record table, its link table's part of record_actors)
+    for resource in package.resources:  # a link table: one key to actors, one to the records
+        keys, columns = resource.schema.foreign_keys, fields[resource.name]
         to_actors = [k for k in keys if k.resource == "actors" and k.fields == ("actor_id",)]
         to_records = [
             k for k in keys if k.resource not in (None, "actors", "sources") and len(k.fields) == 1
         ]
-        if len(to_actors) == 1 and len(to_records) == 1 and "role" in fields[resource.name]:
-            target = str(to_records[0].resource)
-            if target in named and {"actor_id", "name"} <= fields.get("actors", set()):
-                links.append((resource.name, target, to_records[0].fields[0]))
+        if len(to_actors) != 1 or len(to_records) != 1 or "role" not in columns:
+            continue
+        target, key = str(to_records[0].resource), quote(to_records[0].fields[0])
+        if target in named and {"actor_id", "name"} <= fields.get("actors", set()):
+            optional = ", ".join(  # absent optional columns read as NULL
+                f"l.{c} AS {c}" if c in columns else f"NULL AS {c}"
+                for c in ("attribution", "position", "paragraph", "quote")
+            )
+            select = (
+                f"SELECT {literal(target)} AS record_table, l.{key} AS record_id, "
+                f"r.name AS record_name, l.actor_id, a.name AS actor_name, l.role, {optional} "
+                f"FROM {quote(resource.name)} l JOIN {quote(target)} r ON r.{key} = l.{key} "
+                "JOIN actors a ON a.actor_id = l.actor_id"
+            )
+            links.append((target, select))
     statements = []
     if links:
-        union = "\nUNION ALL\n".join(_link_select(*link, fields[link[0]]) for link in links)
+        union = "\nUNION ALL\n".join(select for _, select in links)
         statements.append("CREATE VIEW record_actors AS\n" + union)
-    by_table = {target for _, target, _ in links}
+    by_table = {target for target, _ in links}
     if "agreements" in by_table:
         optional = "".join(f" g.{c}," for c in ("kind", "status") if c in fields["agreements"])
         parties = ",".join(
@@ -242,19 +253,3 @@ def views(package: Package) -> list[str]:
                 f"FROM evidence e LEFT JOIN (\n  {union}\n) r ON r.record_id = e.record_id"
             )
     return statements
-
-
-def _link_select(link: str, target: str, record_key: str, columns: set[str]) -> str:
-    """One link table's part of ``record_actors`` (absent optional columns read as NULL)."""
-    optional = ", ".join(
-        f"l.{name} AS {name}" if name in columns else f"NULL AS {name}"
-        for name in ("attribution", "position", "paragraph", "quote")
-    )
-    key = quote(record_key)
-    return (
-        f"SELECT {literal(target)} AS record_table, l.{key} AS record_id, "
-        f"r.name AS record_name, l.actor_id, a.name AS actor_name, l.role, {optional} "
-        f"FROM {quote(link)} l "
-        f"JOIN {quote(target)} r ON r.{key} = l.{key} "
-        "JOIN actors a ON a.actor_id = l.actor_id"
-    )

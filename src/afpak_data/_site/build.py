@@ -58,7 +58,7 @@ def write_site(
         "index.html",
         "index.html",
         jsonld=Markup(safe_json(dataset_jsonld(descriptor, base_url), indent=2)),
-        citation=citation(package.root, descriptor),
+        citation=citation(descriptor),
         counts={name: len(frame) for name, frame in frames.items()},
         figures=figures(frames),
         sources=items(descriptor, "sources"),

@@ -11,8 +11,7 @@ position of their records (short lines, few crossings), ties broken by name. Eve
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Container, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -22,8 +21,9 @@ ROW = 24
 CHAR = 6.8  # average width of a 12px sans-serif character, for sizing label columns
 PAD = 12
 
-#: Role -> (colour, dash pattern, marker); unknown roles get the last entry's style.
-ROLE_STYLE: dict[str, tuple[str, str, str]] = {
+#: Role -> (colour, dash pattern, marker); unknown roles get ``OTHER_STYLE``.
+Style = tuple[str, str, str]
+ROLE_STYLE: dict[str, Style] = {
     "party": ("#1f4e79", "", "circle"),
     "position_holder": ("#b3541e", "", "diamond"),
     "subject": ("#6b6b6b", "4 3", "ring"),
@@ -40,8 +40,7 @@ ROLE_STYLE: dict[str, tuple[str, str, str]] = {
 OTHER_STYLE = ("#8d6e63", "1 3", "square")
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """One link between an actor and a record, in a role, with a note for the tooltip."""
 
     actor_id: str
@@ -63,33 +62,23 @@ class Figure(NamedTuple):
     actors: list[str]
     roles: list[str]
 
-
-def role_order(roles: set[str]) -> list[str]:
-    """The roles present, in ``ROLE_STYLE`` order (party first), unknown roles last by name."""
-    known = list(ROLE_STYLE)
-    return sorted(roles, key=lambda r: (known.index(r) if r in known else len(known), r))
-
-
-def style(role: str) -> tuple[str, str, str]:
-    """Colour, dash pattern and marker shape of ``role``."""
-    return ROLE_STYLE.get(role, OTHER_STYLE)
-
-
-def order_actors(records: list[str], links: list[Link], names: dict[str, str]) -> list[str]:
-    """Actors that have links, each at the mean row of its records, ties by name then ID."""
-    row = {record: i for i, record in enumerate(records)}
-    rows_of: dict[str, list[int]] = {}
-    for link in links:
-        if link.record_id in row:
-            rows_of.setdefault(link.actor_id, []).append(row[link.record_id])
-    return sorted(
-        rows_of,
-        key=lambda a: (sum(rows_of[a]) / len(rows_of[a]), (names.get(a) or a).lower(), a),
-    )
-
-
-def _text_width(text: str) -> float:
-    return len(text) * CHAR
+    def placed(self, on: str, note: str) -> Iterator[tuple[Link, int, int, Style, str]]:
+        """The links to records of the figure in drawing order, each with its index among the
+        links of the same actor and record and their number (several roles sit side by side),
+        its style and its tooltip ("actor: role on record", then ``note`` with the link's)."""
+        count = Counter((link.actor_id, link.record_id) for link in self.links)
+        seen: Counter[tuple[str, str]] = Counter()
+        order = sorted(
+            self.links, key=lambda k: (self.roles.index(k.role), k.actor_id, k.record_id)
+        )
+        for link in (k for k in order if k.record_id in self.names):
+            pair = (link.actor_id, link.record_id)
+            actor = self.actor_names.get(link.actor_id, link.actor_id)
+            record = self.names.get(link.record_id, link.record_id)
+            tip = f"{actor}: {link.role.replace('_', ' ')} {on} {record}"
+            tip += note.format(link.note) if link.note else ""
+            yield link, seen[pair], count[pair], ROLE_STYLE.get(link.role, OTHER_STYLE), tip
+            seen[pair] += 1
 
 
 def legend(roles: list[str], x: float) -> tuple[list[tuple[str, str, str, str, float]], float]:
@@ -97,38 +86,18 @@ def legend(roles: list[str], x: float) -> tuple[list[tuple[str, str, str, str, f
     entries = []
     cursor = x
     for role in roles:
-        colour, dash, kind = style(role)
+        colour, dash, kind = ROLE_STYLE.get(role, OTHER_STYLE)
         label = role.replace("_", " ")
         entries.append((label, colour, dash, kind, cursor))
-        cursor += 28 + _text_width(label) + 18
+        cursor += 28 + len(label) * CHAR + 18
     return entries, cursor - x
-
-
-def _placed(
-    links: list[Link], roles: list[str], actors: Container[str], records: Container[str]
-) -> Iterator[tuple[Link, int, int]]:
-    """The links between placed actors and records in drawing order, each with its index among
-    the links of the same actor and record and their number (several roles sit side by side)."""
-    count = Counter((link.actor_id, link.record_id) for link in links)
-    seen: Counter[tuple[str, str]] = Counter()
-    for link in sorted(links, key=lambda k: (roles.index(k.role), k.actor_id, k.record_id)):
-        pair = (link.actor_id, link.record_id)
-        if link.actor_id in actors and link.record_id in records:
-            yield link, seen[pair], count[pair]
-            seen[pair] += 1
-
-
-def _tip(link: Link, actor_names: dict[str, str], names: dict[str, str], on: str) -> str:
-    actor = actor_names.get(link.actor_id, link.actor_id)
-    record = names.get(link.record_id, link.record_id)
-    return f"{actor}: {link.role.replace('_', ' ')} {on} {record}"
 
 
 def bipartite(figure: Figure) -> dict[str, Any]:
     """Actors (left) linked to records (right), one line per link, coloured by role."""
-    _, table, records, names, links, actor_names, actors, roles = figure
-    left_w = max([_text_width(actor_names.get(a, a)) for a in actors] + [60]) + PAD
-    right_w = max([_text_width(names.get(r, r)) for r in records] + [60]) + PAD
+    _, table, records, names, _, actor_names, actors, _ = figure
+    left_w = max([len(actor_names.get(a, a)) * CHAR for a in actors] + [60]) + PAD
+    right_w = max([len(names.get(r, r)) * CHAR for r in records] + [60]) + PAD
     x1, x2 = left_w + 10, left_w + 10 + 260
     top = 44
     span = max(len(actors), len(records), 1) * ROW
@@ -138,11 +107,10 @@ def bipartite(figure: Figure) -> dict[str, Any]:
         return {item: offset + i * ROW for i, item in enumerate(items)}
 
     ya, yr = ys(actors), ys(records)
-    lines = []
-    for link, n, _ in _placed(links, roles, ya, yr):
-        colour, dash, _ = style(link.role)
-        tip = _tip(link, actor_names, names, "of") + (f" ({link.note})" if link.note else "")
-        lines.append((ya[link.actor_id] + n * 3, yr[link.record_id] + n * 3, colour, dash, tip))
+    lines = [
+        (ya[k.actor_id] + n * 3, yr[k.record_id] + n * 3, colour, dash, tip)
+        for k, n, _, (colour, dash, _), tip in figure.placed("of", " ({})")
+    ]
     nodes = [
         (x1, y, actor_names.get(a, a), f"tables/actors.html#row-{a}", -10) for a, y in ya.items()
     ]
@@ -153,20 +121,18 @@ def bipartite(figure: Figure) -> dict[str, Any]:
 
 def matrix(figure: Figure) -> dict[str, Any]:
     """A grid of records (rows) by actors (columns) with one mark per link, shaped by role."""
-    _, table, records, names, links, actor_names, actors, roles = figure
+    _, table, records, names, _, actor_names, actors, roles = figure
     cell = 34
-    label_w = max([_text_width(names.get(r, r)) for r in records] + [60]) + PAD
-    head_h = max([_text_width(actor_names.get(a, a)) for a in actors] + [40]) * 0.72 + 20
+    label_w = max([len(names.get(r, r)) * CHAR for r in records] + [60]) + PAD
+    head_h = max([len(actor_names.get(a, a)) * CHAR for a in actors] + [40]) * 0.72 + 20
     left, top = label_w + 10, head_h + 34
     width = max(left + len(actors) * cell + 150, legend(roles, 0)[1] + 20)
     column = {a: left + j * cell + cell / 2 for j, a in enumerate(actors)}
     row = {r: top + i * cell + cell / 2 for i, r in enumerate(records)}
-    marks = []
-    for link, n, count in _placed(links, roles, column, row):
-        colour, _, kind = style(link.role)
-        tip = _tip(link, actor_names, names, "on") + (f": {link.note}" if link.note else "")
-        x = column[link.actor_id] + (n - (count - 1) / 2) * 13
-        marks.append((kind, x, row[link.record_id], colour, tip))
+    marks = [
+        (kind, column[k.actor_id] + (n - (count - 1) / 2) * 13, row[k.record_id], colour, tip)
+        for k, n, count, (colour, _, kind), tip in figure.placed("on", ": {}")
+    ]
     return dict(
         width=width,
         height=top + len(records) * cell + 10,
@@ -229,8 +195,17 @@ def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
             )
         ]
         ids = list(records[key])
-        actors = order_actors(ids, link_list, actor_names)
-        roles = role_order({link.role for link in link_list})
+        row = {record: i for i, record in enumerate(ids)}
+        rows_of: dict[str, list[int]] = {}  # each actor at the mean row of its records
+        for link in link_list:
+            if link.record_id in row:
+                rows_of.setdefault(link.actor_id, []).append(row[link.record_id])
+        actors = sorted(
+            rows_of,
+            key=lambda a: (sum(rows_of[a]) / len(rows_of[a]), (actor_names.get(a) or a).lower(), a),
+        )
+        rank = {role: i for i, role in enumerate(ROLE_STYLE)}  # party first, unknown last by name
+        roles = sorted({k.role for k in link_list}, key=lambda r: (rank.get(r, len(rank)), r))
         figure = Figure(title, table, ids, names, link_list, actor_names, actors, roles)
         layout = draw(figure)
         size = {k: f"{layout[k]:.0f}" for k in ("width", "height")}
