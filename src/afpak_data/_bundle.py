@@ -1,10 +1,9 @@
 """Write a package version as one zip for archiving (Zenodo, a library), with a checksum file.
 
-The same package gives the same bytes, so an archived bundle can be checked against a rebuilt one:
-entries sorted, one timestamp (the descriptor's ``created``, else 1980-01-01), one permission, a
-fixed compression level, all under one folder ``afpak-data-<version>/``. Each CSV must first
-match the ``bytes`` and ``hash`` its descriptor declares: a stale package's archive is worse than
-none.
+The same package gives the same bytes (entries sorted, one timestamp: ``created`` or 1980-01-01,
+one permission, one compression level, one folder ``afpak-data-<version>/``), so an archive can be
+checked against a rebuilt one. Each CSV must first match its declared ``bytes`` and ``hash``: a
+stale package's archive is worse than none.
 """
 
 from __future__ import annotations

@@ -1,15 +1,14 @@
-"""Write the package in the formats people already use: Parquet, SQLite, Excel and JSON.
+"""Write the package as Parquet, SQLite, Excel or JSON: a module per format, each with ``write``.
 
-Each format is a module with one ``write(package, frames, staging)``. :func:`publish` (shared with
-the site) loads the tables once through the loader, and moves the finished files into place only
-when all are written (see :mod:`afpak_data._atomic`); :func:`rows` turns the loader's typed values
-into the plain ones every output library wants, the same for all. Heavy libraries are imported
-inside the functions, so importing this package costs nothing.
+:func:`publish` (shared with the site) loads the tables once and moves the files into place only
+when all are written; :func:`rows` gives every writer the same plain values. Heavy libraries are
+imported inside the functions, so importing this package costs nothing.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,7 @@ from afpak_data._resources import Source
 if TYPE_CHECKING:
     import pandas as pd
 
-    from afpak_data._descriptor import Package, Schema
+    from afpak_data._descriptor import Field, Package, Schema
 
 #: Format name -> (module under ``afpak_data._export`` whose ``write`` produces it, the
 #: third-party modules it needs, installed by the ``export`` extra).
@@ -77,6 +76,11 @@ def export(fmt: str, out: str | Path, source: Source = None) -> list[Path]:
     return publish(out, source, writer.write)
 
 
+def enum_json(field: Field) -> str | None:
+    """A field's allowed values as a JSON list, in order (None when it has no ``enum``)."""
+    return None if field.enum is None else json.dumps(list(field.enum), ensure_ascii=False)
+
+
 def rows(frame: pd.DataFrame, schema: Schema, iso_dates: bool = False) -> Iterator[tuple[Any, ...]]:
     """The rows of ``frame`` as tuples of plain values (``None`` if missing), in schema order;
     dates as ``datetime.date``, or as ``YYYY-MM-DD`` text (as JSON has them) with ``iso_dates``."""
@@ -86,13 +90,8 @@ def rows(frame: pd.DataFrame, schema: Schema, iso_dates: bool = False) -> Iterat
         day = pd.Timestamp(value).date()
         return day.isoformat() if iso_dates else day
 
-    plain: dict[str, Callable[[Any], Any]] = {
-        "date": date,
-        "integer": int,
-        "year": int,
-        "number": float,
-        "boolean": bool,
-    }
+    plain: dict[str, Callable[[Any], Any]] = {"date": date, "number": float, "boolean": bool}
+    plain |= dict.fromkeys(("integer", "year"), int)
     columns = []
     for field in schema.fields:
         convert = plain.get(field.type, str)

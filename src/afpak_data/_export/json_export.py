@@ -1,11 +1,10 @@
 """JSON export: one file of records per table, and a descriptor that describes those files.
 
-``<table>.json`` is an array of objects (``null`` for missing, ``YYYY-MM-DD`` dates), the shape
-web tools read; an empty table is its header alone (``[["record_id", ...]]``), since nobody can
-tell the columns of ``[]`` and frictionless refuses it. ``datapackage.json`` points each resource
-at its file with its Table Schema inlined, so ``frictionless validate`` accepts the directory; it
-has ``hash`` but no ``bytes``, because frictionless 5 reads JSON through ijson, which bypasses its
-byte counter and reports a correct ``bytes`` as a ``byte-count`` error.
+``<table>.json`` is an array of objects (``null`` for missing, ``YYYY-MM-DD`` dates); an empty
+table is its header alone (``[["record_id", ...]]``), since ``[]`` has no columns and frictionless
+refuses it. ``datapackage.json`` inlines each Table Schema, so ``frictionless validate`` accepts
+the directory; it has ``hash`` but no ``bytes``: frictionless 5 reads JSON through ijson, which
+bypasses its byte counter, and reports a correct ``bytes`` as a ``byte-count`` error.
 """
 
 from __future__ import annotations

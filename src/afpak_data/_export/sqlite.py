@@ -1,22 +1,21 @@
 """SQLite export: one table per resource with the Table Schema's keys declared, plus helpful views.
 
-Why declare the constraints rather than dump rows: SQL users join on keys, and ``PRIMARY KEY`` /
-``FOREIGN KEY`` document the model where they look (``.schema``) and let ``PRAGMA foreign_keys``
-protect their edits; required fields are ``NOT NULL``, vocabularies ``CHECK (x IN (...))``, dates
-``YYYY-MM-DD`` text. Rows go in with foreign keys off, then ``PRAGMA foreign_key_check`` must be
-empty. ``_package`` and ``_codebook`` hold the metadata, and ``metadata.json`` says the same for
-``datasette afpak-data.sqlite -m metadata.json``, which then shows what each column means.
+Keys are declared, not only rows dumped: SQL users join on them, ``.schema`` shows the model, and
+``PRAGMA foreign_keys`` protects their edits; required is ``NOT NULL``, a vocabulary ``CHECK (x IN
+(...))``, a date ``YYYY-MM-DD`` text. ``PRAGMA foreign_key_check`` must be empty after the load.
+``_package``, ``_codebook`` and ``metadata.json`` (``datasette -m``) say what each column means.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from afpak_data._citation import items
-from afpak_data._export import ExportError, rows
+from afpak_data._export import ExportError, enum_json, rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,12 +43,8 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
         with connection:
             for resource in package.resources:
                 connection.execute(create_table(resource))
-                names = resource.schema.field_names
-                connection.executemany(
-                    f"INSERT INTO {quote(resource.name)} ({', '.join(map(quote, names))}) "
-                    f"VALUES ({', '.join('?' for _ in names)})",
-                    rows(frames[resource.name], resource.schema, iso_dates=True),
-                )
+                body = rows(frames[resource.name], resource.schema, iso_dates=True)
+                insert(connection, resource.name, len(resource.schema.fields), body)
             write_metadata(connection, package)
             for view in views(package):
                 connection.execute(view)
@@ -152,37 +147,29 @@ def create_table(resource: Resource) -> str:
     return f"CREATE TABLE {quote(resource.name)} (\n  {body}\n)"
 
 
+def insert(connection: sqlite3.Connection, table: str, width: int, body: Iterable[Any]) -> None:
+    """Insert the rows ``body`` (tuples of ``width`` plain values) into ``table``."""
+    connection.executemany(f"INSERT INTO {quote(table)} VALUES ({', '.join('?' * width)})", body)
+
+
 def write_metadata(connection: sqlite3.Connection, package: Package) -> None:
     """``_package`` (key, value JSON) and ``_codebook`` (table, field, type, ..., description)."""
     connection.execute('CREATE TABLE "_package" (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
-    properties = {k: v for k, v in package.descriptor.items() if k != "resources"}
-    connection.executemany(
-        'INSERT INTO "_package" VALUES (?, ?)',
-        ((key, json.dumps(value, ensure_ascii=False)) for key, value in properties.items()),
-    )
+    properties = package.descriptor.items()
+    values = [(k, json.dumps(v, ensure_ascii=False)) for k, v in properties if k != "resources"]
+    insert(connection, "_package", 2, values)
     connection.execute(
         'CREATE TABLE "_codebook" (table_name TEXT NOT NULL, field_name TEXT NOT NULL, '
         "position INTEGER NOT NULL, type TEXT NOT NULL, required INTEGER NOT NULL, "
         "vocabulary TEXT, allowed_values TEXT, description TEXT, "
         "PRIMARY KEY (table_name, field_name))"
     )
-    connection.executemany(
-        'INSERT INTO "_codebook" VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        (
-            (
-                resource.name,
-                field.name,
-                position,
-                field.type,
-                int(field.required),
-                field.vocabulary,
-                json.dumps(list(field.enum), ensure_ascii=False) if field.enum else None,
-                field.description,
-            )
-            for resource in package.resources
-            for position, field in enumerate(resource.schema.fields, start=1)
-        ),
-    )
+    codebook = [
+        (r.name, f.name, i, f.type, int(f.required), f.vocabulary, enum_json(f), f.description)
+        for r in package.resources
+        for i, f in enumerate(r.schema.fields, start=1)
+    ]
+    insert(connection, "_codebook", 8, codebook)
 
 
 def views(package: Package) -> list[str]:

@@ -1,11 +1,9 @@
 """Excel export: an ``about`` sheet, a sheet per table, ``codebook`` and ``vocabularies`` sheets.
 
-Excel and LibreOffice users get typed cells, a frozen and filterable header row, and the
-definitions inside the workbook (long text wrapped on rows tall enough, since neither program
-grows a row on opening). Text is never interpreted: strings go through ``write_string`` with
-``strings_to_formulas``/``_numbers``/``_urls`` off, so a quote that begins with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return stays text (no formula injection), and such cells get
-the quote-prefix style, so editing one in Excel keeps it text.
+Typed cells, a frozen and filterable header, the definitions in the workbook, long text wrapped on
+rows tall enough (neither Excel nor LibreOffice grows a row on opening). Text is never interpreted
+(``strings_to_formulas``/``_numbers``/``_urls`` off), and text a spreadsheet would run as a formula
+(``=``, ``+``, ``-``, ``@``, tab, CR first) gets the quote-prefix style, so editing keeps it text.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """Build the static site: load the tables once, write every page, publish the folder in one step.
 
-The site is plain files that open from disk: ``index.html`` (overview, citation, relation figures,
-schema.org JSON-LD), ``tables/<name>.html`` (rows embedded as JSON), ``codebook.html``,
-``assets/`` (this package's CSS and JS), and a copy of ``datapackage.json``, the CSVs and schemas,
-so every download link and JSON-LD ``contentUrl`` works.
+Plain files that open from disk: ``index.html``, ``tables/<name>.html`` (rows embedded as JSON),
+``codebook.html``, ``assets/``, and a copy of the package's files, so every download link and
+JSON-LD ``contentUrl`` works.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import shutil
 from pathlib import Path
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
     from afpak_data._descriptor import Package, Resource
 
-ASSETS = ("site.css", "site.js")
 #: Text fields allowed this many characters or more get a wide column (descriptions, quotes).
 WIDE_TEXT = 300
 
@@ -31,9 +30,7 @@ def build_site(out: str | Path, source: Source = None, base_url: str | None = No
     from afpak_data._site import environment
 
     environment()  # without jinja2, fail before loading anything
-    return publish(
-        out, source, lambda package, frames, staging: write_site(package, frames, staging, base_url)
-    )
+    return publish(out, source, functools.partial(write_site, base_url=base_url))
 
 
 def write_site(
@@ -48,14 +45,14 @@ def write_site(
     from afpak_data._site import render
     from afpak_data._site.relations import figures
 
-    def page(path: str, template: str, **context: Any) -> None:
+    def page(template: str, path: str = "", **context: Any) -> None:
+        path = path or template
         html = render(template, package=package, root="../" * path.count("/"), **context)
         (staging / path).parent.mkdir(parents=True, exist_ok=True)
         (staging / path).write_text(html, encoding="utf-8", newline="\n")
 
     descriptor = package.descriptor
     page(
-        "index.html",
         "index.html",
         jsonld=Markup(safe_json(dataset_jsonld(descriptor, base_url), indent=2)),
         citation=citation(descriptor),
@@ -64,31 +61,26 @@ def write_site(
         sources=items(descriptor, "sources"),
         licences=items(descriptor, "licenses"),
     )
-    page(
-        "codebook.html",
-        "codebook.html",
-        constraints=constraints_text,
-        vocabularies=vocabularies(package),
-    )
+    page("codebook.html", constraints=constraints_text, vocabularies=vocabularies(package))
     evidence = evidence_by_record(package, frames)
     labels = record_labels(package, frames)
     for resource in package.resources:
         data = table_data(resource, frames[resource.name], evidence, labels)
         page(
-            f"tables/{resource.name}.html",
             "table.html",
+            f"tables/{resource.name}.html",
             resource=resource,
             fields=data["fields"],
             data=Markup(safe_json(data)),
         )
     (staging / "assets").mkdir(exist_ok=True)
     static = importlib.resources.files("afpak_data._site") / "static"
-    for name in ASSETS:
+    for name in ("site.css", "site.js"):
         (staging / "assets" / name).write_bytes((static / name).read_bytes())
     shutil.copyfile(package.descriptor_file, staging / "datapackage.json")
-    for raw in items(descriptor, "resources"):  # paths the reader checked to be in the package
-        for relative in (raw.get("path"), raw.get("schema")):
-            if isinstance(relative, str):
+    for resource in package.resources:  # paths the reader checked to be in the package
+        for relative in (resource.path, resource.schema_path):
+            if relative is not None:
                 (staging / relative).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(package.root / relative, staging / relative)
 
@@ -109,7 +101,7 @@ def record_labels(package: Package, frames: dict[str, pd.DataFrame]) -> dict[str
 def table_data(
     resource: Resource,
     frame: pd.DataFrame,
-    evidence: dict[str, list[list[Any]]],
+    evidence: dict[str, list[Any]],
     labels: dict[str, dict[str, str]],
 ) -> dict[str, Any]:
     """What ``site.js`` needs to draw, search and filter one table. A column with the same value
@@ -122,12 +114,12 @@ def table_data(
         k.fields[0]: k.resource or resource.name for k in schema.foreign_keys if len(k.fields) == 1
     }
     body = [list(row) for row in rows(frame, schema, iso_dates=True)]
-    fields = []
+    fields, used = [], {}
     for i, field in enumerate(schema.fields):
-        distinct = {row[i] for row in body}
-        filterable = field.enum is not None or field.type == "boolean" or field.name in refs
+        column = [row[i] for row in body]
+        distinct, ref = set(column), refs.get(field.name)
+        filterable = field.enum is not None or field.type == "boolean" or ref is not None
         constant = len(body) > 1 and len(distinct) == 1
-        ref = refs.get(field.name)
         fields.append(
             {
                 "name": field.name,
@@ -139,20 +131,14 @@ def table_data(
                 "wide": field.type == "string" and (field.max_length or 0) >= WIDE_TEXT,
                 "id": field.pattern is not None or ref is not None,
                 "hidden": constant and field.name not in schema.primary_key,
-                "constant": (None if body[0][i] is None else str(body[0][i])) if constant else None,
+                "constant": str(column[0]) if constant and column[0] is not None else None,
             }
         )
+        if ref in labels:  # the names of the records this column refers to
+            names = labels[ref]
+            used[ref] = {str(v): names[str(v)] for v in column if v is not None and str(v) in names}
     key = list(schema.primary_key)
     ids = [str(row[schema.field_names.index(key[0])]) for row in body] if len(key) == 1 else []
-    used = {
-        ref: {
-            str(row[i]): labels[ref][str(row[i])]
-            for row in body
-            if row[i] is not None and str(row[i]) in labels[ref]
-        }
-        for i, ref in enumerate(f["ref"] for f in fields)
-        if ref in labels
-    }
     return {
         "name": resource.name,
         "key": key,
@@ -163,9 +149,7 @@ def table_data(
     }
 
 
-def evidence_by_record(
-    package: Package, frames: dict[str, pd.DataFrame]
-) -> dict[str, list[list[Any]]]:
+def evidence_by_record(package: Package, frames: dict[str, pd.DataFrame]) -> dict[str, list[Any]]:
     """Further evidence passages (the ``evidence`` table) keyed by the record they support:
     ``[paragraph, quote, contribution]`` each, in table order."""
     from afpak_data._export import rows
@@ -173,10 +157,9 @@ def evidence_by_record(
     schema = package.resource("evidence").schema if "evidence" in frames else None
     if schema is None or not {"record_id", "paragraph", "quote"} <= set(schema.field_names):
         return {}
-    result: dict[str, list[list[Any]]] = {}
+    result: dict[str, list[Any]] = {}
     for row in rows(frames["evidence"], schema):
         cells = dict(zip(schema.field_names, row, strict=True))
-        result.setdefault(str(cells["record_id"]), []).append(
-            [cells["paragraph"], cells["quote"], cells.get("contribution")]
-        )
+        passage = [cells["paragraph"], cells["quote"], cells.get("contribution")]
+        result.setdefault(str(cells["record_id"]), []).append(passage)
     return result

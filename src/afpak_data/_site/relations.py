@@ -1,11 +1,9 @@
 """The relation figures as inline SVG, laid out in Python so the same data gives the same picture.
 
-Two shapes: a two-column (bipartite) diagram, actors left and records right with a line per link
-("which actors take part in which agreement"), and a grid of records by actors with a mark per
-link ("who holds which position on each risk"). Records keep table order; actors sit at the mean
-position of their records (short lines, few crossings), ties broken by name. Every mark has a
-``<title>`` for hovering and screen readers. Python computes the positions; the markup is
-``templates/relations.svg``, written with jinja2's autoescape, so no text goes in unescaped.
+A bipartite diagram (actors left, records right, a line per link) and a grid (records by actors, a
+mark per link). Records keep table order; actors sit at the mean row of their records (short lines,
+few crossings), ties by name. Every mark has a ``<title>`` for hovering and screen readers; the
+markup is ``templates/relations.svg``, autoescaped, so no text goes in unescaped.
 """
 
 from __future__ import annotations
@@ -111,10 +109,8 @@ def bipartite(figure: Figure) -> dict[str, Any]:
         (ya[k.actor_id] + n * 3, yr[k.record_id] + n * 3, colour, dash, tip)
         for k, n, _, (colour, dash, _), tip in figure.placed("of", " ({})")
     ]
-    nodes = [
-        (x1, y, actor_names.get(a, a), f"tables/actors.html#row-{a}", -10) for a, y in ya.items()
-    ]
-    nodes += [(x2, y, names.get(r, r), f"tables/{table}.html#row-{r}", 10) for r, y in yr.items()]
+    nodes = [(x1, y, actor_names.get(a, a), "actors", a, -10) for a, y in ya.items()]
+    nodes += [(x2, y, names.get(r, r), table, r, 10) for r, y in yr.items()]
     size = {"width": x2 + 10 + right_w, "height": top + span + 16}
     return size | {"x1": x1, "x2": x2, "lines": lines, "nodes": nodes}
 
@@ -140,10 +136,8 @@ def matrix(figure: Figure) -> dict[str, Any]:
         top=top,
         right=left + len(actors) * cell,
         bottom=top + len(records) * cell,
-        columns=[
-            (x, actor_names.get(a, a), f"tables/actors.html#row-{a}") for a, x in column.items()
-        ],
-        rows=[(y, names.get(r, r), f"tables/{table}.html#row-{r}") for r, y in row.items()],
+        columns=[(x, actor_names.get(a, a), "actors", a) for a, x in column.items()],
+        rows=[(y, names.get(r, r), table, r) for r, y in row.items()],
         marks=marks,
     )
 
