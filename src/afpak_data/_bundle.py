@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from afpak_data._atomic import write_files
 from afpak_data._descriptor import SAFE_VERSION, Package, declared_sha256, sha256_of
@@ -31,8 +31,7 @@ class BundleError(AfpakDataError, ValueError):
     """The package cannot be bundled as it is (a stale hash, no usable version)."""
 
 
-@dataclass(frozen=True)
-class Bundle:
+class Bundle(NamedTuple):
     """The zip, its ``sha256sum`` file, and the zip's hex digest."""
 
     archive: Path

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
     from afpak_data._descriptor import Package
 
+#: What each resource says of its JSON file, besides its path, hash and inlined schema.
+JSON_FILE = {"format": "json", "mediatype": "application/json", "encoding": "utf-8"}
+
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
     """Write ``<table>.json`` for every resource and the rewritten ``datapackage.json``."""
@@ -39,16 +42,8 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
         if isinstance(schema, str):
             schema = json.loads((resource.root / schema).read_text(encoding="utf-8"))
         entry.pop("bytes", None)
-        entry.update(
-            {
-                "path": file_name,
-                "format": "json",
-                "mediatype": "application/json",
-                "encoding": "utf-8",
-                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-                "schema": schema,
-            }
-        )
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        entry.update({"path": file_name, **JSON_FILE, "hash": digest, "schema": schema})
     (staging / "datapackage.json").write_bytes(dump(descriptor))
 
 

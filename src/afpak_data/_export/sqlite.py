@@ -20,7 +20,7 @@ from afpak_data._export import ExportError, enum_json, rows
 if TYPE_CHECKING:
     import pandas as pd
 
-    from afpak_data._descriptor import Field, Package, Resource
+    from afpak_data._descriptor import Package, Resource
 
 FILE_NAME = "{name}.sqlite"
 DATASETTE_METADATA = "metadata.json"
@@ -33,6 +33,8 @@ SQL_TYPES = {
     "boolean": "INTEGER",
     "date": "TEXT",
 }
+#: The CHECK of a column without a vocabulary, by type (``{0}``: the quoted column name).
+CHECKS = {"boolean": "CHECK ({0} IN (0, 1))", "date": "CHECK ({0} IS date({0}))"}
 
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
@@ -110,26 +112,19 @@ def literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def column(field: Field) -> str:
-    """The column definition of ``field``: type, NOT NULL, CHECKs for vocabulary/boolean/date."""
-    name = quote(field.name)
-    parts = [name, SQL_TYPES.get(field.type, "TEXT")]
-    if field.required:
-        parts.append("NOT NULL")
-    if field.enum is not None:
-        allowed = ", ".join(literal(v) for v in field.enum)
-        parts.append(f"CHECK ({name} IN ({allowed}))")
-    elif field.type == "boolean":
-        parts.append(f"CHECK ({name} IN (0, 1))")
-    elif field.type == "date":
-        parts.append(f"CHECK ({name} IS date({name}))")
-    return " ".join(parts)
-
-
 def create_table(resource: Resource) -> str:
-    """``CREATE TABLE`` with columns, the primary key and every foreign key of the schema."""
+    """``CREATE TABLE`` with the columns (type, NOT NULL, a CHECK for a vocabulary, boolean or
+    date), the primary key, the unique keys and every foreign key of the schema."""
     schema = resource.schema
-    lines = [column(field) for field in schema.fields]
+    lines = []
+    for field in schema.fields:
+        name = quote(field.name)
+        check = CHECKS.get(field.type, "").format(name)
+        if field.enum is not None:
+            check = f"CHECK ({name} IN ({', '.join(literal(v) for v in field.enum)}))"
+        required = "NOT NULL" if field.required else ""
+        parts = [name, SQL_TYPES.get(field.type, "TEXT"), required, check]
+        lines.append(" ".join(part for part in parts if part))
     if schema.primary_key:
         lines.append(f"PRIMARY KEY ({', '.join(map(quote, schema.primary_key))})")
     lines.extend(

@@ -13,7 +13,13 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from afpak_data._citation import citation, items
+from afpak_data._export import publish, rows
+from afpak_data._export.codebook import constraints_text, vocabularies
+from afpak_data._jsonld import dataset_jsonld, safe_json
 from afpak_data._resources import Source
+from afpak_data._site import environment, render
+from afpak_data._site.relations import figures
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,9 +32,6 @@ WIDE_TEXT = 300
 
 def build_site(out: str | Path, source: Source = None, base_url: str | None = None) -> list[Path]:
     """Write the site for the package at ``source`` into directory ``out``; return its files."""
-    from afpak_data._export import publish
-    from afpak_data._site import environment
-
     environment()  # without jinja2, fail before loading anything
     return publish(out, source, functools.partial(write_site, base_url=base_url))
 
@@ -38,12 +41,6 @@ def write_site(
 ) -> None:
     """Every page, the assets and the package files, into ``staging``."""
     from markupsafe import Markup
-
-    from afpak_data._citation import citation, items
-    from afpak_data._export.codebook import constraints_text, vocabularies
-    from afpak_data._jsonld import dataset_jsonld, safe_json
-    from afpak_data._site import render
-    from afpak_data._site.relations import figures
 
     def page(template: str, path: str = "", **context: Any) -> None:
         path = path or template
@@ -107,8 +104,6 @@ def table_data(
     """What ``site.js`` needs to draw, search and filter one table. A column with the same value
     in every row (of two or more rows), or empty in every row, is ``hidden``: the page says so
     once above the table instead of in each row."""
-    from afpak_data._export import rows
-
     schema = resource.schema
     refs = {
         k.fields[0]: k.resource or resource.name for k in schema.foreign_keys if len(k.fields) == 1
@@ -152,8 +147,6 @@ def table_data(
 def evidence_by_record(package: Package, frames: dict[str, pd.DataFrame]) -> dict[str, list[Any]]:
     """Further evidence passages (the ``evidence`` table) keyed by the record they support:
     ``[paragraph, quote, contribution]`` each, in table order."""
-    from afpak_data._export import rows
-
     schema = package.resource("evidence").schema if "evidence" in frames else None
     if schema is None or not {"record_id", "paragraph", "quote"} <= set(schema.field_names):
         return {}
