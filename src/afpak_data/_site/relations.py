@@ -202,21 +202,12 @@ def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
         roles = sorted({k.role for k in link_list}, key=lambda r: (rank.get(r, len(rank)), r))
         figure = Figure(title, table, ids, names, link_list, actor_names, actors, roles)
         layout = draw(figure)
-        size = {k: f"{layout[k]:.0f}" for k in ("width", "height")}
-        svg = render(
-            "relations.svg", title=title, legend=legend(roles, 10)[0], layout=layout, **size
-        )
+        svg = render("relations.svg", title=title, legend=legend(roles, 10)[0], layout=layout)
         positions = [
             (names.get(k.record_id, k.record_id), actor_names.get(k.actor_id, k.actor_id), k.note)
             for k in link_list
             if k.note
         ]
-        result.append(
-            {
-                "id": f"figure-{table}",
-                "caption": caption,
-                "svg": Markup(svg.strip()),
-                "positions": positions,
-            }
-        )
+        figure_id, svg = f"figure-{table}", Markup(svg.strip())
+        result.append({"id": figure_id, "caption": caption, "svg": svg, "positions": positions})
     return result
