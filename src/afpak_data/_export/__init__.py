@@ -76,6 +76,11 @@ def export(fmt: str, out: str | Path, source: Source = None) -> list[Path]:
     return publish(out, source, writer.write)
 
 
+def dump(value: Any) -> bytes:
+    """Pretty, stable, UTF-8 JSON (non-ASCII text such as typographic quotes kept readable)."""
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
 def enum_json(field: Field) -> str | None:
     """A field's allowed values as a JSON list, in order (None when it has no ``enum``)."""
     return None if field.enum is None else json.dumps(list(field.enum), ensure_ascii=False)

@@ -88,9 +88,8 @@ def vocabularies(package: Package) -> list[Vocabulary]:
         spec = defined.get(name) if isinstance(defined, dict) else None
         spec = spec if isinstance(spec, dict) else {}
         definitions = spec["values"] if isinstance(spec.get("values"), dict) else {}
-        ordered = [v for v in definitions if v in values] + [
-            v for v in values if v not in definitions
-        ]
+        ordered = [v for v in definitions if v in values]
+        ordered += [v for v in values if v not in definitions]
         pairs = tuple((v, str(definitions.get(v, ""))) for v in ordered)
         result.append(Vocabulary(name, str(spec.get("description", "")), pairs))
     return result

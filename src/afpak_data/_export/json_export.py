@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afpak_data._export import rows
+from afpak_data._export import dump, rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,8 +45,3 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
         entry.update({"path": file_name, **JSON_FILE, "hash": digest, "schema": schema})
     (staging / "datapackage.json").write_bytes(dump(descriptor))
-
-
-def dump(value: Any) -> bytes:
-    """Pretty, stable, UTF-8 JSON (non-ASCII text such as typographic quotes kept readable)."""
-    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

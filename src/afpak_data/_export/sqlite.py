@@ -15,15 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from afpak_data._citation import items
-from afpak_data._export import ExportError, enum_json, rows
+from afpak_data._export import ExportError, dump, enum_json, rows
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from afpak_data._descriptor import Package, Resource
-
-FILE_NAME = "{name}.sqlite"
-DATASETTE_METADATA = "metadata.json"
 
 SQL_TYPES = {
     "string": "TEXT",
@@ -39,7 +36,7 @@ CHECKS = {"boolean": "CHECK ({0} IN (0, 1))", "date": "CHECK ({0} IS date({0}))"
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
     """Write ``<package name>.sqlite`` into ``staging``."""
-    path = staging / FILE_NAME.format(name=package.name or "datapackage")
+    path = staging / f"{package.name or 'datapackage'}.sqlite"
     connection = sqlite3.connect(path)
     try:
         with connection:
@@ -59,8 +56,7 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
             )
     finally:
         connection.close()
-    text = json.dumps(datasette_metadata(package, path.stem), ensure_ascii=False, indent=2)
-    (staging / DATASETTE_METADATA).write_text(text + "\n", encoding="utf-8")
+    (staging / "metadata.json").write_bytes(dump(datasette_metadata(package, path.stem)))
 
 
 def datasette_metadata(package: Package, database: str) -> dict[str, Any]:

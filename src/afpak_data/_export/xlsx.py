@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
     from afpak_data._descriptor import Package
 
-FILE_NAME = "{name}.xlsx"
 MAX_SHEET_NAME = 31
 MAX_COLUMN_WIDTH = 60
 #: Width (in characters) of the about sheet's text column, and the height of one line of it.
@@ -42,7 +41,7 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
     """Write ``<package name>.xlsx`` into ``staging``."""
     import xlsxwriter  # type: ignore[import-untyped]  # xlsxwriter ships no type hints
 
-    path = staging / FILE_NAME.format(name=package.name or "datapackage")
+    path = staging / f"{package.name or 'datapackage'}.xlsx"
     # Built in memory and written in one call: a full disk then fails in that write, with no
     # half-written zip left for xlsxwriter to close (noisily) later, and no temp files in /tmp.
     buffer = io.BytesIO()
@@ -115,8 +114,7 @@ def write_grid(
             else:  # None (left empty), bool, number, or a date in the default date format
                 sheet.write(r, col, value)
     sheet.freeze_panes(1, 0)
-    if header:
-        sheet.autofilter(0, 0, max(len(body), 1), len(header) - 1)
+    sheet.autofilter(0, 0, max(len(body), 1), len(header) - 1)
     for col, name in enumerate(header):
         longest = max([len(name) + 2, *(len(str(v[col])) for v in body if v[col] is not None)])
         sheet.set_column(col, col, min(longest + 1, MAX_COLUMN_WIDTH))
