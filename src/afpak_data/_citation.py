@@ -1,7 +1,7 @@
 """How to cite the package, and the descriptor's lists that every published format reads.
 
-The citation comes from the descriptor, which the build generates from the same
-``metadata/package.toml`` as ``CITATION.cff``: the same text everywhere, even without the file.
+The citation comes from the descriptor, generated from the same ``metadata/package.toml`` as
+``CITATION.cff``: the same text everywhere, even without the file.
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ MAX_COLUMN_WIDTH = 60
 #: Width (in characters) of the about sheet's text column, and the height of one line of it.
 ABOUT_WIDTH = 100
 LINE_HEIGHT = 15
+#: Workbook options that keep every string a string (no formula, number or URL made of it).
+AS_TEXT = dict.fromkeys(("strings_to_formulas", "strings_to_numbers", "strings_to_urls"), False)
 STYLES: dict[str, dict[str, Any]] = {
     "header": {"bold": True, "bg_color": "#E8E8E8", "bottom": 1},
     "title": {"bold": True, "font_size": 14},
@@ -45,16 +47,8 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
     # Built in memory and written in one call: a full disk then fails in that write, with no
     # half-written zip left for xlsxwriter to close (noisily) later, and no temp files in /tmp.
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-            "default_date_format": "yyyy-mm-dd",
-        },
-    )
+    options = {"in_memory": True, "default_date_format": "yyyy-mm-dd", **AS_TEXT}
+    workbook = xlsxwriter.Workbook(buffer, options)
     styles = {name: workbook.add_format(spec) for name, spec in STYLES.items()}
     names = sheet_names(["about", *package.names, "codebook", "vocabularies"])
     about, *tables, codebook, vocabulary_sheet = [workbook.add_worksheet(n) for n in names]

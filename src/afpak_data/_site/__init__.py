@@ -1,10 +1,9 @@
 """A static website of the package: opens from disk (file://), needs no server, CDN or network.
 
-``build`` writes the pages from ``templates/``, ``relations`` lays out the figures, ``static/``
-holds the CSS and the JavaScript that draws the tables embedded as JSON (``fetch()`` of local
-files is blocked on file://). Autoescape is on, so package text shows as text; only markup built
-here (SVG, JSON, JSON-LD) is passed as ``Markup``, and ``site.js`` fills cells with
-``textContent`` only. jinja2 is imported only to render, so ``import afpak_data`` never pays.
+``build`` writes the pages from ``templates/`` (autoescaped: only the SVG, JSON and JSON-LD built
+here are ``Markup``), ``relations`` lays out the figures; ``static/site.js`` draws the tables from
+embedded JSON (``fetch()`` of local files is blocked on file://) with ``textContent`` only.
+jinja2 is imported only to render, so ``import afpak_data`` never pays for it.
 """
 
 from __future__ import annotations
