@@ -2,28 +2,30 @@
 
 ``load("agreements")`` returns one table as a pandas DataFrame typed from its Table Schema;
 ``load_all()`` returns every table; ``tables()`` names them; ``metadata()`` is the parsed
-``datapackage.json``. Importing this module is cheap: pandas is imported by the first load, and
-pandera only by ``pandera_schema`` (validation is opt-in, loading does not need it).
+``datapackage.json``. Importing this module is cheap: every public name is imported on first use
+(PEP 562), pandas by the first load, pandera only by ``pandera_schema``.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
-
-from afpak_data._errors import (
-    AfpakDataError,
-    DataError,
-    PackageError,
-    PackageNotFoundError,
-    Problem,
-    UnknownTableError,
-)
-from afpak_data._loader import load, load_all, metadata, tables
-from afpak_data._names import TableName
-from afpak_data._resources import Source
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
+
+    from afpak_data._errors import (
+        AfpakDataError,
+        DataError,
+        PackageError,
+        PackageNotFoundError,
+        Problem,
+        UnknownTableError,
+    )
+    from afpak_data._loader import load, load_all, metadata, tables
+    from afpak_data._names import TableName
+    from afpak_data._remote import RemoteDataError, release_url
+    from afpak_data._resources import Source
 
 __all__ = [
     "AfpakDataError",
@@ -43,32 +45,31 @@ __all__ = [
     "tables",
 ]
 
-#: Public names served from modules that are imported only when first used (urllib for remote
-#: loading costs import time that most users never need).
-_LAZY = {"RemoteDataError": "afpak_data._remote", "release_url": "afpak_data._remote"}
-
-
-def _installed_version() -> str:
-    """The installed distribution's version: the one source is metadata/package.toml, which the
-    build writes into the wheel's metadata. Read on first use (importlib.metadata scans
-    site-packages, a cost every `import afpak_data` would otherwise pay)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("afpak-data")
-    except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
-        return "0+unknown"
+#: Module -> the public names it defines; each is imported when one of its names is first used.
+_MODULES = {
+    "afpak_data._errors": "AfpakDataError DataError PackageError PackageNotFoundError Problem "
+    "UnknownTableError",
+    "afpak_data._loader": "load load_all metadata tables",
+    "afpak_data._names": "TableName",
+    "afpak_data._remote": "RemoteDataError release_url",
+}
+_LAZY = {name: module for module, names in _MODULES.items() for name in names.split()}
 
 
 def __getattr__(name: str) -> object:
-    if name == "__version__":
-        globals()["__version__"] = found = _installed_version()
-        return found
-    if name in _LAZY:
-        import importlib
+    if name == "__version__":  # read on first use: importlib.metadata scans site-packages
+        from importlib.metadata import PackageNotFoundError, version
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'afpak_data' has no attribute {name!r}")
+        try:
+            found = version("afpak-data")  # the one source is metadata/package.toml
+        except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+            found = "0+unknown"
+    elif name in _LAZY:
+        found = getattr(importlib.import_module(_LAZY[name]), name)
+    else:
+        raise AttributeError(f"module 'afpak_data' has no attribute {name!r}")
+    globals()[name] = found
+    return found
 
 
 def __dir__() -> list[str]:
@@ -81,6 +82,7 @@ def pandera_schema(name: str, source: Source = None) -> pa.DataFrameSchema:
     ``schema.validate(load(name), lazy=True)`` checks types, vocabularies, patterns, lengths, keys
     and the table-local rules Table Schema cannot express. Imports pandera (loading does not).
     """
-    from afpak_data import _pandera
+    from afpak_data._loader import package_for
+    from afpak_data._pandera import build_schema
 
-    return _pandera.pandera_schema(name, source)
+    return build_schema(package_for(source, []).resource(name))

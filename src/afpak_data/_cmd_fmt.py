@@ -34,26 +34,24 @@ def fmt(path: Path, check: bool) -> None:
     with reading_errors():
         package = read_package(path)
     problems: list[str] = []
-    planned: list[tuple[Path, bytes]] = []
+    planned: dict[Path, bytes | str] = {}
     for resource in package.resources:
-        file = resource.file
-        shown = _shown(file)
+        file, shown = resource.file, _shown(resource.file)
+        fields = [(f.name, f.type) for f in resource.schema.fields]
         try:
             raw = file.read_bytes()
-            fields = [(f.name, f.type) for f in resource.schema.fields]
             text = canonical(raw, fields, shown).encode("utf-8")
         except OSError as exc:
             problems.append(f"{shown}: cannot be read ({exc.strerror})")
-            continue
         except CsvFormatError as exc:
             problems.append(str(exc))
-            continue
-        if text != raw:
-            planned.append((file, text))
+        else:
+            if text != raw:
+                planned[file] = text
     for line in problems:
         click.echo(line, err=True)
     if check:
-        for file, _ in planned:
+        for file in planned:
             click.echo(f"{_shown(file)}: not in the canonical form (run afpak-data fmt)")
         if problems or planned:
             raise SystemExit(1)
@@ -63,8 +61,8 @@ def fmt(path: Path, check: bool) -> None:
         click.echo("nothing written: fix the problems above first", err=True)
         raise SystemExit(1)
     with reading_errors():
-        write_files(dict(planned))  # every file complete beside its target, then one rename each
-    for file, _ in planned:
+        write_files(planned)  # every file complete beside its target, then one rename each
+    for file in planned:
         click.echo(f"rewrote {_shown(file)}")
     if not planned:
         click.echo(f"{len(package.resources)} CSVs already in the canonical form")

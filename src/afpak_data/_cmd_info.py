@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 import afpak_data
-from afpak_data.cli import InputError, one_line, reading_errors, source_option
+from afpak_data.cli import reading_errors, source_option
 
 
 @click.command()
@@ -16,17 +16,12 @@ from afpak_data.cli import InputError, one_line, reading_errors, source_option
 def info(source: str | None) -> None:
     """Show the package version, its tables with row counts, and how to cite it."""
     from afpak_data._citation import citation
-    from afpak_data._loader import package_for
+    from afpak_data._loader import whole_package
 
-    try:
-        with reading_errors():
-            package = package_for(source, [])
-            if source is not None and source.startswith(("http://", "https://")):
-                package = package_for(source, package.names)
-            counts = [(r.name, count_rows(r.file, r.encoding)) for r in package.resources]
-            cite = citation(package.descriptor)
-    except csv.Error as exc:
-        raise InputError(one_line(exc)) from exc
+    with reading_errors():
+        package = whole_package(source)
+        counts = [(r.name, count_rows(r.file, r.encoding)) for r in package.resources]
+        cite = citation(package.descriptor)
     width = max((len(name) for name, _ in counts), default=0)
     digits = max((len(str(n)) for _, n in counts), default=1)
     lines = [

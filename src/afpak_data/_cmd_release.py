@@ -1,9 +1,7 @@
 """Release commands: ``diff`` (what changed), ``release-check`` (is the bump right), ``bundle``.
 
-Kept apart from the modules that do the work so that ``afpak-data --help`` imports nothing heavy:
-these modules use the standard library only, and are imported when a command runs. Exit status:
-0 success, 1 the release breaks a rule (``release-check``) or the package is stale (``bundle``),
-2 unreadable input, reported as one line on stderr.
+Apart from the modules that do the work, which are imported only when a command runs, so that
+``afpak-data --help`` stays light.
 """
 
 from __future__ import annotations
@@ -12,21 +10,15 @@ from pathlib import Path
 
 import click
 
-from afpak_data.cli import InputError, reading_errors, source_option
-
-DIFF_FORMATS = ("text", "markdown", "json")
+from afpak_data.cli import InvalidDataError, format_option, reading_errors, source_option
 
 
 @click.command("diff")
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(DIFF_FORMATS),
-    default="text",
-    show_default=True,
-    help="text for a terminal, markdown for a pull-request comment, json for scripts.",
+@format_option(
+    ("text", "markdown", "json"),
+    "text for a terminal, markdown for a pull-request comment, json for scripts.",
 )
 def diff(old: str, new: str, fmt: str) -> None:
     """Show what changed from package OLD to package NEW (directories, datapackage.json or URLs).
@@ -61,24 +53,20 @@ def release_check(ctx: click.Context, old: str, new: str) -> None:
 
     with reading_errors():
         report = check_release(old, new)
-    lines = [f"release-check: {old} ({report.old_version}) -> {new} ({report.new_version})"]
-    lines += [f"ok: {line}" for line in report.checked]
-    lines += [str(problem) for problem in report.problems]
-    if report.problems:
-        n = len(report.problems)
-        lines.append(f"release-check failed: {n} problem{'s' if n != 1 else ''}")
-    else:
-        lines.append("release-check passed")
-    click.echo("\n".join(lines))
-    if report.problems:
+    n = len(report.problems)
+    click.echo(f"release-check: {old} ({report.old_version}) -> {new} ({report.new_version})")
+    click.echo("".join(f"ok: {line}\n" for line in report.checked), nl=False)
+    click.echo("".join(f"{problem}\n" for problem in report.problems), nl=False)
+    if n:
+        click.echo(f"release-check failed: {n} problem{'s' if n != 1 else ''}")
         ctx.exit(1)
+    click.echo("release-check passed")
 
 
 @click.command("bundle")
 @click.argument("outdir", metavar="OUTDIR")
 @source_option
-@click.pass_context
-def bundle(ctx: click.Context, outdir: str, source: str | None) -> None:
+def bundle(outdir: str, source: str | None) -> None:
     """Write afpak-data-<version>.zip and its .sha256 file into OUTDIR, for archiving.
 
     The zip holds datapackage.json, data/, schemas/ and, when present, the codebook, changelog,
@@ -89,14 +77,9 @@ def bundle(ctx: click.Context, outdir: str, source: str | None) -> None:
     from afpak_data._bundle import bundle as write_bundle
     from afpak_data._loader import whole_package
 
-    try:
-        with reading_errors():
+    with reading_errors():
+        try:
             result = write_bundle(whole_package(source), Path(outdir))
-    except InputError as exc:
-        if not isinstance(exc.__cause__, BundleError):
-            raise
-        click.echo(f"Error: {exc.__cause__}", err=True)
-        ctx.exit(1)
-    click.echo(f"wrote {result.archive}")
-    click.echo(f"wrote {result.checksum}")
-    click.echo(f"sha256 {result.sha256}")
+        except BundleError as exc:  # a stale package: the data is invalid
+            raise InvalidDataError(str(exc)) from exc
+    click.echo(f"wrote {result.archive}\nwrote {result.checksum}\nsha256 {result.sha256}")

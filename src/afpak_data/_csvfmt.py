@@ -1,15 +1,11 @@
 """The canonical bytes of a table's CSV, and the rewrite that brings a spreadsheet's save back.
 
-Why a canonical form: LibreOffice's CSV import splits on ``;`` as well as ``,`` by default, so an
-unquoted cell holding a semicolon lands in two columns; and a spreadsheet that saves a CSV re-quotes
-it, adds a byte-order mark or CRLF line endings, so a contributor's diff shows every line. In the
-canonical form every non-empty cell of a ``string`` field is quoted, whatever it holds, so no
-separator a reader may choose can split it; an empty cell stays unquoted (it is the missing value);
-other cells are quoted only where they must be. Lines end in LF, the file ends with one, there is no
-byte-order mark, and the columns follow the Table Schema's order.
-
-Standard library only: ``scripts/build_datapackage.py`` uses it before the package is installed, and
-``afpak-data fmt`` uses it from the installed package (one implementation of the form).
+Why: LibreOffice's CSV import splits on ``;`` as well as ``,`` by default, and a spreadsheet that
+saves a CSV re-quotes it and may add a byte-order mark or CRLF, so a contributor's diff shows every
+line. In the canonical form every non-empty cell of a ``string`` field is quoted, so no separator
+can split it; an empty cell (the missing value) is not; other cells are quoted only where they must
+be. LF line endings, one at the end, no byte-order mark, columns in the Table Schema's order.
+Standard library only: ``scripts/build_datapackage.py`` uses it before the package is installed.
 """
 
 from __future__ import annotations
@@ -32,18 +28,6 @@ def not_utf8(byte: int, offset: int) -> str:
     return f"byte 0x{byte:02x} at offset {offset} is not valid UTF-8 (save the file as UTF-8)"
 
 
-def decode_utf8(raw: bytes, shown: str) -> str:
-    """``raw`` as text, without a leading BOM; not UTF-8: the validator's located message."""
-    skipped = len(BOM) if raw.startswith(BOM) else 0
-    raw = raw[skipped:]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        offset = exc.start + skipped
-        raise CsvFormatError(f"{shown}:{line}: {not_utf8(raw[exc.start], offset)}") from None
-
-
 def _cell(value: str, text: bool) -> str:
     if value == "":
         return ""
@@ -56,21 +40,24 @@ def render(header: Sequence[str], rows: Sequence[Sequence[str]], text_fields: se
     """The canonical text of a table: ``header`` then ``rows``, text cells quoted, LF endings."""
     text = [name in text_fields for name in header]
     lines = [",".join(_cell(name, False) for name in header)]
-    for row in rows:
-        lines.append(",".join(_cell(value, flag) for value, flag in zip(row, text, strict=True)))
+    lines += [",".join(_cell(v, flag) for v, flag in zip(row, text, strict=True)) for row in rows]
     return "\n".join(lines) + "\n"
 
 
 def canonical(raw: bytes, fields: Sequence[tuple[str, str]], shown: str) -> str:
     """The canonical text of the CSV bytes ``raw`` whose schema has ``fields`` (name, type).
 
-    Values are kept as they are, but for CRLF inside a cell, which becomes LF like the line ends.
-    Rows whose every cell is empty (a spreadsheet's trailing rows) are dropped. The columns are put
-    in the schema's order when the header holds exactly the schema's names; anything else (missing,
-    unknown or repeated columns, a row of the wrong length) raises :class:`CsvFormatError`, because
-    only the validator can say what was meant.
+    Values are kept, but CRLF inside a cell becomes LF; rows of empty cells (a spreadsheet's) are
+    dropped. Columns other than the schema's, or a row of the wrong length, raise
+    :class:`CsvFormatError`: only the validator can say what was meant.
     """
-    text = decode_utf8(raw, shown)
+    skipped = len(BOM) if raw.startswith(BOM) else 0
+    try:
+        text = raw[skipped:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", skipped, exc.start + skipped) + 1
+        byte = not_utf8(raw[exc.start + skipped], exc.start + skipped)
+        raise CsvFormatError(f"{shown}:{line}: {byte}") from None
     csv.field_size_limit(max(len(text), 131072))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []

@@ -1,37 +1,24 @@
 """Compare two versions of the data package: records by primary key, schemas field by field.
 
-Cells are compared as the raw text of the CSVs (read with the ``csv`` module, nothing converted), so
-the diff is exact: ``"1.0"`` and ``"1"`` differ, and nothing is lost to type conversion. The result
-is a tree of frozen dataclasses; ``_diff_render`` turns it into text, Markdown or JSON, and
-``_release`` judges it against the versioning policy. Only the standard library is used.
-
-Order is deterministic: tables in the order of NEW's descriptor (then tables only OLD has, in OLD's
-order), records by primary key (numbers as numbers), fields in schema order.
+Cells are compared as the raw text of the CSVs (the ``csv`` module, nothing converted), so the diff
+is exact: ``"1.0"`` and ``"1"`` differ. ``_diff_render`` renders the result, ``_release`` judges it.
+Order is deterministic: tables in NEW's order (then those only OLD has), records by primary key
+(numbers as numbers), schema changes by kind, then field order.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from afpak_data._descriptor import Package, PackageError, Resource, read_package
+from afpak_data._descriptor import Field, Package, PackageError, Resource, Schema
 from afpak_data._errors import AfpakDataError
 from afpak_data._resources import Source
 
-#: Schema properties of a field that get their own kind of change; the rest are "field_changed".
-_OWN_KINDS = ("type", "constraints.enum")
 _INTEGER = re.compile(r"[+-]?\d+")
-#: Order of schema changes within a table: by kind (breaking first), then by field order.
-KIND_ORDER = (
-    "field_added",
-    "field_removed",
-    "field_retyped",
-    "enum_added",
-    "enum_removed",
-    "field_changed",
-)
 
 
 class DiffInputError(AfpakDataError, ValueError):
@@ -44,10 +31,8 @@ class DuplicateKeyError(DiffInputError):
 
 @dataclass(frozen=True)
 class Table:
-    """A table as text: header, rows keyed by primary key, and the CSV row number of each."""
+    """A table as text: rows keyed by ``key_fields``, and the CSV row number of each."""
 
-    resource: Resource
-    header: tuple[str, ...]
     key_fields: tuple[str, ...]
     rows: dict[tuple[str, ...], dict[str, str]]
     row_numbers: dict[tuple[str, ...], int]
@@ -55,8 +40,6 @@ class Table:
 
 @dataclass(frozen=True)
 class CellChange:
-    """One field of one record: its text before and after."""
-
     field: str
     before: str
     after: str
@@ -64,8 +47,6 @@ class CellChange:
 
 @dataclass(frozen=True)
 class RecordChange:
-    """A record present in both versions whose cells differ."""
-
     key: tuple[str, ...]
     cells: tuple[CellChange, ...]
 
@@ -80,12 +61,7 @@ class Record:
 
 @dataclass(frozen=True)
 class SchemaChange:
-    """One change of a table's schema.
-
-    ``kind``: ``field_added``, ``field_removed``, ``field_retyped``, ``enum_added``,
-    ``enum_removed``, ``primary_key_changed``, ``field_changed`` (other properties of a field,
-    named in ``after``), ``fields_reordered`` or ``schema_changed`` (table-level properties).
-    """
+    """``kind``: see :func:`diff_schemas`; ``field_changed`` names the properties in ``after``."""
 
     kind: str
     field: str | None
@@ -100,7 +76,6 @@ class TableDiff:
     name: str
     status: str
     key_fields: tuple[str, ...]
-    fields: tuple[str, ...]
     schema_changes: tuple[SchemaChange, ...] = ()
     added: tuple[Record, ...] = ()
     removed: tuple[Record, ...] = ()
@@ -109,29 +84,25 @@ class TableDiff:
 
 @dataclass(frozen=True)
 class PackageDiff:
-    """Every table's diff, in deterministic order, with both versions."""
-
     old_version: str
     new_version: str
     tables: tuple[TableDiff, ...]
 
     @property
     def differing(self) -> tuple[TableDiff, ...]:
-        """The tables that are not unchanged."""
         return tuple(t for t in self.tables if t.status != "unchanged")
 
     @property
     def unchanged(self) -> tuple[str, ...]:
-        """Names of the tables with no difference at all."""
         return tuple(t.name for t in self.tables if t.status == "unchanged")
 
 
 def open_package(source: Source) -> Package:
     """Read a local package for a diff; anything unreadable becomes :class:`DiffInputError`."""
     try:
-        from afpak_data._loader import local_source
+        from afpak_data._loader import whole_package
 
-        return read_package(local_source(source))
+        return whole_package(source)
     except (PackageError, OSError) as exc:
         raise DiffInputError(" ".join(str(exc).split())) from exc
 
@@ -142,140 +113,99 @@ def diff_paths(old: Source, new: Source) -> PackageDiff:
 
 
 def diff_packages(old: Package, new: Package) -> PackageDiff:
-    """Diff two packages already read (every CSV of both is read as text)."""
-    old_names, new_names = old.names, new.names
-    result: list[TableDiff] = []
-    for name in new_names:
-        resource = new.resource(name)
-        if name in old_names:
-            result.append(diff_tables(old.resource(name), resource))
-        else:
-            table = read_table(resource)
-            result.append(
-                TableDiff(
-                    name=name,
-                    status="added",
-                    key_fields=table.key_fields,
-                    fields=table.header,
-                    added=_records(table, sorted(table.rows, key=sort_key)),
-                )
-            )
-    for name in old_names:
-        if name not in new_names:
-            table = read_table(old.resource(name))
-            result.append(
-                TableDiff(
-                    name=name,
-                    status="removed",
-                    key_fields=table.key_fields,
-                    fields=table.header,
-                    removed=_records(table, sorted(table.rows, key=sort_key)),
-                )
-            )
+    result = [
+        diff_tables(old.resource(name), new.resource(name))
+        if name in old.names
+        else _whole(new.resource(name), "added")
+        for name in new.names
+    ]
+    result += [_whole(old.resource(n), "removed") for n in old.names if n not in new.names]
     return PackageDiff(old.version, new.version, tuple(result))
+
+
+def _whole(resource: Resource, status: str) -> TableDiff:
+    """A table only one version has: all its records added or removed."""
+    table = read_table(resource)
+    records = _records(table, table.rows)
+    if status == "added":
+        return TableDiff(resource.name, status, table.key_fields, added=records)
+    return TableDiff(resource.name, status, table.key_fields, removed=records)
 
 
 def diff_tables(old_resource: Resource, new_resource: Resource) -> TableDiff:
     """Diff one table present in both versions: schema first, then records by primary key."""
     schema_changes = diff_schemas(old_resource, new_resource)
-    candidates = _key_candidates(old_resource, new_resource)
-    for attempt, key_fields in enumerate(candidates, start=1):
+    # Keys to match records by, best first: NEW's primary key, OLD's (when the key changed and
+    # NEW's does not identify OLD's records uniquely), then whole rows; each in both versions.
+    both = set(old_resource.schema.field_names) & set(new_resource.schema.field_names)
+    keys = (new_resource.schema.primary_key, old_resource.schema.primary_key)
+    candidates = [*dict.fromkeys(k for k in keys if k and both.issuperset(k)), ()]
+    for key_fields in candidates:
         try:
             old = read_table(old_resource, key_fields)
             new = read_table(new_resource, key_fields)
             break
         except DuplicateKeyError:
-            if attempt == len(candidates):
+            if key_fields == candidates[-1]:
                 raise
     # A new column counts as empty in OLD, so values filled into it show as changes of their
     # records; a removed column is reported once, as a schema change, not once per record.
-    fields = new.header
-    added = sorted((k for k in new.rows if k not in old.rows), key=sort_key)
-    removed = sorted((k for k in old.rows if k not in new.rows), key=sort_key)
-    changed = []
-    for key in sorted((k for k in new.rows if k in old.rows), key=sort_key):
-        before, after = old.rows[key], new.rows[key]
-        cells = tuple(
-            CellChange(name, before.get(name, ""), after.get(name, ""))
-            for name in fields
-            if before.get(name, "") != after.get(name, "")
+    cells = {
+        key: tuple(
+            CellChange(name, old.rows[key].get(name, ""), value)
+            for name, value in new.rows[key].items()
+            if old.rows[key].get(name, "") != value
         )
-        if cells:
-            changed.append(RecordChange(key, cells))
-    differs = bool(schema_changes or added or removed or changed)
-    return TableDiff(
-        name=new_resource.name,
-        status="changed" if differs else "unchanged",
-        key_fields=key_fields,
-        fields=new.header,
-        schema_changes=schema_changes,
-        added=_records(new, added),
-        removed=_records(old, removed),
-        changed=tuple(changed),
-    )
+        for key in sorted((k for k in new.rows if k in old.rows), key=sort_key)
+    }
+    changed = tuple(RecordChange(key, c) for key, c in cells.items() if c)
+    added = _records(new, (k for k in new.rows if k not in old.rows))
+    removed = _records(old, (k for k in old.rows if k not in new.rows))
+    status = "changed" if schema_changes or added or removed or changed else "unchanged"
+    name = new_resource.name
+    return TableDiff(name, status, key_fields, schema_changes, added, removed, changed)
 
 
 def diff_schemas(old: Resource, new: Resource) -> tuple[SchemaChange, ...]:
-    """Field-level and table-level schema changes between two versions of one table."""
+    """Field-level then table-level schema changes, breaking kinds first, each in field order."""
     old_fields = {f.name: f for f in old.schema.fields}
     new_fields = {f.name: f for f in new.schema.fields}
-    by_kind: dict[str, list[SchemaChange]] = {kind: [] for kind in KIND_ORDER}
-    for name, spec in new_fields.items():
-        if name not in old_fields:
-            by_kind["field_added"].append(SchemaChange("field_added", name, "", spec.type))
-    for name, spec in old_fields.items():
-        if name not in new_fields:
-            by_kind["field_removed"].append(SchemaChange("field_removed", name, spec.type, ""))
-    for name, after in new_fields.items():
-        before = old_fields.get(name)
-        if before is None:
-            continue
-        if before.type != after.type:
-            by_kind["field_retyped"].append(
-                SchemaChange("field_retyped", name, before.type, after.type)
-            )
-        old_enum = [str(v) for v in before.enum or ()]
-        new_enum = [str(v) for v in after.enum or ()]
-        gained = [v for v in new_enum if v not in old_enum]
-        lost = [v for v in old_enum if v not in new_enum]
-        if gained:
-            by_kind["enum_added"].append(SchemaChange("enum_added", name, "", ", ".join(gained)))
-        if lost:
-            by_kind["enum_removed"].append(SchemaChange("enum_removed", name, ", ".join(lost), ""))
-        other = _changed_properties(before.raw, after.raw)
-        if other:
-            by_kind["field_changed"].append(
-                SchemaChange("field_changed", name, "", ", ".join(other))
-            )
-    changes = [change for kind in KIND_ORDER for change in by_kind[kind]]
-    if old.schema.primary_key != new.schema.primary_key:
-        changes.append(
-            SchemaChange(
-                "primary_key_changed",
-                None,
-                ", ".join(old.schema.primary_key),
-                ", ".join(new.schema.primary_key),
-            )
-        )
-    old_order = [n for n in old_fields if n in new_fields]
-    new_order = [n for n in new_fields if n in old_fields]
-    if old_order != new_order:
-        changes.append(
-            SchemaChange("fields_reordered", None, ", ".join(old_order), ", ".join(new_order))
-        )
-    table_level = _table_properties_changed(old, new)
-    if table_level:
-        changes.append(SchemaChange("schema_changed", None, "", ", ".join(table_level)))
-    return tuple(changes)
+    both = [(old_fields[n], f) for n, f in new_fields.items() if n in old_fields]
+    added = [f for n, f in new_fields.items() if n not in old_fields]
+    removed = [f for n, f in old_fields.items() if n not in new_fields]
+    changes = [
+        *(SchemaChange("field_added", f.name, "", f.type) for f in added),
+        *(SchemaChange("field_removed", f.name, f.type, "") for f in removed),
+        *(SchemaChange("field_retyped", b.name, a.type, b.type) for a, b in both),
+        *(SchemaChange("enum_added", b.name, "", _gained(a.enum, b.enum)) for a, b in both),
+        *(SchemaChange("enum_removed", b.name, _gained(b.enum, a.enum), "") for a, b in both),
+        *(SchemaChange("field_changed", b.name, "", _changed_properties(a, b)) for a, b in both),
+        SchemaChange(
+            "primary_key_changed",
+            None,
+            ", ".join(old.schema.primary_key),
+            ", ".join(new.schema.primary_key),
+        ),
+        SchemaChange(
+            "fields_reordered",
+            None,
+            ", ".join(n for n in old_fields if n in new_fields),
+            ", ".join(n for n in new_fields if n in old_fields),
+        ),
+        SchemaChange("schema_changed", None, "", _table_properties_changed(old, new)),
+    ]
+    return tuple(c for c in changes if c.before != c.after)
+
+
+def _gained(before: Sequence[Any] | None, after: Sequence[Any] | None) -> str:
+    """The categories of ``after`` that ``before`` does not have, compared as text."""
+    known = {str(v) for v in before or ()}
+    return ", ".join(str(v) for v in after or () if str(v) not in known)
 
 
 def read_table(resource: Resource, key_fields: tuple[str, ...] | None = None) -> Table:
-    """Read a resource's CSV as text rows keyed by ``key_fields`` (default: its primary key).
-
-    A table without a primary key is keyed by whole rows. A missing file, a row with the wrong
-    number of cells or a duplicate key makes the diff meaningless and raises DiffInputError.
-    """
-    path = resource.path
+    """A resource's CSV as text rows keyed by ``key_fields`` (default: its primary key; none: whole
+    rows). A missing file, a ragged row or a duplicate key raise DiffInputError."""
     try:
         with resource.file.open(encoding=resource.encoding, newline="") as handle:
             raw_rows = list(csv.reader(handle))
@@ -286,8 +216,7 @@ def read_table(resource: Resource, key_fields: tuple[str, ...] | None = None) ->
     if not raw_rows:
         raise DiffInputError(f"{resource.file}:1: no header row (expected the field names)")
     header = tuple(raw_rows[0])
-    if key_fields is None:
-        key_fields = resource.schema.primary_key
+    key_fields = resource.schema.primary_key if key_fields is None else key_fields
     missing = [name for name in key_fields if name not in header]
     if missing:
         raise DiffInputError(
@@ -303,18 +232,17 @@ def read_table(resource: Resource, key_fields: tuple[str, ...] | None = None) ->
         if len(cells) != len(header):
             raise DiffInputError(
                 f"{resource.file}:{number}: {len(cells)} cells (expected {len(header)}, "
-                f"as in the header of {path})"
+                f"as in the header of {resource.path})"
             )
         key = tuple(cells[i] for i in positions) if positions else tuple(cells)
         if key in rows:
-            shown = ", ".join(key)
             raise DuplicateKeyError(
-                f"{resource.file}:{number}: duplicate key ({shown}), first on row {numbers[key]} "
-                f"(expected one record per {', '.join(key_fields) or 'row'})"
+                f"{resource.file}:{number}: duplicate key ({', '.join(key)}), first on row "
+                f"{numbers[key]} (expected one record per {', '.join(key_fields) or 'row'})"
             )
         rows[key] = dict(zip(header, cells, strict=True))
         numbers[key] = number
-    return Table(resource, header, tuple(key_fields), rows, numbers)
+    return Table(tuple(key_fields), rows, numbers)
 
 
 def sort_key(key: tuple[str, ...]) -> tuple[tuple[int, int, str], ...]:
@@ -322,59 +250,38 @@ def sort_key(key: tuple[str, ...]) -> tuple[tuple[int, int, str], ...]:
     return tuple((0, int(part), "") if _INTEGER.fullmatch(part) else (1, 0, part) for part in key)
 
 
-def _records(table: Table, keys: list[tuple[str, ...]]) -> tuple[Record, ...]:
-    return tuple(Record(key, table.rows[key]) for key in keys)
-
-
-def _key_candidates(old: Resource, new: Resource) -> list[tuple[str, ...]]:
-    """Keys to match records by, best first: NEW's primary key, OLD's, then whole rows.
-
-    A key must exist in both versions; when the primary key changed, the other one is tried if
-    the first does not identify OLD's (or NEW's) records uniquely.
-    """
-    old_names, new_names = old.schema.field_names, new.schema.field_names
-    candidates: list[tuple[str, ...]] = []
-    for key in (new.schema.primary_key, old.schema.primary_key):
-        usable = all(n in old_names for n in key) and all(n in new_names for n in key)
-        if key and usable and key not in candidates:
-            candidates.append(key)
-    return [*candidates, ()]
+def _records(table: Table, keys: Iterable[tuple[str, ...]]) -> tuple[Record, ...]:
+    return tuple(Record(key, table.rows[key]) for key in sorted(keys, key=sort_key))
 
 
 def _flatten(raw: Any, prefix: str = "") -> dict[str, Any]:
     """``{"constraints": {"maxLength": 3}}`` -> ``{"constraints.maxLength": 3}``."""
-    if not isinstance(raw, dict):
-        return {prefix: raw}
     flat: dict[str, Any] = {}
     for name, value in raw.items():
         path = f"{prefix}.{name}" if prefix else str(name)
-        if isinstance(value, dict) and value:
-            flat.update(_flatten(value, path))
-        else:
-            flat[path] = value
+        flat.update(_flatten(value, path) if isinstance(value, dict) and value else {path: value})
     return flat
 
 
-def _changed_properties(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """Names of the field properties (other than type and enum) that differ, sorted."""
-    old, new = _flatten(before), _flatten(after)
+def _changed_properties(before: Field, after: Field) -> str:
+    """The field properties other than its name, type and enum that differ, sorted."""
+    old, new = _flatten(before.raw), _flatten(after.raw)
+    own = ("name", "type", "constraints.enum")
     names = sorted(set(old) | set(new))
-    return [n for n in names if n not in _OWN_KINDS and n != "name" and old.get(n) != new.get(n)]
+    return ", ".join(n for n in names if n not in own and old.get(n) != new.get(n))
 
 
-def _table_properties_changed(old: Resource, new: Resource) -> list[str]:
+def _table_properties_changed(old: Resource, new: Resource) -> str:
     """Table-level schema properties that differ (foreign keys, rules, missing values, ...)."""
-    pairs = {
-        "foreignKeys": (old.schema.foreign_keys, new.schema.foreign_keys),
-        "uniqueKeys": (old.schema.unique_keys, new.schema.unique_keys),
-        "x-polymorphicReferences": (
-            old.schema.polymorphic_references,
-            new.schema.polymorphic_references,
-        ),
-        "x-rules": (
-            [(r.kind, r.fields) for r in old.schema.rules],
-            [(r.kind, r.fields) for r in new.schema.rules],
-        ),
-        "missingValues": (old.schema.missing_values, new.schema.missing_values),
-    }
-    return [name for name, (a, b) in pairs.items() if a != b]
+
+    def properties(schema: Schema) -> dict[str, Any]:
+        return {
+            "foreignKeys": schema.foreign_keys,
+            "uniqueKeys": schema.unique_keys,
+            "x-polymorphicReferences": schema.polymorphic_references,
+            "x-rules": [(r.kind, r.fields) for r in schema.rules],
+            "missingValues": schema.missing_values,
+        }
+
+    before, after = properties(old.schema), properties(new.schema)
+    return ", ".join(name for name in before if before[name] != after[name])

@@ -10,45 +10,45 @@ from __future__ import annotations
 
 import html
 import json
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
-from afpak_data._diff import PackageDiff, Record, SchemaChange, TableDiff
+from afpak_data._diff import PackageDiff, SchemaChange, TableDiff
 
-FORMATS = ("text", "markdown", "json")
 #: Rows shown per list (added, removed, changed cells) in Markdown; the rest are counted.
 MARKDOWN_ROW_LIMIT = 100
+#: Each kind of schema change in words: {name} the field; {before_names}: {before} quoted.
+_SCHEMA_TEXT = {
+    "field_added": "field added: {name} ({after})",
+    "field_removed": "field removed: {name} (was {before})",
+    "field_retyped": "field retyped: {name}: {before} -> {after}",
+    "enum_added": "categories added to {name}: {after_names}",
+    "enum_removed": "categories removed from {name}: {before_names}",
+    "primary_key_changed": "primary key changed: {before_names} -> {after_names}",
+    "field_changed": "field properties changed: {name}: {after}",
+    "fields_reordered": "fields reordered: {before_names} -> {after_names}",
+    "schema_changed": "table schema properties changed: {after}",
+}
+#: The JSON name of each dataclass field that is named otherwise in the JSON output.
+_JSON_NAMES = {"key_fields": "primary_key", "values": "record", "cells": "fields"}
 
 
 def render(diff: PackageDiff, fmt: str) -> str:
-    """Render ``diff`` in format ``fmt`` (one of :data:`FORMATS`), ending with a newline."""
-    renderers = {"text": text, "markdown": markdown, "json": as_json}
-    return renderers[fmt](diff)
+    """Render ``diff`` as ``text``, ``markdown`` or ``json``, ending with a newline."""
+    return {"text": text, "markdown": markdown, "json": as_json}[fmt](diff)
 
 
 def describe_schema_change(change: SchemaChange, code: Callable[[str], str] = repr) -> str:
     """One schema change in words; ``code`` quotes names (repr in text, backticks in Markdown)."""
-    name = code(change.field) if change.field else ""
-    kind = change.kind
-    if kind == "field_added":
-        return f"field added: {name} ({change.after})"
-    if kind == "field_removed":
-        return f"field removed: {name} (was {change.before})"
-    if kind == "field_retyped":
-        return f"field retyped: {name}: {change.before} -> {change.after}"
-    if kind == "enum_added":
-        return f"categories added to {name}: {_names(change.after, code)}"
-    if kind == "enum_removed":
-        return f"categories removed from {name}: {_names(change.before, code)}"
-    if kind == "primary_key_changed":
-        before = _names(change.before, code) or "(none)"
-        after = _names(change.after, code) or "(none)"
-        return f"primary key changed: {before} -> {after}"
-    if kind == "field_changed":
-        return f"field properties changed: {name}: {change.after}"
-    if kind == "fields_reordered":
-        return f"fields reordered: {_names(change.before, code)} -> {_names(change.after, code)}"
-    return f"table schema properties changed: {change.after}"
+    return _SCHEMA_TEXT[change.kind].format(
+        name=code(change.field) if change.field else "",
+        before=change.before,
+        after=change.after,
+        before_names=_names(change.before, code),
+        after_names=_names(change.after, code),
+    )
 
 
 def summary_counts(table: TableDiff) -> str:
@@ -62,13 +62,12 @@ def summary_counts(table: TableDiff) -> str:
 
 def text(diff: PackageDiff) -> str:
     """The terminal format."""
-    lines = [_headline(diff)]
+    counts = Counter(t.status for t in diff.tables)
+    tables = ", ".join(f"{counts[s]} {s}" for s in ("changed", "added", "removed", "unchanged"))
+    lines = [f"diff {_versions(diff, '->')}: tables {tables}"]
     for table in diff.differing:
-        lines.append("")
-        label = table.name + {"added": " (table added)", "removed": " (table removed)"}.get(
-            table.status, ""
-        )
-        lines.append(f"{label}: {summary_counts(table)}")
+        whole = f" (table {table.status})" if table.status in ("added", "removed") else ""
+        lines += ["", f"{table.name}{whole}: {summary_counts(table)}"]
         lines.extend(f"  schema: {describe_schema_change(c)}" for c in table.schema_changes)
         for sign, records in (("+", table.added), ("-", table.removed)):
             for record in records:
@@ -90,7 +89,7 @@ def text(diff: PackageDiff) -> str:
 
 def markdown(diff: PackageDiff) -> str:
     """The pull-request comment: summary table, then one ``<details>`` block per table."""
-    lines = [f"### Data changes: {_versions(diff)}", ""]
+    lines = [f"### Data changes: {_versions(diff, '→')}", ""]
     if not diff.differing:
         lines.append("No differences in data or schemas.")
         return "\n".join(lines) + "\n"
@@ -109,64 +108,46 @@ def markdown(diff: PackageDiff) -> str:
         lines += ["", f"<details><summary><code>{t.name}</code>: {summary_counts(t)}</summary>", ""]
         if t.schema_changes:
             lines += ["**Schema**", ""]
-            lines += [f"- {describe_schema_change(c, _code)}" for c in t.schema_changes]
+            lines += [
+                f"- {describe_schema_change(c, lambda n: f'`{n}`')}" for c in t.schema_changes
+            ]
             lines.append("")
         for title, records in (("Added", t.added), ("Removed", t.removed)):
             if records:
-                lines += [f"**{title}**", "", *_record_table(t, records), ""]
+                columns = list(records[0].values)
+                shown = records[:MARKDOWN_ROW_LIMIT]
+                rows = [[_cell(r.values[c]) for c in columns] for r in shown]
+                table = _table([f"`{c}`" for c in columns], rows, len(records))
+                lines += [f"**{title}**", "", *table, ""]
         if t.changed:
-            lines += ["**Changed**", "", *_changes_table(t), ""]
+            cells = [(change.key, cell) for change in t.changed for cell in change.cells]
+            rows = [
+                [_cell(_key(t, key)), f"`{c.field}`", _cell(c.before), _cell(c.after)]
+                for key, c in cells[:MARKDOWN_ROW_LIMIT]
+            ]
+            header = [", ".join(t.key_fields) or "row", "field", "before", "after"]
+            lines += ["**Changed**", "", *_table(header, rows, len(cells)), ""]
         lines.append("</details>")
     return "\n".join(lines) + "\n"
 
 
 def as_json(diff: PackageDiff) -> str:
     """Everything, as one JSON object (tables without differences only named in ``unchanged``)."""
-    document: dict[str, Any] = {
+
+    def named(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        return {_JSON_NAMES.get(name, name): value for name, value in pairs}
+
+    document = {
         "old_version": diff.old_version,
         "new_version": diff.new_version,
-        "tables": [
-            {
-                "name": t.name,
-                "status": t.status,
-                "primary_key": list(t.key_fields),
-                "schema_changes": [
-                    {"kind": c.kind, "field": c.field, "before": c.before, "after": c.after}
-                    for c in t.schema_changes
-                ],
-                "added": [{"key": list(r.key), "record": r.values} for r in t.added],
-                "removed": [{"key": list(r.key), "record": r.values} for r in t.removed],
-                "changed": [
-                    {
-                        "key": list(c.key),
-                        "fields": [
-                            {"field": cell.field, "before": cell.before, "after": cell.after}
-                            for cell in c.cells
-                        ],
-                    }
-                    for c in t.changed
-                ],
-            }
-            for t in diff.differing
-        ],
-        "unchanged": list(diff.unchanged),
+        "tables": [asdict(t, dict_factory=named) for t in diff.differing],
+        "unchanged": diff.unchanged,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _versions(diff: PackageDiff) -> str:
-    return f"{diff.old_version or '(no version)'} → {diff.new_version or '(no version)'}"
-
-
-def _headline(diff: PackageDiff) -> str:
-    counts = {status: 0 for status in ("changed", "added", "removed", "unchanged")}
-    for t in diff.tables:
-        counts[t.status] += 1
-    old, new = diff.old_version or "(no version)", diff.new_version or "(no version)"
-    return (
-        f"diff {old} -> {new}: tables {counts['changed']} changed, {counts['added']} added, "
-        f"{counts['removed']} removed, {counts['unchanged']} unchanged"
-    )
+def _versions(diff: PackageDiff, arrow: str) -> str:
+    return f"{diff.old_version or '(no version)'} {arrow} {diff.new_version or '(no version)'}"
 
 
 def _key(table: TableDiff, key: tuple[str, ...]) -> str:
@@ -180,11 +161,7 @@ def _quote(value: str) -> str:
 
 
 def _names(joined: str, code: Callable[[str], str]) -> str:
-    return ", ".join(code(n) for n in joined.split(", ")) if joined else ""
-
-
-def _code(name: str) -> str:
-    return f"`{name}`"
+    return ", ".join(code(n) for n in joined.split(", ")) if joined else "(none)"
 
 
 def _cell(value: str) -> str:
@@ -195,30 +172,9 @@ def _cell(value: str) -> str:
     return escaped.replace("\r\n", "<br>").replace("\n", "<br>")
 
 
-def _record_table(table: TableDiff, records: tuple[Record, ...]) -> list[str]:
-    columns = list(records[0].values)
-    lines = [
-        "| " + " | ".join(f"`{c}`" for c in columns) + " |",
-        "|" + "---|" * len(columns),
-    ]
-    for record in records[:MARKDOWN_ROW_LIMIT]:
-        lines.append("| " + " | ".join(_cell(record.values[c]) for c in columns) + " |")
-    return lines + _more(len(records))
-
-
-def _changes_table(table: TableDiff) -> list[str]:
-    rows = [(change.key, cell) for change in table.changed for cell in change.cells]
-    key_title = ", ".join(table.key_fields) or "row"
-    lines = [f"| {key_title} | field | before | after |", "|---|---|---|---|"]
-    for key, cell in rows[:MARKDOWN_ROW_LIMIT]:
-        lines.append(
-            f"| {_cell(_key(table, key))} | `{cell.field}` | {_cell(cell.before)} | "
-            f"{_cell(cell.after)} |"
-        )
-    return lines + _more(len(rows))
-
-
-def _more(total: int) -> list[str]:
-    if total <= MARKDOWN_ROW_LIMIT:
-        return []
-    return ["", f"… and {total - MARKDOWN_ROW_LIMIT} more (run `afpak-data diff` for all)."]
+def _table(header: list[str], rows: list[list[str]], total: int) -> list[str]:
+    """A Markdown table of the rows shown, then how many of ``total`` were cut."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    more = total - len(rows)
+    return lines + (["", f"… and {more} more (run `afpak-data diff` for all)."] if more else [])

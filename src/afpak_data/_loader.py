@@ -1,23 +1,20 @@
 """Load the package's CSVs as typed pandas DataFrames, with dtypes from the model (``_dtypes``).
 
 One path: pyarrow parses each CSV once, as text (``"NA"`` and ``"null"`` stay text; only the
-schema's missing values are missing), and each column is converted with Arrow kernels. A column
-the kernels cannot vouch for (a rare type, or a value that does not fit its type or vocabulary) goes
-through :func:`convert_column`, which converts it with pandas or raises :class:`DataError` at the
-first bad value, located at the physical line an editor shows (a multi-line cell counts as its
-lines), because pandas would otherwise turn an unknown category into NaN without a word.
+schema's missing values are missing), then :func:`convert_column` converts each column or raises
+:class:`DataError` at the first bad value, at the physical line an editor shows (a multi-line cell
+counts as its lines), because pandas would otherwise turn an unknown category into NaN silently.
 """
 
 from __future__ import annotations
 
 import csv
-import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from afpak_data._descriptor import DATE_FORMAT, Field, Package, Resource, read_package
-from afpak_data._dtypes import DATE_UNIT, string_dtype
+from afpak_data._dtypes import pandas_dtype, string_dtype
 from afpak_data._errors import DataError
 from afpak_data._resources import Source, is_url
 
@@ -26,10 +23,6 @@ if TYPE_CHECKING:
 
     from afpak_data._names import TableName
 
-__all__ = ["DataError", "convert_column", "load", "load_all", "metadata", "package_for", "tables"]
-
-_INTEGER = r"[+-]?\d+"
-_DATE = r"\d{4}-\d{2}-\d{2}"
 _SHOWN_PROBLEMS = 3
 
 
@@ -49,23 +42,17 @@ def load(name: TableName, source: Source = None) -> pd.DataFrame:
     ``source``: None for the bundled package, a directory holding ``datapackage.json``, the path
     of a ``datapackage.json``, or the URL of a published package (downloaded and hash-checked).
     """
-    package = package_for(source, [name])
-    return read_resource(package.resource(name))
+    return read_resource(package_for(source, [name]).resource(name))
 
 
 def load_all(source: Source = None) -> dict[str, pd.DataFrame]:
     """Return every table of the package, keyed by name, in descriptor order."""
-    package = package_for(source, [])
-    if is_url(source):
-        package = package_for(source, package.names)
-    return {resource.name: read_resource(resource) for resource in package.resources}
+    return {resource.name: read_resource(resource) for resource in whole_package(source).resources}
 
 
 def package_for(source: Source, names: list[str]) -> Package:
     """The model of ``source`` (refused when unusable), downloading ``names`` first for a URL."""
-    if is_url(source):
-        return read_package(_fetch(str(source), names))
-    return read_package(source)
+    return read_package(_fetch(str(source), names) if is_url(source) else source)
 
 
 def _fetch(base_url: str, names: list[str]) -> Path:
@@ -81,18 +68,14 @@ def _fetch(base_url: str, names: list[str]) -> Path:
 
 
 def local_source(source: Source) -> Source:
-    """``source`` as a local package: a URL is downloaded whole first (every CSV, hash-checked).
-
-    For the commands that read every table (validate, export, site, diff, release-check, bundle).
-    """
+    """``source`` as a local package: a URL is downloaded whole first (every CSV, hash-checked),
+    for the commands that read every table."""
     if not is_url(source):
         return source
-    names = read_package(_fetch(str(source), [])).names
-    return _fetch(str(source), names)
+    return _fetch(str(source), package_for(source, []).names)
 
 
 def whole_package(source: Source) -> Package:
-    """The package ``source`` designates with every table available locally (see above)."""
     return read_package(local_source(source))
 
 
@@ -115,27 +98,20 @@ def read_resource(resource: Resource) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    try:
-        info = resource.file.stat()
-    except FileNotFoundError as exc:
-        raise DataError(resource.path, f"file not found ({resource.file})") from exc
-    except OSError as exc:
-        raise DataError(resource.path, f"cannot be read ({exc})") from exc
-    if not stat.S_ISREG(info.st_mode):
-        raise DataError(resource.path, "not a regular file", check="special-file")
     schema = resource.schema
-    names = list(schema.field_names)
     try:
         table = pacsv.read_csv(
             resource.file,
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(schema.field_names, pa.string()),
                 null_values=list(schema.missing_values),
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
             ),
         )
+    except FileNotFoundError as exc:
+        raise DataError(resource.path, f"file not found ({resource.file})") from exc
     except (pa.ArrowException, OSError) as exc:
         message = str(exc).splitlines()[0]
         if "UTF8" in message or "UTF-8" in message:
@@ -144,6 +120,7 @@ def read_resource(resource: Resource) -> pd.DataFrame:
             ) from exc
         raise DataError(resource.path, f"cannot be read as CSV ({message})") from exc
     _check_header(resource, table.column_names)
+    text = table.to_pandas(types_mapper=lambda _: string_dtype())
     lines: list[int] = []
 
     def line_of(row: int) -> int:
@@ -151,26 +128,17 @@ def read_resource(resource: Resource) -> pd.DataFrame:
             lines.extend(physical_lines(resource.file))
         return lines[row] if row < len(lines) else row + 2
 
-    columns = {}
-    for field in schema.fields:
-        column = table.column(field.name)
-        converted = _convert(column, field)
-        if converted is None:
-            converted = convert_column(_text(column), field, resource.path, line_of)
-        columns[field.name] = converted
+    columns = {
+        f.name: convert_column(text[f.name], f, resource.path, line_of) for f in schema.fields
+    }
     return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
 
 
 def convert_column(
-    values: pd.Series,
-    field: Field,
-    path: str = "<table>",
-    line_of: Callable[[int], int] = lambda row: row + 2,
+    values: pd.Series, field: Field, path: str, line_of: Callable[[int], int]
 ) -> pd.Series:
-    """Convert a text column (``"string"`` dtype, missing = NA) to ``field``'s dtype, or raise.
-
-    ``line_of`` maps a row index to the line DataError names.
-    """
+    """A text column (``"string"`` dtype, missing = NA) as ``field``'s dtype, or raise DataError
+    at the line ``line_of`` gives for the first bad row."""
     import pandas as pd
 
     present = values.notna()
@@ -188,41 +156,30 @@ def convert_column(
             detail += f" (also {'; '.join(others)}{more})"
         raise DataError(path, detail, line=line_of(first), column=field.name, check=check)
 
-    converted: pd.Series
+    converted: Any = values
     if field.type in ("integer", "year"):
-        refuse(present & ~values.str.fullmatch(_INTEGER).fillna(False), "an integer")
+        refuse(present & ~values.str.fullmatch(r"[+-]?\d+").fillna(False), "an integer")
         converted = pd.to_numeric(values, errors="coerce").astype(pd.Int64Dtype())
     elif field.type == "number":
-        numbers = pd.to_numeric(values, errors="coerce")
+        converted = pd.to_numeric(values, errors="coerce")
         literal_nan = values.str.fullmatch(r"[+-]?NaN").fillna(False)
-        refuse(present & numbers.isna() & ~literal_nan, "a number")
-        converted = numbers.astype(pd.Float64Dtype())
+        refuse(present & converted.isna() & ~literal_nan, "a number")
     elif field.type == "boolean":
         is_true = values.isin(field.true_values)
         is_false = values.isin(field.false_values)
-        refuse(
-            present & ~is_true & ~is_false,
-            "one of " + ", ".join(field.true_values + field.false_values),
-        )
-        converted = pd.Series(pd.NA, index=values.index, dtype=pd.BooleanDtype())
-        converted[is_true.to_numpy(dtype=bool)] = True
-        converted[is_false.to_numpy(dtype=bool)] = False
+        spellings = ", ".join(field.true_values + field.false_values)
+        refuse(present & ~is_true & ~is_false, f"one of {spellings}")
+        converted = is_true.astype(pd.BooleanDtype()).where(is_true | is_false)
     elif field.type == "date":
-        shaped = values.str.fullmatch(_DATE).fillna(False)
-        parsed = pd.to_datetime(values.where(shaped), format=DATE_FORMAT, errors="coerce")
-        refuse(present & parsed.isna(), "a date as YYYY-MM-DD")
-        converted = parsed.astype(DATE_UNIT)  # type: ignore[call-overload]  # a unit string
-    else:
-        converted = values.astype(string_dtype())
+        shaped = values.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False)
+        converted = pd.to_datetime(values.where(shaped), format=DATE_FORMAT, errors="coerce")
+        refuse(present & converted.isna(), "a date as YYYY-MM-DD")
     if field.enum is not None:
-        allowed = list(field.enum)
-        bad = converted.notna() & ~converted.isin(allowed)
-        refuse(bad, "one of " + ", ".join(str(v) for v in allowed), check="enum")
-        if field.type == "string":
-            converted = pd.Series(
-                pd.Categorical(converted, categories=allowed), index=values.index, name=values.name
-            )
-    return converted
+        allowed = ", ".join(str(v) for v in field.enum)
+        bad = converted.notna() & ~converted.isin(list(field.enum))
+        refuse(bad, f"one of {allowed}", check="enum")
+    result: pd.Series = converted.astype(pandas_dtype(field))
+    return result
 
 
 def _check_header(resource: Resource, header: list[str]) -> None:
@@ -230,106 +187,14 @@ def _check_header(resource: Resource, header: list[str]) -> None:
     expected = list(resource.schema.field_names)
     if header == expected:
         return
-    missing = [name for name in expected if name not in header]
-    extra = [name for name in header if name not in expected]
-    detail = []
-    if missing:
-        detail.append(f"missing {', '.join(missing)}")
-    if extra:
-        detail.append(f"unexpected {', '.join(map(str, extra))}")
-    if not detail:
-        detail.append("columns out of order")
+    missing = ", ".join(name for name in expected if name not in header)
+    extra = ", ".join(name for name in header if name not in expected)
+    detail = [f"missing {missing}"] if missing else []
+    detail += [f"unexpected {extra}"] if extra else []
     raise DataError(
         resource.path,
-        f"header does not match the schema ({'; '.join(detail)}; expected {', '.join(expected)})",
+        f"header does not match the schema ({'; '.join(detail) or 'columns out of order'}; "
+        f"expected {', '.join(expected)})",
         line=1,
         check="header",
     )
-
-
-def _text(column: Any) -> pd.Series:
-    """An Arrow string column as the loader's ``string`` Series (missing: NA), without copying."""
-    import pandas as pd
-    import pyarrow as pa
-
-    dtype = string_dtype()
-    column = column.cast(pa.large_string()) if column.type != pa.large_string() else column
-    text: pd.Series = pd.Series(dtype.__from_arrow__(column), dtype=dtype)
-    return text
-
-
-def _convert(column: Any, field: Field) -> Any | None:
-    """The column converted by Arrow kernels, or None (left to :func:`convert_column`)."""
-    import pyarrow.compute as pc
-
-    if field.type == "string" and field.enum is None:
-        return _text(column)
-    if field.type == "string":
-        return _categories(column, [str(v) for v in field.enum or ()])
-    if field.type in ("integer", "year") and field.enum is None:
-        if not _all(pc.match_substring_regex(column, f"^{_INTEGER}$"), column):
-            return None
-        return _integers(column)
-    if field.type == "date" and field.enum is None and field.format in ("default", DATE_FORMAT):
-        return _dates(column)
-    return None
-
-
-def _all(result: Any, column: Any) -> bool:
-    """Whether every present value passed (``result`` is null exactly where values are missing)."""
-    import pyarrow.compute as pc
-
-    return bool(pc.all(pc.or_kleene(result, pc.is_null(column))).as_py())
-
-
-def _categories(column: Any, categories: list[str]) -> Any | None:
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    codes = pc.index_in(column, value_set=pa.array(categories, type=column.type))
-    if codes.null_count != column.null_count:
-        return None  # a value outside the vocabulary
-    filled = (
-        pc.fill_null(codes, -1)
-        .to_numpy(zero_copy_only=False)
-        .astype(np.int8 if len(categories) < 127 else np.int32)
-    )
-    dtype = pd.CategoricalDtype(categories=categories, ordered=False)
-    return pd.Categorical.from_codes(filled, dtype=dtype)
-
-
-def _integers(column: Any) -> Any | None:
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        numbers = column.cast(pa.int64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # out of the int64 range
-        return None
-    data = pc.fill_null(numbers, 0).combine_chunks().to_numpy(zero_copy_only=False)
-    mask = pc.is_null(numbers).combine_chunks().to_numpy(zero_copy_only=False)
-    return pd.arrays.IntegerArray(data.astype(np.int64), np.asarray(mask, dtype=bool))
-
-
-def _dates(column: Any) -> Any | None:
-    """``YYYY-MM-DD`` dates as datetime64[ns]; None if any is malformed or not in the calendar."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not _all(pc.match_substring_regex(column, f"^{_DATE}$"), column):
-        return None
-    parsed = pc.strptime(column, format=DATE_FORMAT, unit="s", error_is_null=True)
-    if parsed.null_count != column.null_count:
-        return None
-    years = pc.year(parsed)
-    if not _all(pc.and_(pc.greater(years, 1677), pc.less(years, 2262)), column):  # type: ignore[call-overload]
-        return None  # outside what datetime64[ns] holds: convert_column refuses it
-    written = pc.cast(pc.utf8_slice_codeunits(column, 8, 10), pa.int64())
-    if not _all(pc.equal(pc.day(parsed), written), column):
-        return None  # Arrow rolled an impossible day (2025-02-30) over to the next month
-    stamps = parsed.cast(pa.timestamp("ns")).combine_chunks()
-    return stamps.to_numpy(zero_copy_only=False).astype(DATE_UNIT)

@@ -1,9 +1,8 @@
 """How the dataset counts paragraphs in a source text (the `paragraph` columns).
 
-The codebook's rule, in code so the validator and the tests apply the same one: a paragraph is a
-line of the source that holds something other than white space; they are numbered from 1 in file
-order, so the title is paragraph 1 and headings count. Blank lines are not the separator, because
-the note has paragraphs that follow each other with no blank line between them.
+The codebook's rule, for the validator and the tests: a paragraph is a line of the source holding
+more than white space, numbered from 1 (the title and headings count). Blank lines are not the
+separator: the note has paragraphs with no blank line between them.
 """
 
 from __future__ import annotations

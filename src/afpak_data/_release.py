@@ -3,29 +3,17 @@
 Policy: MAJOR for a breaking change (a table or field removed or renamed, a type changed, a category
 removed, the primary key changed, a released ID gone without being withdrawn); MINOR for additions
 (records, fields, tables, categories; withdrawing an ID, which also adds a row to ``withdrawn``);
-PATCH for corrections (changed values, other schema properties, rows of link tables added, removed
-or changed for a record that was released: a link row is a value of its parent record). A
-bump larger than needed is fine. Independently of the bump, released IDs never disappear silently
-and are never used again, and CHANGELOG.md must have an entry for the new version.
-
-The check reads both packages through :mod:`afpak_data._diff` (raw CSV text, standard library only).
+PATCH for corrections (changed values, other schema properties, link rows of a released record). A
+bump larger than needed is fine. Released IDs never disappear silently and are never used again,
+and CHANGELOG.md must have an entry for the new version. Both packages are read by ``_diff``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterator
 
 from afpak_data._descriptor import SEMVER, Package
-from afpak_data._diff import (
-    PackageDiff,
-    SchemaChange,
-    TableDiff,
-    diff_packages,
-    open_package,
-    read_table,
-)
+from afpak_data._diff import Table, TableDiff, diff_packages, open_package, read_table
 from afpak_data._diff_render import describe_schema_change
 from afpak_data._errors import Problem
 from afpak_data._resources import Source
@@ -34,27 +22,12 @@ WITHDRAWN = "withdrawn"
 LEVELS = ("none", "PATCH", "MINOR", "MAJOR")
 NONE, PATCH, MINOR, MAJOR = range(4)
 _SHOWN_REASONS = 4
-
-_SCHEMA_LEVELS = {
-    "field_removed": MAJOR,
-    "field_retyped": MAJOR,
-    "enum_removed": MAJOR,
-    "primary_key_changed": MAJOR,
-    "field_added": MINOR,
-    "enum_added": MINOR,
-    "field_changed": PATCH,
-    "fields_reordered": PATCH,
-    "schema_changed": PATCH,
-}
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a change needs (at least) ``level``: e.g. MINOR, "2 records added to 'risks'"."""
-
-    level: int
-    text: str
-
+#: The bump each kind of schema change needs (any other kind: PATCH).
+_SCHEMA_LEVELS = dict.fromkeys(
+    ("field_removed", "field_retyped", "enum_removed", "primary_key_changed"), MAJOR
+) | dict.fromkeys(("field_added", "enum_added"), MINOR)
+#: Why a change needs (at least) a level: e.g. (MINOR, "2 records added to 'risks'").
+Reason = tuple[int, str]
 
 #: The rules release-check enforces, by the name a :class:`Problem` carries.
 RULES = {
@@ -69,19 +42,47 @@ RULES = {
 }
 
 
-@dataclass
+def parse_version(version: str) -> tuple[int, int, int] | None:
+    """``"1.2.3"`` -> ``(1, 2, 3)``; anything but MAJOR.MINOR.PATCH -> None."""
+    match = SEMVER.fullmatch(version)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+def link_parents(package: Package) -> dict[str, tuple[str, str]]:
+    """Link tables -> (the key field naming the parent record, the parent's table): a composite
+    key whose first field refers to a table keyed by one ID. By the README's policy a link row is a
+    value of its parent record (a change is a PATCH) and is never withdrawn."""
+    single = {r.name for r in package.resources if len(r.schema.primary_key) == 1}
+    found: dict[str, tuple[str, str]] = {}
+    for resource in package.resources:
+        key = resource.schema.primary_key
+        for fk in resource.schema.foreign_keys if len(key) > 1 else ():
+            if fk.fields == (key[0],) and fk.resource in single:
+                found[resource.name] = (key[0], fk.resource)
+    return found
+
+
+def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
+    """Run every rule on OLD and NEW (local package paths); unreadable input: DiffInputError."""
+    report = ReleaseReport(open_package(old_source), open_package(new_source))
+    report.versions()
+    report.disappeared()
+    report.withdrawn()
+    report.changelog()
+    return report
+
+
 class ReleaseReport:
-    """Outcome of a release check: what was checked, and what is wrong (one line per problem)."""
+    """The check of NEW against OLD: what was checked, and what is wrong (one line per problem).
+    Holds both packages and their released and withdrawn IDs ({ID: CSV row}) while it runs."""
 
-    old_version: str
-    new_version: str
-    checked: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when no rule is broken."""
-        return not self.problems
+    def __init__(self, old: Package, new: Package) -> None:
+        self.old, self.new = old, new
+        self.old_version, self.new_version = old.version, new.version
+        self.checked: list[str] = []
+        self.problems: list[Problem] = []
+        self.old_ids, self.new_ids = _released_ids(old), _released_ids(new)
+        self.old_withdrawn, self.new_withdrawn = _ids(old, WITHDRAWN), _ids(new, WITHDRAWN)
 
     def fail(
         self,
@@ -95,345 +96,225 @@ class ReleaseReport:
         """Record that ``rule`` (a key of :data:`RULES`, the problem's check) is broken."""
         self.problems.append(Problem(str(file), line, record_id, column, rule, message))
 
-
-def parse_version(version: str) -> tuple[int, int, int] | None:
-    """``"1.2.3"`` -> ``(1, 2, 3)``; anything but MAJOR.MINOR.PATCH -> None."""
-    match = SEMVER.fullmatch(version)
-    return (int(match[1]), int(match[2]), int(match[3])) if match else None
-
-
-def bump_level(old: tuple[int, int, int], new: tuple[int, int, int]) -> int:
-    """The level of the bump from ``old`` to ``new`` (NONE when equal; callers refuse decreases)."""
-    if new[0] != old[0]:
-        return MAJOR
-    if new[1] != old[1]:
-        return MINOR
-    return PATCH if new[2] != old[2] else NONE
-
-
-def link_parents(package: Package) -> dict[str, tuple[str, str]]:
-    """Link tables -> (the key field naming the parent record, the parent's table).
-
-    A link table (``agreement_actors``, ...) has a primary key of several fields whose first field
-    refers to a table keyed by one ID. Its rows have no ID of their own: by the README's policy a
-    link row is a value of its parent record, so adding, removing or changing one is a correction of
-    that record (PATCH), and it can never be withdrawn (``withdrawn.table`` lists ID tables only).
-    """
-    single = {r.name for r in package.resources if len(r.schema.primary_key) == 1}
-    found: dict[str, tuple[str, str]] = {}
-    for resource in package.resources:
-        key = resource.schema.primary_key
-        if len(key) < 2:
-            continue
-        for fk in resource.schema.foreign_keys:
-            if fk.fields == (key[0],) and fk.resource in single:
-                found[resource.name] = (key[0], fk.resource)
-    return found
-
-
-def reasons(
-    diff: PackageDiff,
-    withdrawn: set[str],
-    id_tables: set[str],
-    links: dict[str, tuple[str, str]],
-    old_ids: dict[str, dict[str, int]],
-) -> list[Reason]:
-    """Every difference with the bump it needs, in the diff's order."""
-    found: list[Reason] = []
-    for table in diff.tables:
-        q = repr(table.name)
-        if table.status == "added":
-            found.append(Reason(MINOR, f"table {q} added"))
-            continue
-        if table.status == "removed":
-            found.append(Reason(MAJOR, f"table {q} removed"))
-            continue
-        for change in table.schema_changes:
-            found.append(Reason(_SCHEMA_LEVELS.get(change.kind, PATCH), _schema_text(q, change)))
-        if table.name in links:
-            found.extend(_link_reasons(table, *links[table.name], old_ids))
-            continue
-        if table.added:
-            found.append(Reason(MINOR, f"{_records(len(table.added))} added to {q}"))
-        if table.changed:
-            found.append(Reason(PATCH, f"{_records(len(table.changed))} changed in {q}"))
-        found.extend(_removal_reasons(table, withdrawn, id_tables))
-    return found
-
-
-def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
-    """Run every rule on OLD and NEW (local package paths); unreadable input: DiffInputError."""
-    old, new = open_package(old_source), open_package(new_source)
-    diff = diff_packages(old, new)
-    report = ReleaseReport(old.version, new.version)
-    old_ids = _released_ids(old)
-    new_ids = _released_ids(new)
-    old_withdrawn = _withdrawn(old)
-    new_withdrawn = _withdrawn(new)
-    id_tables = {name for name in old_ids if name in new.names}
-    _check_versions(report, old, new, diff, set(new_withdrawn), id_tables, old_ids)
-    _check_disappeared(report, old, old_ids, new_ids, set(new_withdrawn))
-    _check_withdrawn(report, new, old_withdrawn, new_withdrawn, new_ids)
-    _check_changelog(report, new)
-    return report
-
-
-def _check_versions(
-    report: ReleaseReport,
-    old: Package,
-    new: Package,
-    diff: PackageDiff,
-    withdrawn: set[str],
-    ids: set[str],
-    old_ids: dict[str, dict[str, int]],
-) -> None:
-    """Both versions well formed, no step back, and a bump at least as large as needed."""
-    where = str(new.descriptor_file)
-    old_v, new_v = parse_version(report.old_version), parse_version(report.new_version)
-    for package, version, parsed in ((old, report.old_version, old_v), (new, new.version, new_v)):
-        if parsed is None:
-            report.fail(
-                "version-format",
-                package.descriptor_file,
-                f"version {version!r} is not a version (expected MAJOR.MINOR.PATCH, e.g. 1.2.0)",
+    def versions(self) -> None:
+        """Both versions well formed, no step back, and a bump at least as large as needed."""
+        old_version, new_version = self.old_version, self.new_version
+        old_v, new_v = parse_version(old_version), parse_version(new_version)
+        for package, parsed in ((self.old, old_v), (self.new, new_v)):
+            if parsed is None:
+                self.fail(
+                    "version-format",
+                    package.descriptor_file,
+                    f"version {package.version!r} is not a version "
+                    "(expected MAJOR.MINOR.PATCH, e.g. 1.2.0)",
+                )
+        if old_v is None or new_v is None:
+            return
+        if new_v < old_v:
+            self.fail(
+                "version-backwards",
+                self.new.descriptor_file,
+                f"version goes backwards from {old_version} to {new_version} "
+                f"(expected at least {old_version})",
             )
-    if old_v is None or new_v is None:
-        return
-    if new_v < old_v:
-        report.fail(
-            "version-backwards",
-            where,
-            f"version goes backwards from {report.old_version} to {report.new_version} "
-            f"(expected at least {report.old_version})",
+            return
+        self.checked.append(
+            f"versions {old_version} -> {new_version} are MAJOR.MINOR.PATCH and do not go backwards"
         )
-        return
-    report.checked.append(
-        f"versions {report.old_version} -> {report.new_version} are MAJOR.MINOR.PATCH "
-        "and do not go backwards"
-    )
-    found = reasons(diff, withdrawn, ids, link_parents(new), old_ids)
-    needed = max((r.level for r in found), default=NONE)
-    bump = bump_level(old_v, new_v)
-    why = _explain(found, needed)
-    if bump < needed:
-        report.fail(
-            "version-bump",
-            where,
-            f"version {report.new_version} is "
-            + (f"a {LEVELS[bump]} bump" if bump else "not bumped")
-            + f" from {report.old_version}, but the changes need a {LEVELS[needed]} bump ({why})",
-        )
-    elif needed:
-        report.checked.append(
-            f"the changes need a {LEVELS[needed]} bump ({why}); "
-            f"the version has a {LEVELS[bump]} bump"
-        )
-    else:
-        report.checked.append("no differences in data or schemas, so no bump is needed")
+        found = list(self.reasons())
+        needed = max((level for level, _ in found), default=NONE)
+        steps = zip((MAJOR, MINOR, PATCH), old_v, new_v, strict=True)
+        bump = next((level for level, a, b in steps if a != b), NONE)  # the first part that moved
+        texts = [text for level, text in found if level == needed]
+        why = "; ".join(texts[:_SHOWN_REASONS])
+        if len(texts) > _SHOWN_REASONS:
+            why += f"; and {len(texts) - _SHOWN_REASONS} more"
+        if bump < needed:
+            self.fail(
+                "version-bump",
+                self.new.descriptor_file,
+                f"version {new_version} is "
+                + (f"a {LEVELS[bump]} bump" if bump else "not bumped")
+                + f" from {old_version}, but the changes need a {LEVELS[needed]} bump ({why})",
+            )
+        elif needed:
+            self.checked.append(
+                f"the changes need a {LEVELS[needed]} bump ({why}); "
+                f"the version has a {LEVELS[bump]} bump"
+            )
+        else:
+            self.checked.append("no differences in data or schemas, so no bump is needed")
 
-
-def _check_disappeared(
-    report: ReleaseReport,
-    old: Package,
-    old_ids: dict[str, dict[str, int]],
-    new_ids: dict[str, dict[str, int]],
-    withdrawn: set[str],
-) -> None:
-    """A released ID may leave its table only by being listed in NEW's ``withdrawn``."""
-    count = 0
-    before = len(report.problems)
-    withdrawn_file = _file_name(old, WITHDRAWN)
-    for name, ids in old_ids.items():
-        resource = old.resource(name)
-        column = resource.schema.primary_key[0]
-        remaining = new_ids.get(name, {})
-        for record_id, row in ids.items():
-            count += 1
-            if record_id in remaining or record_id in withdrawn:
+    def reasons(self) -> Iterator[Reason]:
+        """Every difference with the bump it needs, in the diff's order."""
+        links = link_parents(self.new)
+        for table in diff_packages(self.old, self.new).tables:
+            q = repr(table.name)
+            if table.status in ("added", "removed"):
+                yield (MINOR if table.status == "added" else MAJOR), f"table {q} {table.status}"
                 continue
-            gone = "its table was removed" if name not in new_ids else "it is no longer in NEW"
-            report.fail(
-                "id-disappeared",
-                resource.file,
-                f"released ID {record_id!r} disappeared "
-                f"({gone}; expected the record, or the ID listed in {withdrawn_file})",
-                row,
-                column,
-                record_id,
-            )
-    if len(report.problems) == before:
-        report.checked.append(f"no released ID disappeared without being withdrawn ({count} IDs)")
+            for change in table.schema_changes:
+                yield (
+                    _SCHEMA_LEVELS.get(change.kind, PATCH),
+                    f"{q}: {describe_schema_change(change)}",
+                )
+            if table.name in links:
+                yield from self.link_reasons(table, *links[table.name])
+                continue
+            if table.added:
+                yield MINOR, f"{_count(len(table.added), 'record')} added to {q}"
+            if table.changed:
+                yield PATCH, f"{_count(len(table.changed), 'record')} changed in {q}"
+            yield from self.removal_reasons(table)
 
+    def link_reasons(self, table: TableDiff, parent_field: str, parent: str) -> Iterator[Reason]:
+        """Link rows are values of their parent: PATCH, unless they come with a new one (MINOR)."""
+        q = repr(table.name)
+        released = self.old_ids.get(parent, {})
+        with_new = [r for r in table.added if r.values.get(parent_field) not in released]
+        corrected = {
+            r.values.get(parent_field)
+            for r in (*table.added, *table.removed)
+            if r.values.get(parent_field) in released
+        } | {c.key[0] for c in table.changed}
+        if with_new:
+            yield MINOR, f"{_count(len(with_new), 'record')} added to {q} with new records"
+        if corrected:
+            yield PATCH, f"links of {_count(len(corrected), 'record')} corrected in {q}"
 
-def _check_withdrawn(
-    report: ReleaseReport,
-    new: Package,
-    old_withdrawn: dict[str, int],
-    new_withdrawn: dict[str, int],
-    new_ids: dict[str, dict[str, int]],
-) -> None:
-    """Withdrawn IDs stay withdrawn, are never used again, and name the version they left in."""
-    before = len(report.problems)
-    withdrawn_path = _file_path(new, WITHDRAWN)
-    for record_id in old_withdrawn:
-        if record_id not in new_withdrawn:
-            report.fail(
+    def removal_reasons(self, table: TableDiff) -> Iterator[Reason]:
+        q, removed = repr(table.name), len(table.removed)
+        if not removed:
+            return
+        if table.name == WITHDRAWN:
+            yield MAJOR, f"{_count(removed, 'record')} removed from {q} (un-withdrawn)"
+        elif table.name not in self.old_ids or len(table.key_fields) != 1:
+            yield PATCH, f"{_count(removed, 'record')} removed from {q}"
+        else:
+            gone = sum(r.key[0] not in self.new_withdrawn for r in table.removed)
+            if gone:
+                yield MAJOR, f"{_count(gone, 'ID')} removed from {q} without being withdrawn"
+            if removed - gone:
+                yield MINOR, f"{_count(removed - gone, 'ID')} withdrawn from {q}"
+
+    def disappeared(self) -> None:
+        """A released ID may leave its table only by being listed in NEW's ``withdrawn``."""
+        before = len(self.problems)
+        old = self.old
+        listed = old.resource(WITHDRAWN).path if WITHDRAWN in old.names else "the 'withdrawn' table"
+        for name, ids in self.old_ids.items():
+            resource = old.resource(name)
+            remaining = self.new_ids.get(name, {})
+            gone = "it is no longer in NEW" if name in self.new_ids else "its table was removed"
+            for record_id, row in ids.items():
+                if record_id not in remaining and record_id not in self.new_withdrawn:
+                    self.fail(
+                        "id-disappeared",
+                        resource.file,
+                        f"released ID {record_id!r} disappeared "
+                        f"({gone}; expected the record, or the ID listed in {listed})",
+                        row,
+                        resource.schema.primary_key[0],
+                        record_id,
+                    )
+        if len(self.problems) == before:
+            count = sum(len(ids) for ids in self.old_ids.values())
+            self.checked.append(f"no released ID disappeared without being withdrawn ({count} IDs)")
+
+    def withdrawn(self) -> None:
+        """Withdrawn IDs stay withdrawn, are never used again, and name the version they left in."""
+        before = len(self.problems)
+        new, old_withdrawn, new_withdrawn = self.new, self.old_withdrawn, self.new_withdrawn
+        in_new = WITHDRAWN in new.names
+        file = new.resource(WITHDRAWN).file if in_new else new.root / "data" / "withdrawn.csv"
+        for record_id in (i for i in old_withdrawn if i not in new_withdrawn):
+            self.fail(
                 "id-unwithdrawn",
-                withdrawn_path,
-                f"ID {record_id!r} was withdrawn in {report.old_version} and is "
+                file,
+                f"ID {record_id!r} was withdrawn in {self.old_version} and is "
                 "no longer listed (expected it to stay: withdrawn IDs remain reserved)",
             )
-    reserved = set(old_withdrawn) | set(new_withdrawn)
-    for name, ids in new_ids.items():
-        resource = new.resource(name)
-        column = resource.schema.primary_key[0]
-        for record_id, row in ids.items():
-            if record_id in reserved:
-                report.fail(
-                    "id-reused",
-                    resource.file,
-                    f"ID {record_id!r} is withdrawn and "
-                    "used again by a record (expected a new ID: withdrawn IDs are never reused)",
+        for name, ids in self.new_ids.items():
+            resource = new.resource(name)
+            for record_id, row in ids.items():
+                if record_id in old_withdrawn or record_id in new_withdrawn:
+                    self.fail(
+                        "id-reused",
+                        resource.file,
+                        f"ID {record_id!r} is withdrawn and used again by a record "
+                        "(expected a new ID: withdrawn IDs are never reused)",
+                        row,
+                        resource.schema.primary_key[0],
+                        record_id,
+                    )
+        table = read_table(new.resource(WITHDRAWN)) if in_new else Table((), {}, {})
+        for key, row in table.row_numbers.items():
+            version = table.rows[key].get("withdrawn_in")
+            if key[0] not in old_withdrawn and version not in (None, self.new_version):
+                self.fail(
+                    "withdrawn-version",
+                    file,
+                    f"{version!r} for newly withdrawn {key[0]!r} "
+                    f"(expected this release, {self.new_version})",
                     row,
-                    column,
-                    record_id,
+                    "withdrawn_in",
+                    key[0],
                 )
-    if WITHDRAWN in new.names:
-        table = read_table(new.resource(WITHDRAWN))
-        for key, values in table.rows.items():
-            version = values.get("withdrawn_in")
-            if key[0] in old_withdrawn or version is None or version == report.new_version:
-                continue
-            report.fail(
-                "withdrawn-version",
-                withdrawn_path,
-                f"{version!r} for newly withdrawn {key[0]!r} "
-                f"(expected this release, {report.new_version})",
-                table.row_numbers[key],
-                "withdrawn_in",
-                key[0],
+        if len(self.problems) == before:
+            self.checked.append(
+                f"withdrawn IDs stay listed and no record uses one ({len(new_withdrawn)} withdrawn)"
             )
-    if len(report.problems) == before:
-        report.checked.append(
-            f"withdrawn IDs stay listed and no record uses one ({len(new_withdrawn)} withdrawn)"
-        )
 
+    def changelog(self) -> None:
+        """CHANGELOG.md (beside NEW's descriptor, else in its parent) needs ``## [version]``."""
+        from afpak_data._validate.changelog import top_entry
 
-def _check_changelog(report: ReleaseReport, new: Package) -> None:
-    """CHANGELOG.md (beside NEW's descriptor, else in its parent) needs ``## [version]``."""
-    candidates = [new.root / "CHANGELOG.md", new.root.parent / "CHANGELOG.md"]
-    found = next((path for path in candidates if path.is_file()), None)
-    if found is None:
-        report.fail(
-            "changelog",
-            candidates[0],
-            f"no CHANGELOG.md in NEW or its parent "
-            f"(expected one with a '## [{report.new_version}]' entry)",
-        )
-        return
-    try:
-        text = found.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        report.fail("changelog", found, f"cannot be read ({exc.strerror})")
-        return
-    from afpak_data._validate.changelog import top_entry
-
-    top = top_entry(text)
-    if top is None or top[0] != report.new_version:
-        on_top = f"the top entry is [{top[0]}]; " if top else ""
-        report.fail(
+        root = self.new.root
+        candidates = [root / "CHANGELOG.md", root.parent / "CHANGELOG.md"]
+        found = next((path for path in candidates if path.is_file()), None)
+        version = self.new_version
+        if found is None:
+            self.fail(
+                "changelog",
+                candidates[0],
+                "no CHANGELOG.md in NEW or its parent "
+                f"(expected one with a '## [{version}]' entry)",
+            )
+            return
+        try:
+            text = found.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            self.fail("changelog", found, f"cannot be read ({exc.strerror})")
+            return
+        top = top_entry(text)
+        if top is not None and top[0] == version:
+            self.checked.append(f"{found}:{top[1]} is the entry for {version}")
+            return
+        self.fail(
             "changelog",
             found,
-            f"no entry for version {report.new_version} on top ({on_top}"
-            f"expected a heading '## [{report.new_version}] - YYYY-MM-DD' first)",
+            f"no entry for version {version} on top ("
+            + (f"the top entry is [{top[0]}]; " if top else "")
+            + f"expected a heading '## [{version}] - YYYY-MM-DD' first)",
             top[1] if top else None,
         )
-        return
-    line = top[1]
-    report.checked.append(f"{found}:{line} is the entry for {report.new_version}")
+
+
+def _ids(package: Package, name: str) -> dict[str, int]:
+    """The first key field of each record of table ``name`` -> its CSV row (none: no table)."""
+    if name not in package.names:
+        return {}
+    return {key[0]: row for key, row in read_table(package.resource(name)).row_numbers.items()}
 
 
 def _released_ids(package: Package) -> dict[str, dict[str, int]]:
     """Tables keyed by one ID field (not ``withdrawn``): table -> {ID: CSV row}."""
-    ids: dict[str, dict[str, int]] = {}
-    for resource in package.resources:
-        if resource.name == WITHDRAWN or len(resource.schema.primary_key) != 1:
-            continue
-        table = read_table(resource)
-        ids[resource.name] = {key[0]: row for key, row in table.row_numbers.items()}
-    return ids
+    return {
+        r.name: _ids(package, r.name)
+        for r in package.resources
+        if r.name != WITHDRAWN and len(r.schema.primary_key) == 1
+    }
 
 
-def _withdrawn(package: Package) -> dict[str, int]:
-    """Withdrawn IDs of ``package`` -> CSV row (empty when it has no ``withdrawn`` table)."""
-    if WITHDRAWN not in package.names:
-        return {}
-    table = read_table(package.resource(WITHDRAWN))
-    return {key[0]: row for key, row in table.row_numbers.items()}
-
-
-def _link_reasons(
-    table: TableDiff, parent_field: str, parent_table: str, old_ids: dict[str, dict[str, int]]
-) -> list[Reason]:
-    """Link rows are values of their parent: PATCH, unless they come with a new parent (MINOR)."""
-    q = repr(table.name)
-    released = old_ids.get(parent_table, {})
-    found = []
-    with_new = [r for r in table.added if r.values.get(parent_field) not in released]
-    corrected = {
-        r.values.get(parent_field)
-        for r in (*table.added, *table.removed)
-        if r.values.get(parent_field) in released
-    } | {c.key[0] for c in table.changed}
-    if with_new:
-        found.append(Reason(MINOR, f"{_records(len(with_new))} added to {q} with new records"))
-    if corrected:
-        found.append(Reason(PATCH, f"links of {_records(len(corrected))} corrected in {q}"))
-    return found
-
-
-def _removal_reasons(table: TableDiff, withdrawn: set[str], id_tables: set[str]) -> list[Reason]:
-    q = repr(table.name)
-    if not table.removed:
-        return []
-    if table.name == WITHDRAWN:
-        return [Reason(MAJOR, f"{_records(len(table.removed))} removed from {q} (un-withdrawn)")]
-    if table.name not in id_tables or len(table.key_fields) != 1:
-        return [Reason(PATCH, f"{_records(len(table.removed))} removed from {q}")]
-    gone = [r for r in table.removed if r.key[0] not in withdrawn]
-    listed = len(table.removed) - len(gone)
-    found = []
-    if gone:
-        found.append(Reason(MAJOR, f"{_ids(len(gone))} removed from {q} without being withdrawn"))
-    if listed:
-        found.append(Reason(MINOR, f"{_ids(listed)} withdrawn from {q}"))
-    return found
-
-
-def _schema_text(table: str, change: SchemaChange) -> str:
-    return f"{table}: {describe_schema_change(change)}"
-
-
-def _explain(found: Iterable[Reason], level: int) -> str:
-    texts = [r.text for r in found if r.level == level]
-    shown = "; ".join(texts[:_SHOWN_REASONS])
-    rest = len(texts) - _SHOWN_REASONS
-    return shown + (f"; and {rest} more" if rest > 0 else "")
-
-
-def _records(n: int) -> str:
-    return f"{n} record{'s' if n != 1 else ''}"
-
-
-def _ids(n: int) -> str:
-    return f"{n} ID{'s' if n != 1 else ''}"
-
-
-def _file_path(package: Package, name: str) -> Path:
-    if name in package.names:
-        return package.resource(name).file
-    return package.root / "data" / f"{name}.csv"
-
-
-def _file_name(package: Package, name: str) -> str:
-    return package.resource(name).path if name in package.names else f"the {name!r} table"
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"

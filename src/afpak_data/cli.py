@@ -1,26 +1,24 @@
 """The ``afpak-data`` command line: a click group whose commands are imported only when used.
 
-Each command lives in its own module and is listed in ``COMMANDS`` as ``"module:attribute"``, so
-``afpak-data --help`` and ``--version`` stay fast (no pandas, pandera or frictionless), and adding a
-command is one line here. Command modules must keep heavy imports inside their functions: listing
-the commands in ``--help`` imports each module to read its docstring.
-
-Exit codes shared by all commands: 0 success, 1 the data is invalid (commands that check data),
-2 usage error or unreadable input, reported as one line on stderr (raise :class:`InputError`).
+Each command lives in its own module, listed in ``COMMANDS``, so ``--help`` and ``--version`` stay
+fast; command modules keep heavy imports inside their functions (``--help`` imports each module
+to read its docstring). Exit codes of every command: 0 success, 1 the data is invalid, 2 usage
+error or unreadable input, as one line on stderr.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import click
 
-#: Command name -> "module:attribute" of its click command. Keep sorted by name.
+_F = TypeVar("_F", bound=Callable[..., Any])
+#: Command name -> "module:attribute" of its click command: adding a command is one line here.
 COMMANDS: dict[str, str] = {
     "info": "afpak_data._cmd_info:info",
-    # --- Add other commands below: ONE line each, "name": "package.module:attribute". ---
     "export": "afpak_data._export.cli:export",
     "fmt": "afpak_data._cmd_fmt:fmt",
     "site": "afpak_data._site.cli:site",
@@ -50,18 +48,17 @@ def one_line(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def reading_errors() -> Iterator[None]:
-    """Turn every error of reading a package into one line on stderr, never a traceback.
+    """Every error of reading a package as one line on stderr, never a traceback: a located
+    ``DataError`` exits 1; a refused or unreadable package, a file not read or written exits 2."""
+    from csv import Error as CsvError
 
-    A located ``DataError`` (a value, a header, a CSV that does not parse) exits 1; a refused or
-    unreadable package, a file that cannot be read or written exits 2.
-    """
     from afpak_data._errors import AfpakDataError, DataError
 
     try:
         yield
     except DataError as exc:
         raise InvalidDataError(one_line(exc)) from exc
-    except (AfpakDataError, OSError, UnicodeError, ValueError, RuntimeError) as exc:
+    except (AfpakDataError, CsvError, OSError, UnicodeError, ValueError, RuntimeError) as exc:
         raise InputError(one_line(exc)) from exc
 
 
@@ -74,30 +71,36 @@ source_option = click.option(
 )
 
 
+def format_option(formats: Sequence[str], help_text: str) -> Callable[[_F], _F]:
+    """The ``--format`` option of a command with several output ``formats`` (default: text)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(formats),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
 class LazyGroup(click.Group):
     """A click group that imports a command's module only when the command is needed."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(COMMANDS) | set(super().list_commands(ctx)))
+        return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
-            return super().get_command(ctx, cmd_name)
-        module_name, _, attribute = target.partition(":")
-        command = getattr(importlib.import_module(module_name), attribute)
-        if not isinstance(command, click.Command):
-            raise TypeError(f"COMMANDS[{cmd_name!r}] = {target!r} is not a click command")
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, _, attribute = COMMANDS[cmd_name].partition(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
         return command
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
-    None,
-    "--version",
     package_name="afpak-data",  # looked up only when --version is given
     prog_name="afpak-data",
-    message="%(prog)s, version %(version)s",
     help="Show the version of afpak-data and exit.",
 )
 def cli() -> None:
@@ -108,5 +111,4 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Entry point of the ``afpak-data`` script."""
     cli(prog_name="afpak-data")
