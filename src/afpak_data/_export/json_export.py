@@ -27,7 +27,6 @@ JSON_FILE = {"format": "json", "mediatype": "application/json", "encoding": "utf
 
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
-    """Write ``<table>.json`` for every resource and the rewritten ``datapackage.json``."""
     descriptor = copy.deepcopy(package.descriptor)
     by_name = {r.get("name"): r for r in descriptor.get("resources", [])}
     for resource in package.resources:

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
-    """Write ``<table>.parquet`` for every resource into ``staging``."""
     import pyarrow.parquet as pq
 
     for resource in package.resources:

@@ -35,7 +35,6 @@ CHECKS = {"boolean": "CHECK ({0} IN (0, 1))", "date": "CHECK ({0} IS date({0}))"
 
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
-    """Write ``<package name>.sqlite`` into ``staging``."""
     path = staging / f"{package.name or 'datapackage'}.sqlite"
     connection = sqlite3.connect(path)
     try:
@@ -139,7 +138,6 @@ def create_table(resource: Resource) -> str:
 
 
 def insert(connection: sqlite3.Connection, table: str, width: int, body: Iterable[Any]) -> None:
-    """Insert the rows ``body`` (tuples of ``width`` plain values) into ``table``."""
     connection.executemany(f"INSERT INTO {quote(table)} VALUES ({', '.join('?' * width)})", body)
 
 

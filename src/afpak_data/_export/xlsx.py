@@ -40,7 +40,6 @@ STYLES: dict[str, dict[str, Any]] = {
 
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
-    """Write ``<package name>.xlsx`` into ``staging``."""
     import xlsxwriter  # type: ignore[import-untyped]  # xlsxwriter ships no type hints
 
     path = staging / f"{package.name or 'datapackage'}.xlsx"

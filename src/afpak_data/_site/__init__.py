@@ -11,6 +11,9 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from afpak_data._export import require
+from afpak_data._jsonld import safe_json
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -18,17 +21,19 @@ if TYPE_CHECKING:
 @cache
 def environment() -> jinja2.Environment:
     """The templates shipped in the package, autoescape always on (jinja2 required)."""
-    from afpak_data._export import require
-
     require("jinja2", "the site", "site")
     import jinja2
+    from markupsafe import Markup
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("afpak_data._site", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    # ``x | json``: JSON to embed in a <script> element (see ``safe_json``), not escaped again.
+    env.filters["json"] = lambda value, indent=None: Markup(safe_json(value, indent))
+    return env
 
 
 def render(template: str, **context: Any) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from afpak_data._citation import citation, items
 from afpak_data._export import publish, rows
 from afpak_data._export.codebook import constraints_text, vocabularies
-from afpak_data._jsonld import dataset_jsonld, safe_json
+from afpak_data._jsonld import dataset_jsonld
 from afpak_data._resources import Source
 from afpak_data._site import environment, render
 from afpak_data._site.relations import figures
@@ -40,7 +40,6 @@ def write_site(
     package: Package, frames: dict[str, pd.DataFrame], staging: Path, base_url: str | None
 ) -> None:
     """Every page, the assets and the package files, into ``staging``."""
-    from markupsafe import Markup
 
     def page(template: str, path: str = "", **context: Any) -> None:
         path = path or template
@@ -51,7 +50,7 @@ def write_site(
     descriptor = package.descriptor
     page(
         "index.html",
-        jsonld=Markup(safe_json(dataset_jsonld(descriptor, base_url), indent=2)),
+        jsonld=dataset_jsonld(descriptor, base_url),
         citation=citation(descriptor),
         counts={name: len(frame) for name, frame in frames.items()},
         figures=figures(frames),
@@ -63,13 +62,7 @@ def write_site(
     labels = record_labels(package, frames)
     for resource in package.resources:
         data = table_data(resource, frames[resource.name], evidence, labels)
-        page(
-            "table.html",
-            f"tables/{resource.name}.html",
-            resource=resource,
-            fields=data["fields"],
-            data=Markup(safe_json(data)),
-        )
+        page("table.html", f"tables/{resource.name}.html", resource=resource, data=data)
     (staging / "assets").mkdir(exist_ok=True)
     static = importlib.resources.files("afpak_data._site") / "static"
     for name in ("site.css", "site.js"):

@@ -129,17 +129,11 @@ def matrix(figure: Figure) -> dict[str, Any]:
         (kind, column[k.actor_id] + (n - (count - 1) / 2) * 13, row[k.record_id], colour, tip)
         for k, n, count, (colour, _, kind), tip in figure.placed("on", ": {}")
     ]
-    return dict(
-        width=width,
-        height=top + len(records) * cell + 10,
-        left=left,
-        top=top,
-        right=left + len(actors) * cell,
-        bottom=top + len(records) * cell,
-        columns=[(x, actor_names.get(a, a), "actors", a) for a, x in column.items()],
-        rows=[(y, names.get(r, r), table, r) for r, y in row.items()],
-        marks=marks,
-    )
+    right, bottom = left + len(actors) * cell, top + len(records) * cell
+    size = dict(width=width, height=bottom + 10, left=left, top=top, right=right, bottom=bottom)
+    columns = [(x, actor_names.get(a, a), "actors", a) for a, x in column.items()]
+    rows = [(y, names.get(r, r), table, r) for r, y in row.items()]
+    return size | {"columns": columns, "rows": rows, "marks": marks}
 
 
 #: The relation figures: records table (``risks``: key ``risk_id``, links in ``risk_actors``), how
