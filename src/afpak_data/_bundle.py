@@ -90,16 +90,14 @@ def check_hashes(package: Package) -> None:
             problems.append(f"{resource.file}: cannot be read ({exc.strerror})")
             continue
         declared = declared_sha256(resource.hash)
+        found: list[str] = []  # this file's problems
         if resource.bytes is not None and resource.bytes != size:
-            problems.append(
-                f"{resource.file}: {size} bytes, datapackage.json declares {resource.bytes}"
-            )
+            found.append(f"{size} bytes, datapackage.json declares {resource.bytes}")
         if resource.hash is not None and declared is None:
-            problems.append(f"{resource.file}: hash {resource.hash!r} is not 'sha256:<hex>'")
+            found.append(f"hash {resource.hash!r} is not 'sha256:<hex>'")
         elif declared is not None and declared != sha256:
-            problems.append(
-                f"{resource.file}: sha256 {sha256}, datapackage.json declares {declared}"
-            )
+            found.append(f"sha256 {sha256}, datapackage.json declares {declared}")
+        problems += [f"{resource.file}: {message}" for message in found]
     if problems:
         raise BundleError(
             "; ".join(problems) + " (regenerate: python scripts/build_datapackage.py)"
