@@ -81,15 +81,12 @@ def _license(item: dict[str, Any]) -> Any:
     return {"@type": "CreativeWork", "name": str(item.get("title") or item.get("name", ""))}
 
 
-def _agent(contributor: dict[str, Any]) -> dict[str, Any]:
+def _agent(who: dict[str, Any]) -> dict[str, Any]:
     """A Person where given/family names are given, else an Organization named by its title."""
-    given, family = contributor.get("givenName"), contributor.get("familyName")
-    agent: dict[str, Any] = {"@type": "Organization", "name": str(contributor.get("title", ""))}
+    given, family = who.get("givenName"), who.get("familyName")
+    agent: dict[str, Any] = {"@type": "Organization", "name": str(who.get("title", ""))}
     if given or family:
         names = {"givenName": str(given or ""), "familyName": str(family or "")}
         agent = {"@type": "Person", "name": " ".join(p for p in names.values() if p)} | names
-    contact = {
-        "url": str(contributor.get("path") or ""),
-        "email": str(contributor.get("email") or ""),
-    }
+    contact = {"url": str(who.get("path") or ""), "email": str(who.get("email") or "")}
     return _drop_empty(agent | contact)

@@ -22,14 +22,9 @@ if TYPE_CHECKING:
 
     from afpak_data._descriptor import Package, Resource
 
-SQL_TYPES = {
-    "string": "TEXT",
-    "integer": "INTEGER",
-    "year": "INTEGER",
-    "number": "REAL",
-    "boolean": "INTEGER",
-    "date": "TEXT",
-}
+#: Column type by field type: dates are ``YYYY-MM-DD`` text, booleans 0 or 1.
+SQL_TYPES = {"string": "TEXT", "date": "TEXT", "number": "REAL"}
+SQL_TYPES |= dict.fromkeys(("integer", "year", "boolean"), "INTEGER")
 #: The CHECK of a column without a vocabulary, by type (``{0}``: the quoted column name).
 CHECKS = {"boolean": "CHECK ({0} IN (0, 1))", "date": "CHECK ({0} IS date({0}))"}
 
