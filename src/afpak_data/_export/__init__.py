@@ -52,8 +52,7 @@ def require(module: str, what: str, extra: str) -> None:
 def publish(
     out: str | Path, source: Source, write: Callable[[Package, dict[str, pd.DataFrame], Path], None]
 ) -> list[Path]:
-    """Load the package at ``source``, let ``write`` fill a staging directory beside ``out``, and
-    only then make it ``out`` (created if needed; a failure leaves it as it was); its files."""
+    """Load ``source``; ``write`` fills a staging folder that becomes ``out`` once complete."""
     from afpak_data._atomic import staged_directory
     from afpak_data._loader import read_resource, whole_package
 

@@ -103,8 +103,7 @@ def literal(value: Any) -> str:
 
 
 def create_table(resource: Resource) -> str:
-    """``CREATE TABLE`` with the columns (type, NOT NULL, a CHECK for a vocabulary, boolean or
-    date), the primary key, the unique keys and every foreign key of the schema."""
+    """``CREATE TABLE`` with typed and checked columns and every key the schema declares."""
     schema = resource.schema
     lines = []
     for field in schema.fields:

@@ -81,8 +81,7 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
 
 
 def sheet_names(wanted: list[str]) -> list[str]:
-    """Unique sheet names of at most 31 characters (resource names are lowercase slugs: no
-    character Excel forbids, no two that differ only in case)."""
+    """Unique sheet names of at most 31 characters (resource names are safe lowercase slugs)."""
     result: list[str] = []
     for name in wanted:
         candidate, n = name[:MAX_SHEET_NAME], 1

@@ -76,8 +76,7 @@ def write_site(
 
 
 def record_labels(package: Package, frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
-    """Table -> {key: name} for tables with a one-field primary key and a ``name`` column, so
-    links to their records can show names (``Pakistan``) rather than IDs (``act-pakistan``)."""
+    """Table -> {key: name}, so links to records can show names (``Pakistan``), not IDs."""
     result = {}
     for resource in package.resources:
         key = resource.schema.primary_key
@@ -94,9 +93,8 @@ def table_data(
     evidence: dict[str, list[Any]],
     labels: dict[str, dict[str, str]],
 ) -> dict[str, Any]:
-    """What ``site.js`` needs to draw, search and filter one table. A column with the same value
-    in every row (of two or more rows), or empty in every row, is ``hidden``: the page says so
-    once above the table instead of in each row."""
+    """What ``site.js`` needs to draw, search and filter one table; a column constant over two or
+    more rows, or empty in every row, is ``hidden``: the page says so once, above the table."""
     schema = resource.schema
     refs = {
         k.fields[0]: k.resource or resource.name for k in schema.foreign_keys if len(k.fields) == 1
@@ -138,8 +136,7 @@ def table_data(
 
 
 def evidence_by_record(package: Package, frames: dict[str, pd.DataFrame]) -> dict[str, list[Any]]:
-    """Further evidence passages (the ``evidence`` table) keyed by the record they support:
-    ``[paragraph, quote, contribution]`` each, in table order."""
+    """Record ID -> its ``[paragraph, quote, contribution]`` passages in the evidence table."""
     schema = package.resource("evidence").schema if "evidence" in frames else None
     if schema is None or not {"record_id", "paragraph", "quote"} <= set(schema.field_names):
         return {}

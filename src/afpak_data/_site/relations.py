@@ -48,8 +48,7 @@ class Link(NamedTuple):
 
 
 class Figure(NamedTuple):
-    """What a figure shows: its title and records' table, the records in table order and their
-    names, the links, the actors' names, and the actors and roles in drawing order."""
+    """A figure's title, table, records, links and names; actors and roles in drawing order."""
 
     title: str
     table: str
@@ -61,9 +60,8 @@ class Figure(NamedTuple):
     roles: list[str]
 
     def placed(self, on: str, note: str) -> Iterator[tuple[Link, int, int, Style, str]]:
-        """The links to records of the figure in drawing order, each with its index among the
-        links of the same actor and record and their number (several roles sit side by side),
-        its style and its tooltip ("actor: role on record", then ``note`` with the link's)."""
+        """The links to the figure's records in drawing order, each with its index among the links
+        of its actor and record and their number (side by side), its style and tooltip."""
         count = Counter((link.actor_id, link.record_id) for link in self.links)
         seen: Counter[tuple[str, str]] = Counter()
         order = sorted(
