@@ -174,11 +174,10 @@ def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
         records, links = frames[table], frames[link_table]
         names = dict(zip(records[key], records["name"], strict=True))
         notes = links[note] if note in links.columns else [None] * len(links)
+        columns = zip(links["actor_id"], links[key], links["role"], notes, strict=True)
         link_list = [
             Link(str(a), str(r), str(role), "" if pd.isna(text) else str(text))
-            for a, r, role, text in zip(
-                links["actor_id"], links[key], links["role"], notes, strict=True
-            )
+            for a, r, role, text in columns
         ]
         ids = list(records[key])
         row = {record: i for i, record in enumerate(ids)}
