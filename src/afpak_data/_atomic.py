@@ -1,26 +1,21 @@
 """Write files, or publish a whole folder, so that a reader sees the old or the new, never a mix.
 
-The one helper of every command that writes (export, site, bundle, fmt, the download cache and
-``scripts/build_datapackage.py``, which loads this file by path: standard library only).
-
-* :func:`write_files` writes each file complete into a temporary file beside its target, then
-  ``os.replace``-s them in the order given (one rename each).
-* :func:`staged_directory` yields an empty staging folder beside OUT that becomes OUT on a clean
-  exit. Files of an existing OUT that the new output lacks (a user's notes) are hard-linked into it
-  first; then the folders are swapped by one ``renameat2(RENAME_EXCHANGE)`` (Linux). Where that call
-  does not exist, OUT is renamed aside and the staging folder renamed to OUT (OUT briefly missing,
-  never mixed; a kill between the two renames is undone by the next run). A folder that cannot be
-  renamed (a mount point) is filled file by file, each file old or new.
+Used by every command that writes, the download cache and ``scripts/build_datapackage.py`` (which
+loads this file by path: standard library only). :func:`write_files` writes each file complete
+beside its target, then ``os.replace``-s them in order. :func:`staged_directory` yields an empty
+staging folder that becomes OUT on a clean exit: files of OUT the new output lacks (a user's
+notes) are hard-linked into it, then the folders are swapped by one ``renameat2(RENAME_EXCHANGE)``
+(Linux); elsewhere OUT is renamed aside and staging renamed to OUT (OUT briefly missing, never
+mixed; a kill in between is undone by the next run); a folder that cannot be renamed (a mount
+point) is filled file by file, each file old or new.
 
 Temporary entries are named ``.<name>.afpak-<kind>-<random>`` and hold an exclusive ``flock``
-while in use; :func:`clean_stale` (run before each write) removes those whose lock is free, or
-without ``fcntl`` (Windows) those a day old. Modes are what ``open()`` and ``mkdir()`` give under
-the umask. Atomic against a killed process, not durable against power loss (no fsync).
-
-A write failure (a system ``OSError`` with an errno in the exception's chain, or SQLite's
-"database or disk is full") becomes :class:`PublishError` naming the target, which is left as it
-was; other exceptions pass unchanged. Hand-written because no dependency does the folder swap
-(``atomicwrites``, archived, wrote single files only) and the build script needs the stdlib only.
+while in use; :func:`clean_stale` (run before each write) removes those whose lock is free (no
+``fcntl``, on Windows: a day old). Modes follow the umask. Atomic against a kill, not durable
+against power loss (no fsync). A write failure (an ``OSError`` with an errno in the exception's
+chain, or SQLite's "database or disk is full") becomes :class:`PublishError` naming the target,
+left as it was; other exceptions pass unchanged. Hand-written because no dependency does the
+folder swap (``atomicwrites``, archived, wrote single files only).
 """
 
 from __future__ import annotations
@@ -62,11 +57,8 @@ def write_file(path: Path, data: bytes | str) -> None:
 
 
 def write_files(contents: dict[Path, bytes | str]) -> None:
-    """Write several files: all complete in temporary files first, then renamed in order.
-
-    A failure before the renames leaves every target untouched; a kill during them leaves each
-    target old or new (put the file that marks the set complete last).
-    """
+    """Write all files complete first, then rename them in order: a failure leaves every target
+    untouched, a kill each old or new (put the file that marks the set complete last)."""
     staged: list[tuple[int, str, Path]] = []
     path = Path(".")
     try:
@@ -93,10 +85,8 @@ def write_files(contents: dict[Path, bytes | str]) -> None:
 
 @contextlib.contextmanager
 def staged_directory(out: Path) -> Iterator[Path]:
-    """Yield an empty staging folder beside ``out``; on a clean exit it becomes ``out``.
-
-    On an exception ``out`` is left exactly as it was and the staging folder is removed.
-    """
+    """Yield an empty staging folder that becomes ``out`` on a clean exit (on an exception it is
+    removed and ``out`` left as it was)."""
     out = Path(os.path.abspath(out))
     out = out.resolve() if out.is_symlink() else out  # the link stays, its folder is replaced
     if out.exists() and not out.is_dir():
@@ -152,17 +142,14 @@ def _publish(staging: Path, out: Path) -> None:
     os.rename(aside, staging)  # the caller removes staging, which now holds the old output
 
 
-def clean_stale(parent: Path, name: str | None = None) -> list[Path]:
-    """Remove what a killed run left beside ``parent / name`` (every name: None); return it.
-
-    An ``old`` folder whose target is missing (a kill between the two renames) is put back.
-    """
-    removed: list[Path] = []
+def clean_stale(parent: Path, name: str | None = None) -> None:
+    """Remove what a killed run left beside ``parent / name`` (None: every name);
+    an ``old`` folder whose target is missing (a kill between the two renames) is put back."""
     pattern = f".{glob.escape(name) if name is not None else '*'}{MARK}*"
     try:
         entries = sorted(parent.glob(pattern))
     except OSError:
-        return removed
+        return
     for entry in entries:
         base, _, rest = entry.name[1:].rpartition(MARK)
         kind = rest.split("-", 1)[0]
@@ -177,8 +164,6 @@ def clean_stale(parent: Path, name: str | None = None) -> list[Path]:
                 shutil.rmtree(entry)
             else:
                 entry.unlink()
-            removed.append(entry)
-    return removed
 
 
 def is_stale(entry: Path) -> bool:
@@ -192,14 +177,12 @@ def is_stale(entry: Path) -> bool:
         return True
     try:
         fd = os.open(entry, os.O_RDONLY)
+        try:
+            _lock(fd)
+        finally:
+            os.close(fd)
     except OSError:
         return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
     return True
 
 

@@ -1,15 +1,13 @@
 """The package model: a data package read once into immutable records, with its problems.
 
 :func:`read` never raises on what a package says: every property it cannot use becomes a located
-:class:`Problem` (the validator reports them all) and is left out of the model. :func:`read_package`
-(used by every other command) is the same reading, refused with a :class:`PackageError` when a
-problem in :data:`REFUSED` makes the package unsafe or meaningless: one reading, one verdict.
-
-Checked here, before any command uses them: resource names are safe file names; paths stay inside
-the package (no ``..``, absolute path, URL, NUL, or symlink leading out); special files (a FIFO, a
-device) are never opened; control characters and bidirectional overrides are refused in every
-text. Standard library only: reading the descriptor must not cost a pandas import; the records
-are named tuples, not frozen dataclasses, which cost 2-3 ms more to create at every start-up.
+:class:`Problem` (the validator reports them all) and is left out. :func:`read_package` (every
+other command) is the same reading, refused with a :class:`PackageError` on a problem in
+:data:`REFUSED`. Checked here, before any command uses them: resource names are safe file names;
+paths stay inside the package (no ``..``, absolute path, URL, NUL, or symlink leading out); special
+files are never opened; control characters and bidi overrides are refused in every text. Standard
+library only (reading the descriptor must not cost a pandas import); named tuples, not frozen
+dataclasses, which cost 2-3 ms more to create at every start-up.
 """
 
 from __future__ import annotations
@@ -51,8 +49,6 @@ MAX_JSON_BYTES = 16 * 1024 * 1024
 UTF8 = frozenset({"utf-8", "utf8"})
 #: ``x-rules`` kinds the validator knows (docs/architecture.md); any other kind is a schema problem.
 RULE_KINDS = frozenset({"paired", "ordered", "unknown_when_empty", "empty_when"})
-DEFAULT_TRUE_VALUES = ("true", "True", "TRUE", "1")
-DEFAULT_FALSE_VALUES = ("false", "False", "FALSE", "0")
 #: Which constraints a type can carry (frictionless-py's table); others are ``unsupported``.
 _LENGTH_TYPES = frozenset({"string", "array", "object", "list", "any"})
 _RANGE_TYPES = frozenset(
@@ -62,20 +58,8 @@ _RANGE_TYPES = frozenset(
 TYPES = _LENGTH_TYPES | _RANGE_TYPES | {"boolean", "geopoint", "geojson"}
 _FORMATS = {"string": frozenset({"default", "email", "uri", "binary", "uuid"})}
 _FIELD_KEYS = frozenset(
-    {
-        "name",
-        "type",
-        "format",
-        "title",
-        "description",
-        "example",
-        "constraints",
-        "rdfType",
-        "trueValues",
-        "falseValues",
-        "x-vocabulary",
-        "x-maxWords",
-    }
+    {"name", "type", "format", "title", "description", "example", "constraints", "rdfType"}
+    | {"trueValues", "falseValues", "x-vocabulary", "x-maxWords"}
 )
 _UNSUPPORTED_RESOURCE = ("dialect", "compression", "stats", "rows")
 
@@ -83,18 +67,8 @@ _UNSUPPORTED_RESOURCE = ("dialect", "compression", "stats", "rows")
 _ADVISORY = ("required property 'name'", "required property 'version'")
 #: Problems that make a package unusable by the loader, exports, site, diff, bundle and info.
 REFUSED = frozenset(
-    {
-        "descriptor-unreadable",
-        "descriptor-property",
-        "resource-name",
-        "resource-path",
-        "schema",
-        "special-file",
-        "json-number",
-        "bom",
-        "control-character",
-        "encoding",
-    }
+    {"descriptor-unreadable", "descriptor-property", "resource-name", "resource-path", "schema"}
+    | {"special-file", "json-number", "bom", "control-character", "encoding"}
 )
 _T = TypeVar("_T")
 
@@ -116,8 +90,8 @@ class Field(NamedTuple):
     maximum: Any = None
     vocabulary: str | None = None
     max_words: int | None = None
-    true_values: tuple[str, ...] = DEFAULT_TRUE_VALUES
-    false_values: tuple[str, ...] = DEFAULT_FALSE_VALUES
+    true_values: tuple[str, ...] = ("true", "True", "TRUE", "1")
+    false_values: tuple[str, ...] = ("false", "False", "FALSE", "0")
     raw: dict[str, Any] = {}  # noqa: RUF012 - read only (a NamedTuple has no default factory)
 
 
@@ -195,10 +169,7 @@ class Resource(NamedTuple):
 
 
 class Package(NamedTuple):
-    """A data package: root, descriptor, resources in order and the problems found.
-
-    ``readable`` is False when ``datapackage.json`` could not be read as a JSON object at all.
-    """
+    """A data package; ``readable``: False when ``datapackage.json`` is not a JSON object."""
 
     root: Path
     descriptor_file: Path
@@ -217,7 +188,6 @@ class Package(NamedTuple):
 
     @property
     def version(self) -> str:
-        """The data version (empty if absent)."""
         return str(self.descriptor.get("version", ""))
 
     @property
@@ -279,10 +249,8 @@ def read(descriptor_file: Path) -> Package:
         bad("version", message, line_of(text, '"version"'))
     raw_resources = data.get("resources")
     if not isinstance(raw_resources, list) or not raw_resources:
-        bad(
-            "descriptor-property",
-            "required property 'resources' is missing or not a non-empty list",
-        )
+        message = "required property 'resources' is missing or not a non-empty list"
+        bad("descriptor-property", message)
         return Package(root, descriptor_file, data, (), tuple(problems))
     not_csv = csv_only(raw_resources)
     if not_csv:  # a JSON export, say: its rows are not ours to read (frictionless reads them)
@@ -323,32 +291,30 @@ def read(descriptor_file: Path) -> Package:
 def _references(resources: list[Resource]) -> list[Problem]:
     """Foreign keys and polymorphic references must name resources and fields that exist."""
     by_name = {r.name: r for r in resources}
-    problems = []
+    found: list[tuple[Resource, str, str]] = []  # (resource, column, why)
     for res in resources:
-        found = []
         for fk in res.schema.foreign_keys:
             target = by_name.get(fk.resource) if fk.resource else res
             if target is None:
-                message = f"foreign key refers to unknown resource '{fk.resource}'"
-                found.append((", ".join(fk.fields), message))
-            elif target.schema.fields and any(
-                target.schema.field(f) is None for f in fk.reference_fields
-            ):
-                message = (
-                    f"foreign key refers to unknown fields {list(fk.reference_fields)} "
-                    f"of '{target.name}'"
-                )
-                found.append((", ".join(fk.fields), message))
+                why = f"foreign key refers to unknown resource '{fk.resource}'"
+            elif target.schema.fields and not set(fk.reference_fields) <= {
+                f.name for f in target.schema.fields
+            }:
+                fields = list(fk.reference_fields)
+                why = f"foreign key refers to unknown fields {fields} of '{target.name}'"
+            else:
+                continue
+            found.append((res, ", ".join(fk.fields), why))
         for ref in res.schema.polymorphic_references:
-            for name in ref.resources:
-                if name not in by_name:
-                    message = f"x-polymorphicReferences names unknown resource '{name}'"
-                    found.append((ref.field, message))
-        problems += [
-            Problem(DESCRIPTOR, res.line, None, column, "schema", f"resource '{res.name}': {why}")
-            for column, why in found
-        ]
-    return problems
+            found += [
+                (res, ref.field, f"x-polymorphicReferences names unknown resource '{name}'")
+                for name in ref.resources
+                if name not in by_name
+            ]
+    return [
+        Problem(DESCRIPTOR, r.line, None, column, "schema", f"resource '{r.name}': {why}")
+        for r, column, why in found
+    ]
 
 
 def line_of(text: str, needle: str) -> int | None:
@@ -358,10 +324,8 @@ def line_of(text: str, needle: str) -> int | None:
 
 
 def safe_path(root: Path, path: Any) -> tuple[Path | None, str | None]:
-    """Resolve ``path`` inside ``root``: (the file, None) or (None, why it is refused).
-
-    Symlinks are followed, and refused when they lead outside the package or loop.
-    """
+    """Resolve ``path`` inside ``root``: (the file, None) or (None, why it is refused); symlinks
+    are followed, and refused when they lead outside the package or loop."""
     if not isinstance(path, str) or not path:
         return None, f"path {path!r} is not a relative file path"
     if CONTROL.search(path):
@@ -386,13 +350,9 @@ def safe_path(root: Path, path: Any) -> tuple[Path | None, str | None]:
 
 def sha256_of(path: Path) -> tuple[int, str]:
     """Size in bytes and sha256 hex digest of a file, read in chunks (the one digest of a file)."""
-    digest = hashlib.sha256()
-    size = 0
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
+        digest = hashlib.file_digest(handle, "sha256")
+        return handle.tell(), digest.hexdigest()
 
 
 def declared_sha256(value: Any) -> str | None:
@@ -407,26 +367,25 @@ def declared_sha256(value: Any) -> str | None:
 def read_json(file: Path, shown: str) -> tuple[Any, list[Problem], str]:
     """Read a JSON file: (value, problems, text); the value is None when it cannot be read."""
 
-    def fail(check: str, message: str, line: int | None = None) -> tuple[Any, list[Problem], str]:
+    def fail(
+        message: str, line: int | None = None, check: str = "descriptor-unreadable"
+    ) -> tuple[Any, list[Problem], str]:
         return None, [Problem(shown, line, None, None, check, message)], ""
 
     try:
         info = file.stat()
         if not stat.S_ISREG(info.st_mode):
-            return fail("special-file", "not a regular file (a directory, FIFO or device)")
+            return fail("not a regular file (a directory, FIFO or device)", None, "special-file")
         if info.st_size > MAX_JSON_BYTES:
             return fail(
-                "descriptor-unreadable",
-                f"{info.st_size} bytes; JSON files over {MAX_JSON_BYTES} bytes are not read",
+                f"{info.st_size} bytes; JSON files over {MAX_JSON_BYTES} bytes are not read"
             )
         with open(file, "rb") as handle:
             raw = handle.read(MAX_JSON_BYTES + 1)
     except FileNotFoundError:
-        return fail("descriptor-unreadable", "file not found")
+        return fail("file not found")
     except (OSError, RuntimeError, ValueError) as exc:
-        return fail(
-            "descriptor-unreadable", f"cannot be read: {getattr(exc, 'strerror', 0) or exc}"
-        )
+        return fail(f"cannot be read: {getattr(exc, 'strerror', 0) or exc}")
     problems = []
     if raw.startswith(b"\xef\xbb\xbf"):
         message = "starts with a byte-order mark; save without BOM"
@@ -434,19 +393,17 @@ def read_json(file: Path, shown: str) -> tuple[Any, list[Problem], str]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return fail("descriptor-unreadable", "not valid UTF-8", raw.count(b"\n", 0, exc.start) + 1)
+        return fail("not valid UTF-8", raw.count(b"\n", 0, exc.start) + 1)
     try:
         return json.loads(text), problems, text
     except json.JSONDecodeError as exc:
-        return fail(
-            "descriptor-unreadable", f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno
-        )
+        return fail(f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno)
     except RecursionError:
-        return fail("descriptor-unreadable", "not valid JSON: nested too deeply")
+        return fail("not valid JSON: nested too deeply")
     except ValueError as exc:  # an integer beyond Python's digit limit
         digits = re.search(r"\d{1000,}", text)
         line = text.count("\n", 0, digits.start()) + 1 if digits else None
-        return fail("json-number", f"a number is too long to read ({exc})", line)
+        return fail(f"a number is too long to read ({exc})", line, "json-number")
 
 
 def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
@@ -471,17 +428,12 @@ def control_characters(value: Any, shown: str, text: str) -> list[Problem]:
         hit = CONTROL.search(string)
         if hit:
             needle = json.dumps(string)[1:-1][:40]
-            problems.append(
-                Problem(
-                    shown,
-                    line_of(text, needle) or line_of(text, json.dumps(string, ensure_ascii=False)),
-                    None,
-                    None,
-                    "control-character",
-                    f"{where}: U+{ord(hit.group()):04X} at position {hit.start() + 1}; control "
-                    "characters and bidirectional overrides are refused in every text",
-                )
+            line = line_of(text, needle) or line_of(text, json.dumps(string, ensure_ascii=False))
+            message = (
+                f"{where}: U+{ord(hit.group()):04X} at position {hit.start() + 1}; control "
+                "characters and bidirectional overrides are refused in every text"
             )
+            problems.append(Problem(shown, line, None, None, "control-character", message))
     return problems
 
 
@@ -507,7 +459,7 @@ def _resource(
         safe_file, refused = safe_path(root, path)
         if refused:
             bad("resource-path", f"resource '{name}': {refused}")
-        elif safe_file is not None and _special(safe_file):
+        elif safe_file is not None and safe_file.exists() and not safe_file.is_file():
             bad("special-file", f"resource '{name}': {path} is not a regular file")
             safe_file = None
     encoding = raw.get("encoding", "utf-8")
@@ -560,14 +512,6 @@ def _resource(
     )
 
 
-def _special(file: Path) -> bool:
-    """Whether ``file`` exists but is not a regular file (a FIFO, a device, a directory)."""
-    try:
-        return not stat.S_ISREG(file.stat().st_mode)
-    except OSError:
-        return False  # missing: the validator's file check says so
-
-
 def _names(value: Any) -> tuple[str, ...] | None:
     """A key's field list: a string or a non-empty list of strings (Table Schema allows both)."""
     if isinstance(value, str):
@@ -596,12 +540,9 @@ def _parsed(items: Any, parse: Callable[[Any], _T | str], bad: Callable[[str], N
 def parse_schema(
     raw: Any, where: str = "schema", line: int | None = None
 ) -> tuple[Schema, list[Problem]]:
-    """The one Table Schema reader: the usable schema and the problems in it.
-
-    Each invalid property is reported (check ``schema``) and left out; a property the validator
-    does not check is ``unsupported``. The problems are located at ``where`` (the schema file, or
-    datapackage.json for an inline schema), ``line``.
-    """
+    """The one Table Schema reader: the usable schema, and its problems located at ``where``,
+    ``line``: each invalid property (check ``schema``, left out), each one not checked
+    (``unsupported``)."""
     problems: list[Problem] = []
 
     def bad(message: str, column: str | None = None, check: str = "schema") -> None:
@@ -716,14 +657,6 @@ def _fk(fk: Any, fields: dict[str, Field]) -> ForeignKey | str:
     return ForeignKey(names, resource or None, ref_names)
 
 
-def _is_bool(value: Any) -> bool:
-    return isinstance(value, bool)
-
-
-def _is_list(value: Any) -> bool:
-    return isinstance(value, list) and bool(value)
-
-
 def _is_bound(value: Any) -> bool:
     return isinstance(value, int | float | str) and not isinstance(value, bool)
 
@@ -731,10 +664,10 @@ def _is_bound(value: Any) -> bool:
 #: Each constraint we check: its Field attribute, the types it applies to (None: every type), and
 #: the test and wording of a valid value (``pattern`` is tested by compiling it).
 _CONSTRAINTS: dict[str, tuple[str, frozenset[str] | None, Callable[[Any], bool], str]] = {
-    "required": ("required", None, _is_bool, "true or false"),
-    "unique": ("unique", None, _is_bool, "true or false"),
-    "enum": ("enum", None, _is_list, "a non-empty list"),
-    "pattern": ("pattern", None, _is_bool, ""),
+    "required": ("required", None, lambda v: isinstance(v, bool), "true or false"),
+    "unique": ("unique", None, lambda v: isinstance(v, bool), "true or false"),
+    "enum": ("enum", None, lambda v: isinstance(v, list) and bool(v), "a non-empty list"),
+    "pattern": ("pattern", None, bool, ""),
     "minLength": ("min_length", _LENGTH_TYPES, _count, "a non-negative integer"),
     "maxLength": ("max_length", _LENGTH_TYPES, _count, "a non-negative integer"),
     "minimum": ("minimum", _RANGE_TYPES, _is_bound, "a number or a date"),
@@ -742,13 +675,17 @@ _CONSTRAINTS: dict[str, tuple[str, frozenset[str] | None, Callable[[Any], bool],
 }
 
 
-def _parse_field(raw: dict[str, Any], bad: Callable[..., None]) -> Field:
+def _parse_field(raw: dict[str, Any], report: Callable[..., None]) -> Field:
     """One field; each invalid property is reported and dropped, the rest is kept."""
     name = raw["name"]
+
+    def bad(message: str, check: str = "schema") -> None:
+        report(f"field '{name}': {message}", name, check)
+
     values: dict[str, Any] = {"name": name, "raw": raw}
     ftype = raw.get("type", "string")
     if ftype not in TYPES:
-        bad(f"field '{name}': unknown type {ftype!r}", name)
+        bad(f"unknown type {ftype!r}")
         ftype = "any"
     values["type"] = ftype
     if isinstance(raw.get("description"), str):
@@ -757,17 +694,17 @@ def _parse_field(raw: dict[str, Any], bad: Callable[..., None]) -> Field:
     if isinstance(fmt, str):
         values["format"] = fmt
         if fmt not in _FORMATS.get(ftype, {fmt}):
-            bad(f"field '{name}': format {fmt!r} is not checked", name, "unsupported")
+            bad(f"format {fmt!r} is not checked", "unsupported")
     for key in sorted(set(raw) - _FIELD_KEYS):
         if not key.startswith("x-"):
-            bad(f"field '{name}': property '{key}' is not checked", name, "unsupported")
+            bad(f"property '{key}' is not checked", "unsupported")
     for key, attr in (("trueValues", "true_values"), ("falseValues", "false_values")):
         if key in raw:
             listed = raw[key]
             if isinstance(listed, list) and all(isinstance(v, str) for v in listed):
                 values[attr] = tuple(listed)
             else:
-                bad(f"field '{name}': '{key}' must be a list of strings", name)
+                bad(f"'{key}' must be a list of strings")
     if isinstance(raw.get("x-vocabulary"), str):
         values["vocabulary"] = raw["x-vocabulary"]
     words = raw.get("x-maxWords")
@@ -775,32 +712,27 @@ def _parse_field(raw: dict[str, Any], bad: Callable[..., None]) -> Field:
         if _count(words) and words > 0:
             values["max_words"] = words
         else:
-            bad(f"field '{name}': 'x-maxWords' must be a positive integer", name)
+            bad("'x-maxWords' must be a positive integer")
     cons = raw.get("constraints", {})
     if not isinstance(cons, dict):
-        bad(f"field '{name}': 'constraints' must be an object", name)
+        bad("'constraints' must be an object")
         return Field(**values)
     for key in sorted(set(cons) - _CONSTRAINTS.keys()):
-        bad(f"field '{name}': constraint '{key}' is not checked", name, "unsupported")
+        bad(f"constraint '{key}' is not checked", "unsupported")
     for key, (attr, types, valid, must) in _CONSTRAINTS.items():
         if key not in cons:
             continue
         value = cons[key]
         if types is not None and ftype not in types:
-            bad(
-                f"field '{name}': constraint '{key}' does not apply to {ftype}", name, "unsupported"
-            )
+            bad(f"constraint '{key}' does not apply to {ftype}", "unsupported")
         elif key == "pattern":
             try:
                 re.compile(value)
                 values[attr] = value
             except (re.error, TypeError) as exc:
-                bad(
-                    f"field '{name}': constraint 'pattern' is not a regular expression ({exc})",
-                    name,
-                )
+                bad(f"constraint 'pattern' is not a regular expression ({exc})")
         elif valid(value):
             values[attr] = tuple(value) if isinstance(value, list) else value
         else:
-            bad(f"field '{name}': constraint '{key}' must be {must}", name)
+            bad(f"constraint '{key}' must be {must}")
     return Field(**values)

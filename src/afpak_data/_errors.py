@@ -44,10 +44,8 @@ class AfpakDataError(Exception):
 
 
 class PackageError(AfpakDataError, ValueError):
-    """The descriptor or a schema cannot be used (``path:line: what is wrong``, one per line).
-
-    ``problems`` holds the located problems that made the package unusable.
-    """
+    """The descriptor or a schema cannot be used: ``problems``, shown one per line in the
+    message (``path:line: what is wrong``)."""
 
     def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
         super().__init__(message)
@@ -66,11 +64,8 @@ class UnknownTableError(AfpakDataError, KeyError, ValueError):
 
 
 class DataError(AfpakDataError, ValueError):
-    """A CSV cannot be loaded as its schema says (``path:line: column 'x': what is wrong``).
-
-    ``problem`` is the located :class:`Problem`; ``path``, ``line``, ``column``, ``check`` and
-    ``detail`` (the message without the location) are its parts, for callers' own formats.
-    """
+    """A CSV cannot be loaded as its schema says (``path:line: column 'x': what is wrong``):
+    ``problem``, and its parts for callers' own formats (``detail``: the unlocated message)."""
 
     def __init__(
         self,

@@ -1,37 +1,32 @@
 """Download a published package (by URL), verify it against its descriptor, and cache it.
 
 Researchers cite a version and must get the same bytes years later: nothing is returned before
-each requested CSV matches the ``bytes`` and ``sha256`` its descriptor declares. The descriptor is
-staged and read by the one package model (:func:`afpak_data._descriptor.read`) like any directory.
-Every refusal is a :class:`RemoteDataError` naming the URL, the only error :func:`fetch` raises:
+each requested CSV matches its declared ``bytes`` and ``sha256``. The staged descriptor is read by
+the one package model (:func:`afpak_data._descriptor.read`). Every refusal is a
+:class:`RemoteDataError` naming the URL, the only error :func:`fetch` raises:
 
-* size: descriptor and schemas together at most :data:`MAX_JSON_BYTES`, in at most
-  :data:`MAX_SCHEMAS` files; a CSV at most its declared ``bytes`` (a longer ``Content-Length`` is
-  refused before the body, a longer body as the excess arrives);
+* size: descriptor and schemas at most :data:`MAX_JSON_BYTES` together, in at most
+  :data:`MAX_SCHEMAS` files; a CSV at most its declared ``bytes`` (checked on ``Content-Length``
+  and as the body arrives);
 * time: one deadline per download, connect to last byte (``$AFPAK_DATA_TIMEOUT``, ``timeout=``,
-  default :data:`DEADLINE`): a watchdog thread shuts the socket then, so a server sending a byte
-  at a time cannot hold it longer; each socket operation also has :data:`TIMEOUT`;
-* redirects: at most :data:`MAX_REDIRECTS`, to ``http``/``https`` only (checked before anything is
+  default :data:`DEADLINE`), enforced by a watchdog shutting the socket (a one-byte drip cannot
+  hold it longer); each socket operation also has :data:`TIMEOUT`;
+* redirects: at most :data:`MAX_REDIRECTS`, ``http``/``https`` only (checked before anything is
   sent), never ``https`` -> ``http``; another host is fine, the CSVs are verified by hash;
-* paths become cache file names: plain relative names, no two differing only by case, none both
-  a file and a folder.
+* paths become cache file names: plain relative names, none differing from another only by case
+  or both a file and a folder.
 
-Cache (``$AFPAK_DATA_CACHE``, else platformdirs' per-OS user cache folder)::
+Cache (``$AFPAK_DATA_CACHE``, else platformdirs' user cache folder): ``<root>/<version>/<key>/``
+holds the package and ``.cache-manifest.json``; ``<root>/urls/<sha256 of the URL>.json`` records
+``{"url", "version", "package": "<version>/<key>"}``. ``<key>`` is 16 hex digits of the sha256 of
+(URL, sha256 of the descriptor), so a schema one server served is never used for another. Online,
+descriptor and schemas (which have no declared hash) are downloaded on each load; CSVs are reused
+while size and sha256 match. Offline, descriptor and schemas must match the manifest's sha256 and
+the CSVs the descriptor. An entry is published by one folder swap (:mod:`afpak_data._atomic`).
 
-    <root>/<version>/<key>/datapackage.json, schemas/..., data/..., .cache-manifest.json
-    <root>/urls/<sha256 of the URL>.json    {"url", "version", "package": "<version>/<key>"}
-
-``<key>`` is 16 hex digits of the sha256 of (URL, sha256 of the descriptor), so a schema one server
-served is never used for another. Online, descriptor and schemas are downloaded on each load (with
-no declared hash, a cached copy cannot be verified against anything); CSVs are reused once their
-size and sha256 match again. Offline, the entry's descriptor and schemas must match the sha256 of
-its manifest and its CSVs the descriptor. An entry is published by one folder swap
-(:mod:`afpak_data._atomic`); what a killed run left is removed by the next.
-
-Why hand-written on ``urllib`` (which honours the proxy variables), not pooch, requests or urllib3:
-their timeouts apply to each socket read (a slow drip never ends) and none caps a body's size, so
-the downloader would be all the work left; pooch would also reuse a file with no known hash (the
-descriptor, the schemas) unverified forever, and leaves a killed run's ``tmp*`` files behind.
+Hand-written on ``urllib`` (which honours the proxy variables), not pooch, requests or urllib3:
+their timeouts apply to each socket read (a slow drip never ends) and none caps a body's size;
+pooch would also reuse files with no known hash unverified, and leaves a killed run's ``tmp*``.
 """
 
 from __future__ import annotations
@@ -51,7 +46,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from afpak_data import _atomic
@@ -66,6 +61,7 @@ from afpak_data._descriptor import (
     sha256_of,
 )
 from afpak_data._errors import AfpakDataError
+from afpak_data._resources import is_url
 
 #: Seconds any single socket operation may wait (connect, one read).
 TIMEOUT = 30.0
@@ -105,12 +101,9 @@ def cache_root() -> Path:
 
 
 def release_url(version: str, source: Any = None, base: str = RAW_BASE) -> str:
-    """The raw-file base URL of the tagged release ``v<version>`` (pass it to ``load(source=)``).
-
-    Built from the ``repository`` (or ``homepage``) of the descriptor of ``source`` (default: the
-    bundled package), a GitHub repository URL; ``base`` is the template, with ``{owner}``,
-    ``{repo}`` and ``{version}`` (a mirror or the release rehearsal's loopback server).
-    """
+    """The raw-file URL of release ``v<version>`` (for ``load(source=)``), from the GitHub
+    ``repository`` (or ``homepage``) of ``source``'s descriptor (default: the bundled package);
+    ``base`` is the template (``{owner}``, ``{repo}``, ``{version}``): a mirror, a test server."""
     if not SEMVER.fullmatch(version):
         raise ValueError(f"version {version!r} is not MAJOR.MINOR.PATCH (e.g. 1.0.0)")
     descriptor = read_package(source).descriptor
@@ -126,13 +119,9 @@ def release_url(version: str, source: Any = None, base: str = RAW_BASE) -> str:
 
 
 def fetch(base_url: str, resources: list[str], timeout: float | None = None) -> Path:
-    """Return a local, verified copy of the package at ``base_url`` holding ``resources``' CSVs.
-
-    ``base_url`` is the folder of ``datapackage.json`` (or its own URL). The descriptor and every
-    schema are fetched, CSVs only for ``resources``; offline, the copy cached for the same URL is
-    used once verified. ``timeout``: seconds per download (default ``$AFPAK_DATA_TIMEOUT``, else
-    :data:`DEADLINE`).
-    """
+    """A local, verified copy of the package at ``base_url`` (its folder or descriptor URL):
+    descriptor, every schema and the CSVs of ``resources``; offline, the cached copy once verified.
+    ``timeout``: seconds per download (default ``$AFPAK_DATA_TIMEOUT``, else :data:`DEADLINE`)."""
     try:
         return _fetch(base_url, resources, _deadline_seconds(timeout))
     except RemoteDataError:
@@ -179,43 +168,37 @@ def _fetch(base_url: str, names: list[str], deadline: float) -> Path:
             _parse_json(data, schema_url)
             _put(staging / path, data)
             manifest["schemas"][path] = hashlib.sha256(data).hexdigest()
-        if _up_to_date(target, manifest, names):
-            raise _Unchanged
+        with contextlib.suppress(OSError, ValueError, RemoteDataError):
+            _verify_cached(target, names, str(target), manifest)
+            raise _Unchanged  # the entry holds exactly this descriptor, schemas and CSVs
         for path, size, sha256 in wanted:
-            if not _matches(target / path, size, sha256):  # a match is carried over on publishing
-                url = urllib.parse.urljoin(base, path)
-                _download_verified(url, staging / path, size, sha256, deadline)
+            with contextlib.suppress(OSError):  # a match is carried over on publishing
+                if (target / path).is_file() and not _mismatch(target / path, size, sha256):
+                    continue
+            url = urllib.parse.urljoin(base, path)
+            (staging / path).parent.mkdir(parents=True, exist_ok=True)
+            with (staging / path).open("wb") as handle:
+                _download(url, deadline, size, "", handle.write)
+            problem = _mismatch(staging / path, size, sha256)
+            if problem:
+                raise RemoteDataError(f"{url}: {problem}; refused, nothing was kept")
         _put(staging / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
     _remember(root, base, version, target)
     return target
 
 
 def _deadline_seconds(timeout: float | None) -> float:
-    if timeout is not None:
-        where, seconds = f"timeout={timeout!r}", timeout
-    else:
-        value = os.environ.get("AFPAK_DATA_TIMEOUT", "").strip()
-        if not value:
-            return DEADLINE
-        where = f"AFPAK_DATA_TIMEOUT={value!r}"
-        try:
-            seconds = float(value)
-        except ValueError:
-            seconds = math.nan
+    value = os.environ.get("AFPAK_DATA_TIMEOUT", "").strip() if timeout is None else timeout
+    if value == "":
+        return DEADLINE
+    where = f"timeout={timeout!r}" if timeout is not None else f"AFPAK_DATA_TIMEOUT={value!r}"
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
     if not 0 < seconds < math.inf:
         raise RemoteDataError(f"{where}: not a positive number of seconds (expected e.g. 120)")
-    return float(seconds)
-
-
-def _up_to_date(target: Path, manifest: dict[str, Any], names: list[str]) -> bool:
-    """True when the entry holds exactly these descriptor and schemas and verified CSVs."""
-    try:
-        if json.loads((target / MANIFEST).read_text(encoding="utf-8")) != manifest:
-            return False
-        _verify_cached(target, names, str(target))
-    except (OSError, ValueError, RemoteDataError):
-        return False
-    return True
+    return seconds
 
 
 def _put(path: Path, data: bytes) -> None:
@@ -245,17 +228,14 @@ class _Watchdog:
         self.seconds = seconds
         self.end = time.monotonic() + seconds
         self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
+        self._timers: list[threading.Timer] = []
 
     def __enter__(self) -> _Watchdog:
-        self._timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        for timer in self._timers:
+            timer.cancel()
 
     def remaining(self) -> float:
         return max(self.end - time.monotonic(), 0.001)
@@ -264,21 +244,15 @@ class _Watchdog:
         return self.expired or time.monotonic() >= self.end
 
     def register(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.append(sock)
-            if self.expired:
-                _shutdown(sock)
+        timer = threading.Timer(self.remaining(), self._fire, [sock])
+        timer.daemon = True
+        timer.start()
+        self._timers.append(timer)
 
-    def _fire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for sock in self._sockets:
-                _shutdown(sock)
-
-
-def _shutdown(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):  # the plain call, also for an SSL socket
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    def _fire(self, sock: socket.socket) -> None:
+        self.expired = True
+        with contextlib.suppress(OSError):  # the plain call, also for an SSL socket
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
@@ -286,13 +260,11 @@ def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
 
     class Connection(http.client.HTTPConnection):
         def connect(self) -> None:
-            super().connect()
+            super().connect()  # for SecureConnection: TLS included
             watchdog.register(self.sock)
 
-    class SecureConnection(http.client.HTTPSConnection):
-        def connect(self) -> None:
-            super().connect()
-            watchdog.register(self.sock)
+    class SecureConnection(Connection, http.client.HTTPSConnection):
+        pass
 
     class Plain(urllib.request.HTTPHandler):
         def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
@@ -304,62 +276,22 @@ def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-            return None  # _stream follows redirects itself, checking each hop
+            return None  # _download follows redirects itself, checking each hop
 
     return urllib.request.build_opener(Plain, Secure, NoRedirect)
 
 
-def _download(url: str, deadline: float, limit: int, what: str) -> bytes:
-    """The body of ``url`` (a descriptor or schema, at most ``limit`` bytes) within ``deadline``."""
+def _download(
+    url: str, deadline: float, limit: int, what: str, sink: Callable[[bytes], object] | None = None
+) -> bytes:
+    """GET ``url`` (following checked redirects) within ``deadline``: its body, of a descriptor or
+    schema (``what``) at most ``limit`` bytes; with ``sink``, a CSV of ``limit`` declared bytes is
+    passed to it in chunks instead (and b"" returned)."""
     if limit <= 0:
         raise RemoteDataError(
             f"{url}: the descriptor and schemas exceed {MAX_JSON_BYTES} bytes together; refused"
         )
-
-    def too_big(size: int, announced: bool) -> str:
-        return (
-            f"{what} refused: the server {'announces' if announced else 'sent more than'} {size} "
-            f"bytes, more than the {limit} left of the {MAX_JSON_BYTES}-byte limit for a "
-            "package's descriptor and schemas"
-        )
-
     chunks: list[bytes] = []
-    _stream(url, deadline, limit, too_big, chunks.append)
-    return b"".join(chunks)
-
-
-def _download_verified(
-    url: str, destination: Path, size: int, sha256: str, deadline: float
-) -> None:
-    """Stream ``url`` to ``destination`` and check its size and sha256 (never over ``size``)."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-
-    def too_big(got: int, announced: bool) -> str:
-        word = "announces" if announced else "sent more than"
-        return f"the server {word} {got} bytes, but the descriptor declares {size}; refused"
-
-    with destination.open("wb") as handle:
-
-        def sink(chunk: bytes) -> None:
-            digest.update(chunk)
-            handle.write(chunk)
-
-        _stream(url, deadline, size, too_big, sink)
-        received = handle.tell()
-    problem = _mismatch(received, digest.hexdigest(), size, sha256)
-    if problem:
-        raise RemoteDataError(f"{url}: {problem}; refused, nothing was kept")
-
-
-def _stream(
-    url: str,
-    deadline: float,
-    limit: int,
-    too_big: Callable[[int, bool], str],
-    sink: Callable[[bytes], None],
-) -> None:
-    """GET ``url`` (following checked redirects) and pass the body to ``sink`` in chunks."""
     with _Watchdog(deadline) as watchdog:
         opener = _opener(watchdog)
         current = url
@@ -380,12 +312,12 @@ def _stream(
                     current = follow_redirect(url, current, location)
                     continue
                 with response:
-                    _read_body(response, current, limit, too_big, sink, watchdog)
-                return
+                    _read_body(response, current, limit, what, sink or chunks.append, watchdog)
+                return b"".join(chunks)
         except RemoteDataError:
             raise
         except Exception as exc:
-            if watchdog.expired:
+            if watchdog.late():
                 raise _deadline_error(url, watchdog) from exc
             reason = getattr(exc, "reason", None) or exc
             raise RemoteDataError(f"{url}: cannot download ({reason})") from exc
@@ -395,11 +327,8 @@ def _stream(
 
 
 def follow_redirect(url: str, current: str, location: str) -> str:
-    """The URL a redirect from ``current`` to ``location`` leads to, if it may be followed.
-
-    Only ``http`` and ``https``, never from ``https`` down to ``http``; ``url`` (the one first
-    asked for) names the error.
-    """
+    """Where a redirect from ``current`` leads, if it may be followed (http and https only, never
+    https down to http); ``url``, the one first asked for, names the error."""
     following = urllib.parse.urljoin(current, location)
     scheme = urllib.parse.urlsplit(following).scheme.lower()
     if scheme not in ("http", "https"):
@@ -418,10 +347,19 @@ def _read_body(
     response: http.client.HTTPResponse,
     url: str,
     limit: int,
-    too_big: Callable[[int, bool], str],
-    sink: Callable[[bytes], None],
+    what: str,
+    sink: Callable[[bytes], object],
     watchdog: _Watchdog,
 ) -> None:
+    def too_big(size: int, announced: bool) -> str:
+        verb = "announces" if announced else "sent more than"
+        if not what:  # a CSV
+            return f"the server {verb} {size} bytes, but the descriptor declares {limit}; refused"
+        return (
+            f"{what} refused: the server {verb} {size} bytes, more than the {limit} left of the "
+            f"{MAX_JSON_BYTES}-byte limit for a package's descriptor and schemas"
+        )
+
     announced = response.headers.get("Content-Length")
     expected = int(announced) if announced and announced.strip().isdigit() else None
     if expected is not None and expected > limit:
@@ -431,14 +369,14 @@ def _read_body(
         try:
             chunk = response.read(min(_CHUNK, limit + 1 - received))
         except http.client.IncompleteRead as exc:
-            if watchdog.expired:
+            if watchdog.late():
                 break
             raise RemoteDataError(
                 f"{url}: truncated download ({received + len(exc.partial)} bytes received, "
                 f"{exc.expected} more announced); refused, nothing was kept"
             ) from exc
         if not chunk:
-            if watchdog.expired:
+            if watchdog.late():
                 break
             if expected is not None and received < expected:
                 raise RemoteDataError(
@@ -460,7 +398,9 @@ def _deadline_error(url: str, watchdog: _Watchdog) -> RemoteDataError:
     )
 
 
-def _mismatch(size: int, sha256: str, declared_size: int, declared_sha256: str) -> str | None:
+def _mismatch(file: Path, declared_size: int, declared_sha256: str) -> str | None:
+    """Why ``file`` is not the CSV the descriptor declares (None: it is)."""
+    size, sha256 = sha256_of(file)
     if size < declared_size:
         return (
             f"truncated download ({size} bytes received, the descriptor declares {declared_size})"
@@ -472,19 +412,12 @@ def _mismatch(size: int, sha256: str, declared_size: int, declared_sha256: str) 
     return None
 
 
-def _matches(path: Path, size: int, sha256: str) -> bool:
-    try:
-        return path.is_file() and sha256_of(path) == (size, sha256)
-    except OSError:
-        return False
-
-
 # --- what the descriptor asks for --------------------------------------------------------------
 
 
 def _normalise(base_url: str) -> str:
     """The folder URL with a trailing slash (a descriptor URL is cut back to its folder)."""
-    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+    if not is_url(base_url):
         raise RemoteDataError(f"{base_url}: not an http(s) URL")
     if any(ord(c) < 0x21 or ord(c) == 0x7F for c in base_url):
         raise RemoteDataError(f"{base_url!r}: a URL with spaces or control characters; refused")
@@ -510,18 +443,15 @@ def _parse_json(raw: bytes, url: str) -> Any:
 
 def _safe_path(value: Any, url: str, what: str) -> str:
     """A relative path inside the package made of plain names; anything else is refused."""
-    parts = value.split("/") if isinstance(value, str) else []
-    if not parts or not all(
-        _SAFE_PART.fullmatch(part) and part not in (".", "..") and not part.endswith((" ", "."))
-        for part in parts
-    ):
+    parts = value.split("/") if isinstance(value, str) else []  # "." and ".." do not match
+    if not parts or not all(_SAFE_PART.fullmatch(p) and not p.endswith((" ", ".")) for p in parts):
         raise RemoteDataError(
             f"{url}: {what} {value!r} refused (expected a relative path inside the package, "
             "made of letters, digits, '.', '_', '-' and spaces, at most 128 characters a part)"
         )
     if len(parts) > 8:
         raise RemoteDataError(f"{url}: {what} {value!r} refused (more than 8 folders deep)")
-    return str(PurePosixPath(value))
+    return str(value)
 
 
 def _plan(
@@ -607,21 +537,24 @@ def _cached_package(root: Path, base: str) -> Path | None:
     return package if (package / DESCRIPTOR).is_file() else None
 
 
-def _verify_cached(package: Path, names: list[str], base: str) -> None:
-    """Descriptor and schemas as recorded at download, the requested CSVs as the descriptor says."""
+def _verify_cached(
+    package: Path, names: list[str], base: str, expected: dict[str, Any] | None = None
+) -> None:
+    """Descriptor and schemas as recorded at download (and the manifest ``expected``, if given),
+    the requested CSVs as the descriptor says."""
     descriptor_file = package / DESCRIPTOR
     try:
         manifest = json.loads((package / MANIFEST).read_text(encoding="utf-8"))
-        recorded = manifest["descriptor"], dict(manifest["schemas"])
+        recorded = {DESCRIPTOR: manifest["descriptor"], **manifest["schemas"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise RemoteDataError(
             f"{package}: cached copy has no readable {MANIFEST}, so it cannot be verified "
             "(load it once online)"
         ) from exc
-    if hashlib.sha256(descriptor_file.read_bytes()).hexdigest() != recorded[0]:
-        raise _damaged(descriptor_file, "sha256 differs from the one recorded at download")
-    for path, sha in recorded[1].items():
-        file = package / _safe_path(path, str(descriptor_file), "cached schema")
+    if expected not in (None, manifest):
+        raise RemoteDataError(f"{package}: not the package just downloaded")
+    for path, sha in recorded.items():
+        file = package / _safe_path(path, str(descriptor_file), "cached file")
         if not file.is_file() or sha256_of(file)[1] != sha:
             raise _damaged(file, "sha256 differs from the one recorded at download")
     for path, size, sha256 in _plan(read(descriptor_file), names, str(descriptor_file))[1]:
@@ -630,7 +563,7 @@ def _verify_cached(package: Path, names: list[str], base: str) -> None:
             raise RemoteDataError(
                 f"{base}: cannot download, and {path} was never cached (load it once online)"
             )
-        problem = _mismatch(*sha256_of(file), size, sha256)
+        problem = _mismatch(file, size, sha256)
         if problem:
             raise _damaged(file, problem)
 

@@ -21,11 +21,8 @@ NOT_CSV = frozenset({"json", "jsonl", "ndjson", "parquet", "xlsx", "xls", "ods",
 
 
 def bundled_root() -> Path:
-    """The directory of the package shipped with this installation.
-
-    A wheel has ``afpak_data/_package``; an editable install falls back to the repository root
-    when it holds ``datapackage.json`` and ``metadata/``, the marks of a checkout.
-    """
+    """The package shipped with this installation: a wheel's ``afpak_data/_package``, else (an
+    editable install) the repository root when it holds ``datapackage.json`` and ``metadata/``."""
     packaged = importlib.resources.files("afpak_data") / "_package"
     if packaged.is_dir() and (packaged / DESCRIPTOR_NAME).is_file():
         if not isinstance(packaged, Path):
