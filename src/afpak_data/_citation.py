@@ -10,8 +10,7 @@ from typing import Any
 
 
 def items(descriptor: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """The objects of a descriptor list (``licenses``, ``sources``, ...): the model does not vet
-    these lists, so anything else in them is skipped rather than trusted."""
+    """A descriptor list's objects (``licenses``, ``sources``): the model does not vet these."""
     value = descriptor.get(key)
     return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
 

@@ -15,8 +15,7 @@ from afpak_data._citation import creators, items
 
 
 def dataset_jsonld(descriptor: dict[str, Any], base_url: str | None = None) -> dict[str, Any]:
-    """The schema.org ``Dataset`` for ``descriptor``; resource paths are resolved against
-    ``base_url`` (where the files are published), else left relative to the embedding page."""
+    """The schema.org ``Dataset`` of ``descriptor``; file URLs relative to ``base_url`` if given."""
     data: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "Dataset",

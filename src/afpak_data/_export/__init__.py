@@ -86,8 +86,7 @@ def enum_json(field: Field) -> str | None:
 
 
 def rows(frame: pd.DataFrame, schema: Schema, iso_dates: bool = False) -> Iterator[tuple[Any, ...]]:
-    """The rows of ``frame`` as tuples of plain values (``None`` if missing), in schema order;
-    dates as ``datetime.date``, or as ``YYYY-MM-DD`` text (as JSON has them) with ``iso_dates``."""
+    """``frame``'s rows as tuples of plain values (None if missing), dates as dates or ISO text."""
     import pandas as pd
 
     def date(value: Any) -> Any:

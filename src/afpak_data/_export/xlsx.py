@@ -95,8 +95,7 @@ def sheet_names(wanted: list[str]) -> list[str]:
 def write_grid(
     sheet: Worksheet, header: list[str], body: list[tuple[Any, ...]], styles: dict[str, Format]
 ) -> None:
-    """A header row (frozen, with autofilter) and the body, columns sized to their content; text
-    that a spreadsheet would run as a formula gets the quote prefix, so editing keeps it text."""
+    """A frozen, filtered header and the body, columns sized to fit, formula-like text prefixed."""
     sheet.write_row(0, 0, header, styles["header"])
     for r, values in enumerate(body, start=1):
         for col, value in enumerate(values):
