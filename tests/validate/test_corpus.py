@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from afpak_data._validate import validate_package
+from afpak_data._validate import files, validate_package
 from validate.corpus import BROKEN, BROKEN_RAW_DESCRIPTOR, CSVS, Case, write_package, write_sources
 
 
@@ -29,9 +29,14 @@ def test_corpus_covers_enough_problem_types() -> None:
     assert len(checks) >= 25, sorted(checks)
 
 
+@pytest.mark.parametrize("arrow_from", [files.ARROW_FROM, 0], ids=["small-files", "all-arrow"])
 @pytest.mark.parametrize("case", BROKEN, ids=[c.id for c in BROKEN])
-def test_broken_package_reports_exactly_its_problem(case: Case, tmp_path: Path) -> None:
-    """Each broken package yields exactly the expected (file, line, column, check) problems."""
+def test_broken_package_reports_exactly_its_problem(
+    case: Case, arrow_from: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each broken package yields exactly the expected (file, line, column, check) problems,
+    whichever CSV reader reads it (the standard library's below ARROW_FROM bytes, else Arrow's)."""
+    monkeypatch.setattr(files, "ARROW_FROM", arrow_from)
     descriptor = build(case, tmp_path)
     sources = write_sources(tmp_path / "sources") if case.sources else None
     report = validate_package(descriptor, sources)

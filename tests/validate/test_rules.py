@@ -10,7 +10,7 @@ import pytest
 
 from afpak_data._descriptor import Field, RowRule, Schema
 from afpak_data._validate import cells, rules, validate_package
-from afpak_data._validate.context import TableContext
+from afpak_data._validate.files import TableContext
 from validate.corpus import BROKEN, write_package
 
 

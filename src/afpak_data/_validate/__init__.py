@@ -1,27 +1,25 @@
 """The contribution validator: every problem in a package, located and explained, nothing touched.
 
-``validate_package(descriptor_file)`` returns a :class:`Report`; the ``afpak-data validate`` command
-(``afpak_data._validate.cli``) renders it. Importing this package is light (``afpak-data --help``
-imports the command module); pyarrow and numpy are imported only when ``validate_package`` or
-``Report`` is first used. The validator never imports pandas: its import alone costs more than
-checking 100,000 rows.
+``validate_package`` returns a :class:`Report`, which ``afpak-data validate`` renders. Importing
+this is light: pyarrow comes with ``validate_package``, pandas never (its import costs more than
+checking 100,000 rows).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from afpak_data._validate.problems import CHECKS, Problem, Skipped
+from afpak_data._validate.problems import CHECKS, Problem, Report, Skipped
 
 if TYPE_CHECKING:
-    from afpak_data._validate.run import Report, validate_package
+    from afpak_data._validate.run import validate_package
 
 __all__ = ["CHECKS", "Problem", "Report", "Skipped", "validate_package"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in {"Report", "validate_package"}:
-        from afpak_data._validate import run
+    if name == "validate_package":
+        from afpak_data._validate.run import validate_package
 
-        return getattr(run, name)
+        return validate_package
     raise AttributeError(name)

@@ -1,15 +1,12 @@
-"""In a repository checkout, the descriptor's version must be the top CHANGELOG entry.
-
-A release that forgets its changelog entry (or an entry that forgets the version bump) is caught by
-CI; outside a checkout there is no CHANGELOG.md beside the descriptor and nothing is checked.
-"""
+"""In a repository checkout, the descriptor's version must be the top CHANGELOG entry (outside one
+there is no CHANGELOG.md beside the descriptor, and nothing is checked)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from afpak_data._validate.problems import Problem
+from afpak_data._errors import Problem
 
 ENTRY = re.compile(r"^## \[(?P<version>[^\]]+)\]", re.MULTILINE)
 
@@ -20,20 +17,15 @@ def check_changelog(root: Path, version: object) -> list[Problem]:
     if not file.is_file() or not isinstance(version, str):
         return []
     try:
-        text = file.read_bytes().decode("utf-8", errors="replace")
+        top = top_entry(file.read_bytes().decode("utf-8", errors="replace"))
     except OSError as exc:
         return [Problem.whole_file("CHANGELOG.md", "changelog", f"cannot be read: {exc}")]
-    top = top_entry(text)
     if top is None:
-        return [
-            Problem.whole_file(
-                "CHANGELOG.md", "changelog", f"no '## [{version}]' entry; add one for this version"
-            )
-        ]
-    found, line = top
-    if found != version:
-        message = f"the top entry is [{found}], datapackage.json says version {version}"
-        return [Problem("CHANGELOG.md", line, None, None, "changelog", message)]
+        message = f"no '## [{version}]' entry; add one for this version"
+        return [Problem.whole_file("CHANGELOG.md", "changelog", message)]
+    if top[0] != version:
+        message = f"the top entry is [{top[0]}], datapackage.json says version {version}"
+        return [Problem("CHANGELOG.md", top[1], None, None, "changelog", message)]
     return []
 
 

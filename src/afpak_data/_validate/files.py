@@ -1,29 +1,28 @@
-"""Read one CSV resource safely: size limits, bytes and hash, encoding, shape, the editor's lines.
+"""Read one CSV resource safely into a :class:`TableContext`: size limits, bytes and hash, encoding,
+shape, header, and for every row the physical line an editor shows (newlines in quoted cells count).
 
-The file is read once, in binary, read-only. Parsing is vectorised (pyarrow's CSV reader; the
-standard library's where pyarrow refuses the input) into string columns plus, for every kept row,
-the physical line an editor shows, counting the newlines inside quoted cells. Rows of the wrong
-shape are reported and left out, so the cell checks see only rows whose columns mean what the header
-says.
+The file is read once, in binary. Rows of the wrong shape are reported and left out, so the cell
+checks see only rows whose columns mean what the header says.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from afpak_data._csvfmt import not_utf8
-from afpak_data._validate.arrow import Column, numbers, strings
-from afpak_data._validate.problems import Problem
+from afpak_data._descriptor import Resource, Schema
+from afpak_data._errors import Problem
+from afpak_data._validate.arrow import Column, call, isin, kernels, numbers, strings
 
 #: Files beyond this are not read (a clear error rather than a memory blow-up).
 MAX_FILE_BYTES = 1024 * 1024 * 1024
@@ -31,106 +30,146 @@ MAX_FILE_BYTES = 1024 * 1024 * 1024
 MAX_CELL_CHARS = 32_767
 #: Encoding problems reported per file before the rest are summarised.
 MAX_ENCODING_REPORTS = 20
+#: Files at least this large are parsed by pyarrow (below, its fixed cost is more than the parse).
+ARROW_FROM = 64 * 1024
+#: Separator of the parts of a composite key (never in a CSV value a person types).
+KEY_SEPARATOR = "\x1f"
 
 
 @dataclass
-class Table:
-    """A parsed CSV: the header, string cells (columns 0..n-1), and each row's physical line."""
+class TableContext:
+    """A parsed resource: string columns by field name, each row's line, the rows that reached the
+    cell checks (``usable``), and (``typed``) the values the cell checks converted (null if invalid
+    or missing), so that ``x-rules`` compare numbers and dates without parsing a column twice."""
 
-    header: list[str]
-    cells: list[Column]
+    name: str
+    shown: str
+    schema: Schema
+    columns: dict[str, Column]
     lines: np.ndarray
-    problems: list[Problem] = field(default_factory=list)
+    usable: np.ndarray
+    typed: dict[str, Column] = field(default_factory=dict)
+    missing_cache: dict[str, np.ndarray] = field(default_factory=dict)
+    #: distinct referenced values per key, built once however many foreign keys point here
+    key_sets: dict[tuple[str, ...], Column] = field(default_factory=dict)
+
+    def record_id(self, row: int) -> str | None:
+        """The row's primary key as shown to people (composite keys joined with '/')."""
+        pk = self.schema.primary_key
+        if not pk or any(f not in self.columns for f in pk):
+            return None
+        values = [str(self.columns[f][row].as_py()) for f in pk]
+        return "/".join(values) if any(values) else None
+
+    def problem(self, row: int, column: str | None, check: str, message: str) -> Problem:
+        """A problem located at data row ``row`` (0-based in ``columns``)."""
+        line = int(self.lines[row])
+        return Problem(self.shown, line, self.record_id(row), column, check, message)
+
+    def key(self, fields: Sequence[str]) -> Column | None:
+        """The values of ``fields`` as one string array (composites joined with a separator)."""
+        if any(f not in self.columns for f in fields):
+            return None
+        parts = [self.columns[f] for f in fields]
+        if len(parts) == 1:
+            return parts[0]
+        return call("binary_join_element_wise", *parts, strings([KEY_SEPARATOR])[0])
+
+    def missing(self, name: str) -> np.ndarray:
+        """Rows whose ``name`` cell is a missing value (``missingValues``, usually "")."""
+        if name not in self.missing_cache:
+            self.missing_cache[name] = isin(self.columns[name], list(self.schema.missing_values))
+        return self.missing_cache[name]
+
+    def present(self, fields: Sequence[str]) -> np.ndarray:
+        """Rows where every one of ``fields`` has a value (and the row is usable)."""
+        mask = self.usable.copy()
+        for f in fields:
+            mask &= ~self.missing(f)
+        return mask
 
 
-def read_bytes(file: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
+def read_table(spec: Resource, problems: list[Problem]) -> TableContext | None:
+    """File-level checks of one resource; its parsed table, ready for the cell checks."""
+    shown = spec.path
+
+    def bad(check: str, message: str, line: int | None = None, column: str | None = None) -> None:
+        problems.append(Problem(shown, line, None, column, check, message))
+
+    raw = _read_bytes(spec.safe_file, bad) if spec.safe_file is not None and shown else None
+    if raw is None:
+        return None
+    _integrity(raw, spec.bytes, spec.hash, bad)
+    ignorable = b"\xef\xbb\xbf \t\r\n"
+    if not raw[:4096].strip(ignorable) and not raw.strip(ignorable):  # its start decides, usually
+        bad("file-empty", "the file is empty; it needs at least a header row")
+        return None
+    raw = _decode(raw, bad)
+    try:  # the standard library's reader is exact, but Arrow's is ten times faster on big files
+        header, cells, lines = (_parse_stdlib if len(raw) < ARROW_FROM else _parse_arrow)(raw, bad)
+    except Exception:
+        # pyarrow refuses some inputs the standard library reads (huge rows, odd quoting): the
+        # slow, exact reader then decides, and reports what is wrong.
+        header, cells, lines = _parse_stdlib(raw, bad)
+    if not spec.schema.fields:
+        return None
+    columns = _check_header(header, spec.schema, bad)
+    blank = np.ones(len(lines), bool)
+    for column in cells:
+        blank &= numbers(call("binary_length", column)) == 0
+    for row in np.flatnonzero(blank):
+        bad("blank-row", "the row is empty; delete it", int(lines[row]))
+    series = {name: cells[i] for name, i in columns.items()}
+    return TableContext(spec.name, shown, spec.schema, series, lines, ~blank)
+
+
+Bad = Callable[..., None]
+
+
+def _read_bytes(file: Path, bad: Bad) -> bytes | None:
     """The file's bytes, or None and why not (missing, a directory, too large, unreadable)."""
-
-    def fail(check: str, message: str) -> tuple[None, list[Problem]]:
-        return None, [Problem.whole_file(shown, check, message)]
-
     try:
-        stat = file.stat()
-    except FileNotFoundError:
-        return fail("file-missing", "file not found")
-    except OSError as exc:
-        return fail("file-missing", f"cannot be read: {exc.strerror or exc}")
-    if not file.is_file():
-        return fail("file-missing", "not a regular file")
-    if stat.st_size > MAX_FILE_BYTES:
-        return fail(
-            "file-size", f"{stat.st_size} bytes; files over {MAX_FILE_BYTES} bytes are not read"
-        )
-    try:
-        with open(file, "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1), []
-    except OSError as exc:
-        return fail("file-missing", f"cannot be read: {exc.strerror or exc}")
-
-
-def check_integrity(
-    raw: bytes, shown: str, declared_bytes: int | None, declared_hash: str | None
-) -> list[Problem]:
-    """Compare the declared ``bytes`` and ``hash`` with the file (hash as ``sha256:<hex>``)."""
-    problems = []
-    if declared_bytes is not None and declared_bytes != len(raw):
-        problems.append(
-            Problem.whole_file(
-                shown,
-                "bytes",
-                f"declared bytes={declared_bytes}, file has {len(raw)} "
-                "(run python scripts/build_datapackage.py)",
-            )
-        )
-    if declared_hash is not None:
-        algorithm, sep, expected = declared_hash.partition(":")
-        if not sep:
-            algorithm, expected = "md5", declared_hash  # Data Package v1: a bare hex string is md5
-        if algorithm not in hashlib.algorithms_available or not expected:
-            problems.append(
-                Problem.whole_file(
-                    shown,
-                    "hash",
-                    f"declared hash {declared_hash!r} is not <algorithm>:<hex>",
-                )
-            )
+        size = file.stat().st_size
+        if not file.is_file():
+            bad("file-missing", "not a regular file")
+        elif size > MAX_FILE_BYTES:
+            bad("file-size", f"{size} bytes; files over {MAX_FILE_BYTES} bytes are not read")
         else:
-            actual = hashlib.new(algorithm, raw).hexdigest()
-            if actual != expected.lower():
-                problems.append(
-                    Problem.whole_file(
-                        shown,
-                        "hash",
-                        f"declared hash={declared_hash}, file has {algorithm}:{actual} "
-                        "(run python scripts/build_datapackage.py)",
-                    )
-                )
-    return problems
+            with open(file, "rb") as handle:
+                return handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        bad("file-missing", "file not found")
+    except OSError as exc:
+        bad("file-missing", f"cannot be read: {exc.strerror or exc}")
+    return None
 
 
-def decode_checks(raw: bytes, shown: str) -> tuple[bytes, list[Problem]]:
+def _integrity(raw: bytes, size: int | None, digest: str | None, bad: Bad) -> None:
+    """The declared ``bytes`` and ``hash`` (``<algorithm>:<hex>``; bare hex is v1's md5)."""
+    rebuild = "(run python scripts/build_datapackage.py)"
+    if size is not None and size != len(raw):
+        bad("bytes", f"declared bytes={size}, file has {len(raw)} {rebuild}")
+    if digest is not None:
+        algorithm, sep, expected = digest.partition(":")
+        if not sep:
+            algorithm, expected = "md5", digest
+        if algorithm not in hashlib.algorithms_available or not expected:
+            bad("hash", f"declared hash {digest!r} is not <algorithm>:<hex>")
+        elif (actual := hashlib.new(algorithm, raw).hexdigest()) != expected.lower():
+            bad("hash", f"declared hash={digest}, file has {algorithm}:{actual} {rebuild}")
+
+
+def _decode(raw: bytes, bad: Bad) -> bytes:
     """Report a BOM and invalid UTF-8 (naming lines); return valid UTF-8 bytes without the BOM."""
-    problems = []
+    offset = 0
     if raw.startswith(b"\xef\xbb\xbf"):
-        problems.append(
-            Problem(
-                shown,
-                1,
-                None,
-                None,
-                "bom",
-                "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM",
-            )
-        )
-        raw = raw[3:]
-        offset = 3
-    else:
-        offset = 0
+        bad("bom", "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM", 1)
+        raw, offset = raw[3:], 3
     if raw.isascii():  # ASCII is UTF-8, and checking it costs a fraction of decoding
-        return raw, problems
+        return raw
     try:
         raw.decode("utf-8")
-        return raw, problems
+        return raw
     except UnicodeDecodeError:
         pass
     start, reported = 0, 0
@@ -140,62 +179,36 @@ def decode_checks(raw: bytes, shown: str) -> tuple[bytes, list[Problem]]:
             break
         except UnicodeDecodeError as exc:
             pos = start + exc.start
-            line = raw.count(b"\n", 0, pos) + 1
             if reported < MAX_ENCODING_REPORTS:
-                problems.append(
-                    Problem(
-                        shown,
-                        line,
-                        None,
-                        None,
-                        "encoding",
-                        not_utf8(raw[pos], pos + offset),
-                    )
-                )
+                bad("encoding", not_utf8(raw[pos], pos + offset), raw.count(b"\n", 0, pos) + 1)
             reported += 1
             start = pos + max(1, exc.end - exc.start)
     if reported > MAX_ENCODING_REPORTS:
-        problems.append(
-            Problem.whole_file(
-                shown,
-                "encoding",
-                f"{reported - MAX_ENCODING_REPORTS} more invalid UTF-8 sequences",
-            )
-        )
-    return raw.decode("utf-8", errors="replace").encode("utf-8"), problems
+        bad("encoding", f"{reported - MAX_ENCODING_REPORTS} more invalid UTF-8 sequences")
+    return raw.decode("utf-8", errors="replace").encode("utf-8")
 
 
-def parse_csv(raw: bytes, shown: str) -> Table:
-    """Parse valid UTF-8 CSV bytes into a Table (always; problems are attached to it)."""
-    try:
-        return _parse_arrow(raw, shown)
-    except Exception:
-        # pyarrow refuses some inputs the standard library reads (huge rows, odd quoting): the slow,
-        # exact path then decides, and reports what is wrong.
-        return parse_csv_stdlib(raw, shown)
+def _bad_shape(bad: Bad, line: int, count: int, n: int) -> None:
+    check = "extra-cells" if count > n else "missing-cells"
+    bad(check, f"row has {count} cells, the header has {n}", line)
 
 
-def _newlines(values: Column) -> np.ndarray:
-    """Physical line breaks inside each cell (CRLF, LF or a lone CR count once)."""
-    return numbers(pc.count_substring_regex(values, "\r\n|\r|\n"))
+Parsed = tuple[list[str], list[Column], np.ndarray]
 
 
-def _header(raw: bytes) -> list[str]:
-    """The header row, parsed by the standard library (it may itself hold quoted newlines)."""
+def _parse_arrow(raw: bytes, bad: Bad) -> Parsed:
+    import pyarrow.csv as pacsv
+
+    # the header by the standard library (it may itself hold quoted newlines)
     head = raw[: 1024 * 1024].decode("utf-8", errors="replace")
-    return next(csv.reader(io.StringIO(head, newline="")), [])
-
-
-def _parse_arrow(raw: bytes, shown: str) -> Table:
-    header = _header(raw)
+    header = next(csv.reader(io.StringIO(head, newline="")), [])
     n = len(header)
-    bad: list[tuple[int, int, str]] = []
-
-    def on_invalid(row: pacsv.InvalidRow) -> Literal["skip"]:
-        bad.append((row.number or 0, row.actual_columns, row.text))
-        return "skip"
-
     names = [f"c{i}" for i in range(n)]
+    invalid: list[tuple[int, int, str]] = []
+
+    def on_invalid(row: Any) -> Literal["skip"]:
+        invalid.append((row.number or 0, row.actual_columns, row.text))
+        return "skip"
 
     def read(newlines_in_values: bool) -> pa.Table:
         return pacsv.read_csv(
@@ -220,69 +233,53 @@ def _parse_arrow(raw: bytes, shown: str) -> Table:
     # Most files have no line break inside a cell: then the reader may cut blocks at any line
     # break, which parses twice as fast. That is known to hold when every record took exactly one
     # line and every row had its cells; otherwise the file is read again, the careful way.
-    breaks = _line_breaks(raw)
-    lines = breaks + (0 if raw.endswith((b"\n", b"\r")) else 1)
+    breaks = raw.count(b"\n")
+    if b"\r" in raw:  # CRLF, LF or a lone CR count once
+        breaks += raw.count(b"\r") - raw.count(b"\r\n")
     try:
         table = read(newlines_in_values=False)
-        quick = not bad and table.num_rows == lines
+        quick = not invalid and table.num_rows == breaks + (not raw.endswith((b"\n", b"\r")))
     except pa.ArrowInvalid:
         quick = False
     if not quick:
-        bad.clear()
+        invalid.clear()
         table = read(newlines_in_values=True)
     columns = [table.column(i).combine_chunks() for i in range(n)]
-    records = table.num_rows + len(bad)
+    records = table.num_rows + len(invalid)
     # Record numbers (1-based, header = 1) of the rows pyarrow kept, then each record's extra lines.
     keep = np.ones(records, bool)
-    keep[np.array([b[0] - 1 for b in bad], dtype=np.int64)] = False
+    keep[np.array([b[0] - 1 for b in invalid], dtype=np.int64)] = False
     kept = np.flatnonzero(keep) + 1
     extra = np.zeros(records, dtype=np.int64)
     if breaks > records:
-        per_row = sum((_newlines(c) for c in columns), np.zeros(table.num_rows, np.int64))
-        extra[kept - 1] = per_row
-        for number, _, text in bad:
+        options = kernels.MatchSubstringOptions("\r\n|\r|\n")
+        per_row = [numbers(call("count_substring_regex", c, options=options)) for c in columns]
+        extra[kept - 1] = sum(per_row, np.zeros(table.num_rows, np.int64))
+        for number, _, text in invalid:
             extra[number - 1] = text.count("\n") + text.count("\r") - text.count("\r\n")
     starts = np.arange(1, records + 1) + np.concatenate(([0], np.cumsum(extra)[:-1]))
-    problems = [
-        _shape_problem(shown, int(starts[number - 1]), count, n) for number, count, _ in bad
-    ]
-    body = [column.slice(1) for column in columns]
-    return Table(header, body, starts[kept - 1][1:], problems)
+    lines = starts[kept - 1][1:]
+    for at, count, _ in invalid:
+        _bad_shape(bad, int(starts[at - 1]), count, n)
+    return header, [column.slice(1) for column in columns], lines
 
 
-def _line_breaks(raw: bytes) -> int:
-    """Physical line breaks in ``raw`` (CRLF, LF or a lone CR count once); one pass without CR."""
-    if raw.find(b"\r") < 0:
-        return raw.count(b"\n")
-    return raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n")
-
-
-def _shape_problem(shown: str, line: int, count: int, n: int) -> Problem:
-    check = "extra-cells" if count > n else "missing-cells"
-    return Problem(shown, line, None, None, check, f"row has {count} cells, the header has {n}")
-
-
-def parse_csv_stdlib(raw: bytes, shown: str) -> Table:
+def _parse_stdlib(raw: bytes, bad: Bad) -> Parsed:
     """The exact, slower reader: the standard library's csv module and its physical line counter."""
-    text = raw.decode("utf-8", errors="replace")
     csv.field_size_limit(MAX_CELL_CHARS * 4 + 1)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"), newline=""))
+    header: list[str] = []
     rows: list[list[str]] = []
     lines: list[int] = []
-    header: list[str] = []
     start = 1
     try:
+        header = next(reader, [])
+        start = reader.line_num + 1
         for row in reader:
-            if not header and not lines and start == 1 and not rows:
-                header = row
-                n = len(header)
-                start = reader.line_num + 1
-                continue
-            if len(row) != n and row:
-                problems.append(_shape_problem(shown, start, len(row), n))
+            if row and len(row) != len(header):
+                _bad_shape(bad, start, len(row), len(header))
             else:
-                rows.append(row or [""] * n)
+                rows.append(row or [""] * len(header))
                 lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
@@ -293,6 +290,47 @@ def parse_csv_stdlib(raw: bytes, shown: str) -> Table:
                 f"a cell is longer than {MAX_CELL_CHARS} characters; "
                 "the rest of the file is not read"
             )
-        problems.append(Problem(shown, start, None, None, check, message))
+        bad(check, message, start)
     cells = [strings(row[i] for row in rows) for i in range(len(header))]
-    return Table(header, cells, np.array(lines, dtype=np.int64), problems)
+    return header, cells, np.array(lines, dtype=np.int64)
+
+
+def _check_header(header: list[str], schema: Schema, report: Bad) -> dict[str, int]:
+    """Header problems; returns the column index of each schema field found in the header."""
+
+    def bad(column: str | None, check: str, message: str) -> None:
+        report(check, message, 1, column)
+
+    fields = [f.name for f in schema.fields]
+    positions: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name in positions:
+            first = positions[name] + 1
+            bad(name, "duplicate-column", f"column {i + 1} repeats the name '{name}' "
+                f"(first in column {first})")  # fmt: skip
+        else:
+            positions[name] = i
+    extra = [(i, n) for i, n in enumerate(header) if n not in fields and positions.get(n) == i]
+    missing = [f for f in fields if f not in positions]
+    columns = {f: positions[f] for f in fields if f in positions}
+    for i, name in extra:
+        guess = fields[i] if i < len(fields) and fields[i] in missing else None
+        close = difflib.get_close_matches(name, missing, n=1, cutoff=0.6)
+        guess = close[0] if close else guess
+        if guess is not None:
+            missing.remove(guess)
+            columns[guess] = i
+            bad(guess, "misnamed-column", f"column {i + 1} is named {name!r}; "
+                f"the schema calls it '{guess}'")  # fmt: skip
+        elif schema.fields_match not in {"subset", "partial"}:
+            bad(name, "extra-column", f"column {i + 1} {name!r} is not a field of the schema "
+                f"(fields: {', '.join(fields)})")  # fmt: skip
+    if schema.fields_match not in {"superset", "partial"}:
+        for name in missing:
+            bad(name, "missing-column", f"the header has no column '{name}'")
+    in_header = [n for i, n in enumerate(header) if n in fields and positions.get(n) == i]
+    ordered = [n for n in fields if n in in_header]
+    if schema.fields_match == "exact" and not extra and not missing and in_header != ordered:
+        bad(None, "column-order", f"columns are {', '.join(in_header)}; "
+            f"the schema's order is {', '.join(ordered)}")  # fmt: skip
+    return columns

@@ -1,9 +1,8 @@
-"""Keys within and across tables, as hash joins over whole columns.
+"""Keys within and across tables, and withdrawn IDs, as hash joins over whole columns.
 
-Duplicates name both lines. Foreign keys (link tables and self-references alike) and the polymorphic
-``x-polymorphicReferences`` are checked against the referenced table's key values; a table whose
-file could not be read is not used as a target (its own problem is already reported). A clean key
-costs one ``count_distinct``; only a key with duplicates is grouped to name the lines.
+A clean key costs one ``count_distinct``; only a key with duplicates is grouped to name both lines.
+A table whose file could not be read is no target (its own problem is reported). Withdrawn IDs stay
+reserved, so that a citation of an older version never silently points at another record.
 """
 
 from __future__ import annotations
@@ -12,28 +11,40 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
-import pyarrow.compute as pc
 
-from afpak_data._validate.arrow import numbers
-from afpak_data._validate.context import KEY_SEPARATOR, KeySet, TableContext, isin, take, value_set
-from afpak_data._validate.problems import Problem
-from afpak_data._validate.text import fullmatch
+from afpak_data._errors import Problem
+from afpak_data._validate.arrow import Column, call, filtered, isin, matches, numbers, picked
+from afpak_data._validate.files import KEY_SEPARATOR, TableContext
 
-
-def _shown_key(value: str) -> str:
-    return value.replace(KEY_SEPARATOR, "/")
+WITHDRAWN = "withdrawn"
 
 
-def duplicates(ctx: TableContext, fields: Sequence[str], check: str) -> list[Problem]:
+def _shown_key(value: object) -> str:
+    return str(value).replace(KEY_SEPARATOR, "/")
+
+
+def check_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
+    """Primary and unique keys, foreign keys and polymorphic references of one table."""
+    schema = ctx.schema
+    out = _duplicates(ctx, schema.primary_key, "primary-key") if schema.primary_key else []
+    for spec in schema.fields:
+        if spec.unique and spec.name in ctx.columns and (spec.name,) != schema.primary_key:
+            out += _duplicates(ctx, [spec.name], "unique")
+    for fields in schema.unique_keys:
+        out += _duplicates(ctx, fields, "unique")
+    return out + _foreign_keys(ctx, tables) + _polymorphic(ctx, tables)
+
+
+def _duplicates(ctx: TableContext, fields: Sequence[str], check: str) -> list[Problem]:
     """Rows repeating an earlier row's ``fields`` (rows with a missing part are not compared)."""
     key = ctx.key(fields)
     if key is None:
         return []
     present = ctx.present(fields)
-    subset = take(key, present)
-    if pc.count_distinct(subset).as_py() == len(subset):
+    subset = filtered(key, present)
+    if call("count_distinct", subset).as_py() == len(subset):
         return []
-    codes = numbers(pc.dictionary_encode(subset).indices)
+    codes = numbers(call("dictionary_encode", subset).indices)
     _, first = np.unique(codes, return_index=True)
     repeated = np.ones(len(codes), bool)
     repeated[first] = False
@@ -41,116 +52,120 @@ def duplicates(ctx: TableContext, fields: Sequence[str], check: str) -> list[Pro
     first_line = ctx.lines[rows[first]]  # the first line of each distinct value, by code
     label = "primary key" if check == "primary-key" else "unique key"
     names = ", ".join(fields)
-    problems = []
-    for position in np.flatnonzero(repeated):
-        row = int(rows[position])
-        value = _shown_key(str(subset[int(position)].as_py()))
-        problems.append(
-            ctx.problem(
-                row,
-                names,
-                check,
-                f"{label} ({names}) {value!r} duplicates line {int(first_line[codes[position]])}",
-            )
+    return [
+        ctx.problem(
+            int(rows[at]),
+            names,
+            check,
+            f"{label} ({names}) {_shown_key(subset[int(at)].as_py())!r} duplicates line "
+            f"{int(first_line[codes[at]])}",
         )
-    return problems
+        for at in np.flatnonzero(repeated)
+    ]
 
 
-def target_values(ctx: TableContext, fields: Sequence[str]) -> KeySet | None:
+def _values(mask: np.ndarray, values: Column) -> list[tuple[int, str]]:
+    """The rows of ``mask`` with their values as text (failing rows only)."""
+    rows = np.flatnonzero(mask)
+    return list(zip(rows.tolist(), map(str, picked(values, rows).to_pylist()), strict=True))
+
+
+def _target_values(ctx: TableContext, fields: Sequence[str]) -> Column:
     """The distinct referenced key values of a table (usable rows only), built once per key."""
     name = tuple(fields)
     if name not in ctx.key_sets:
-        key = ctx.key(fields)
-        ctx.key_sets[name] = None if key is None else value_set(take(key, ctx.present(fields)))
-    found = ctx.key_sets[name]
-    return None if found is None else KeySet(found)
+        ctx.key_sets[name] = call("unique", filtered(ctx.key(fields), ctx.present(fields)))
+    return ctx.key_sets[name]
 
 
-def foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
+def _foreign_keys(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
     """Every foreign key of ``ctx``: each present value must exist in the referenced table."""
     problems = []
     for fk in ctx.schema.foreign_keys:
+        # an unknown resource is reported by the package checks, an unreadable one already
         target = ctx if fk.resource is None else tables.get(fk.resource)
-        if target is None:
-            # unknown resource: reported by the package checks; unreadable: reported already
-            continue
-        if any(f not in target.columns for f in fk.reference_fields):
-            continue
         key = ctx.key(fk.fields)
-        if key is None:
+        if target is None or key is None or not set(fk.reference_fields) <= target.columns.keys():
             continue
-        allowed = target_values(target, fk.reference_fields)
-        orphan = ctx.present(fk.fields) & ~isin(key, allowed)
-        where = fk.resource or ctx.name
+        orphan = ctx.present(fk.fields) & ~isin(key, _target_values(target, fk.reference_fields))
+        where = f"{fk.resource or ctx.name} ({', '.join(fk.reference_fields)})"
         names = ", ".join(fk.fields)
-        for row in np.flatnonzero(orphan):
-            value = _shown_key(str(key[int(row)].as_py()))
-            problems.append(
-                ctx.problem(
-                    int(row),
-                    names,
-                    "foreign-key",
-                    f"{value!r} has no row in {where} ({', '.join(fk.reference_fields)})",
-                )
-            )
+        problems += [
+            ctx.problem(row, names, "foreign-key", f"{_shown_key(v)!r} has no row in {where}")
+            for row, v in _values(orphan, key)
+        ]
     return problems
 
 
-def polymorphic(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
+def _id_pattern(target: TableContext) -> str | None:
+    """The ID pattern of a table with a one-field primary key, if its schema has one."""
+    pk = target.schema.primary_key
+    spec = target.schema.field(pk[0]) if len(pk) == 1 else None
+    return spec.pattern if spec else None
+
+
+def _no_row(value: str, names: Sequence[str], tables: dict[str, TableContext]) -> str:
+    """Say which table ``value`` was routed to by its ID pattern (failing rows only)."""
+    routes = (n for n in names if (p := _id_pattern(tables[n])) and re.fullmatch(p, value))
+    return f"{value!r} has no row in {next(routes, '?')}"
+
+
+def _polymorphic(ctx: TableContext, tables: dict[str, TableContext]) -> list[Problem]:
     """``x-polymorphicReferences``: the ID's prefix (the target's key pattern) picks the table."""
     problems = []
     for ref in ctx.schema.polymorphic_references:
-        if ref.field not in ctx.columns:
-            continue
-        values = ctx.columns[ref.field]
-        present = ctx.present([ref.field])
-        if any(n not in tables for n in ref.resources):
+        if ref.field not in ctx.columns or any(n not in tables for n in ref.resources):
             continue  # a target is unknown or unreadable: reported elsewhere, cannot route
-        routed = np.zeros(len(values), bool)
-        found = np.zeros(len(values), bool)
+        values, present = ctx.columns[ref.field], ctx.present([ref.field])
+        routed, found = np.zeros(len(values), bool), np.zeros(len(values), bool)
         patterns = []
         for name in ref.resources:
             target = tables[name]
-            if len(target.schema.primary_key) != 1:
+            pk = target.schema.primary_key
+            if len(pk) != 1 or pk[0] not in target.columns:
                 continue
-            pk = target.schema.primary_key[0]
-            spec = target.schema.field(pk)
-            pattern = spec.pattern if spec else None
-            ids = target_values(target, [pk])
-            if ids is None:
-                continue
+            ids = _target_values(target, pk)
+            pattern = _id_pattern(target)
             if pattern:
                 patterns.append(f"{name}: {pattern}")
-                mine = fullmatch(values, pattern)
-            else:
-                mine = isin(values, ids)
+            mine = matches(values, pattern) if pattern else isin(values, ids)
             routed |= mine
             found |= mine & isin(values, ids)
-        for row in np.flatnonzero(present & ~routed):
-            problems.append(
-                ctx.problem(
-                    int(row),
-                    ref.field,
-                    "polymorphic-key",
-                    f"{values[int(row)].as_py()!r} matches no referenced table's ID pattern "
-                    f"({'; '.join(patterns)})",
-                )
-            )
-        for row in np.flatnonzero(present & routed & ~found):
-            value = str(values[int(row)].as_py())
-            table = next(
-                (n for n in ref.resources if n in tables and _routes(tables[n], value)), "?"
-            )
-            problems.append(
-                ctx.problem(
-                    int(row), ref.field, "polymorphic-key", f"{value!r} has no row in {table}"
-                )
-            )
+        unrouted = f"matches no referenced table's ID pattern ({'; '.join(patterns)})"
+        problems += [
+            ctx.problem(row, ref.field, "polymorphic-key", f"{v!r} {unrouted}")
+            for row, v in _values(present & ~routed, values)
+        ]
+        problems += [
+            ctx.problem(row, ref.field, "polymorphic-key", _no_row(v, ref.resources, tables))
+            for row, v in _values(present & routed & ~found, values)
+        ]
     return problems
 
 
-def _routes(target: TableContext, value: str) -> bool:
-    """Whether ``value`` looks like an ID of ``target`` (message building, failing rows only)."""
-    pk = target.schema.primary_key
-    spec = target.schema.field(pk[0]) if len(pk) == 1 else None
-    return bool(spec and spec.pattern and re.fullmatch(spec.pattern, value))
+def check_withdrawn(tables: dict[str, TableContext]) -> list[Problem]:
+    """Rows of every other table whose primary key is a withdrawn ID."""
+    retired = tables.get(WITHDRAWN)
+    if retired is None or "record_id" not in retired.columns:
+        return []
+    present = retired.present(["record_id"])
+    ids = filtered(retired.columns["record_id"], present)
+    if len(ids) == 0:
+        return []
+    versions = retired.columns.get("withdrawn_in")
+    when = {}
+    if versions is not None:
+        when = dict(zip(ids.to_pylist(), filtered(versions, present).to_pylist(), strict=True))
+    problems = []
+    for name, ctx in tables.items():
+        pk = ctx.schema.primary_key
+        key = ctx.key(pk) if pk and name != WITHDRAWN else None
+        if key is None:
+            continue
+        problems += [
+            ctx.problem(row, ", ".join(pk), "withdrawn-id", f"ID {v!r} was withdrawn in version "
+                        f"{when.get(v) or 'an earlier version'} and stays reserved; choose a new "
+                        "ID")
+            for row, v in _values(ctx.present(pk) & isin(key, ids), key)
+        ]  # fmt: skip
+    return problems

@@ -1,18 +1,17 @@
-"""The problem record every check produces, and the stable vocabulary of check names.
+"""The report of one validation, and the stable vocabulary of check names.
 
-Checks never print or raise: they return :class:`Problem` records, so one run can report everything,
-the report formats (text, JSON, GitHub annotations) stay in one place, and tests can assert the
-structured result ``(file, line, column, check)`` instead of prose.
+Checks never print or raise: they return located :class:`Problem` records, so one run reports
+everything and tests assert ``(file, line, column, check)`` instead of prose.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from afpak_data._errors import Problem
 
-__all__ = ["CHECKS", "FATAL_CHECKS", "Problem", "Skipped", "sort_problems"]
+__all__ = ["CHECKS", "Problem", "Report", "Skipped"]
 
 #: The stable vocabulary of ``check`` names, by section: the one registry that ``--list-checks``,
 #: the JSON reports and the CONTRIBUTING.md table are generated from (a test compares them).
@@ -82,9 +81,6 @@ CHECKS: dict[str, str] = {
     name: text for checks in SECTIONS.values() for name, text in checks.items()
 }
 
-#: Checks that make the input unreadable as a whole: the command exits 2 rather than 1.
-FATAL_CHECKS = frozenset({"descriptor-unreadable"})
-
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
@@ -93,14 +89,24 @@ class Skipped:
     check: str
     reason: str
 
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON record of a skipped check."""
-        return asdict(self)
 
+@dataclass
+class Report:
+    """The outcome of one validation: what was checked, what is wrong, what was not checked."""
 
-def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """Sort by file, then line (file-level problems first); ties keep the order found."""
-    return sorted(problems, key=lambda p: (p.file, p.line or 0))
+    package: Path
+    origin: str
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    #: a usage error found on the way (``--sources-dir`` holds none of the texts): exit 2, no report
+    refused: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 valid, 1 invalid, 2 unreadable input (``descriptor-unreadable``) or refused."""
+        unreadable = any(p.check == "descriptor-unreadable" for p in self.problems)
+        return 2 if unreadable or self.refused else 1 if self.problems else 0
 
 
 def markdown() -> str:
