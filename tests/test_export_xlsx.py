@@ -54,7 +54,7 @@ def test_about_sheet_has_the_citation(workbook) -> None:
     from afpak_data._citation import citation
 
     facts = about_facts(workbook)
-    assert facts["how to cite"] == citation(PACKAGE.root, PACKAGE.descriptor)
+    assert facts["how to cite"] == citation(PACKAGE.descriptor)
     assert PACKAGE.version in facts["how to cite"]
     assert facts["licence"].startswith(PACKAGE.descriptor["licenses"][0]["name"])
 

@@ -1,10 +1,9 @@
 """Write a package version as one zip for archiving (Zenodo, a library), with a checksum file.
 
-The same package gives the same bytes, so an archived bundle can be checked against a rebuilt one:
-entries sorted, one timestamp (the descriptor's ``created``, else 1980-01-01), one permission, a
-fixed compression level, all under one folder ``afpak-data-<version>/``. Each CSV must first
-match the ``bytes`` and ``hash`` its descriptor declares: a stale package's archive is worse than
-none.
+The same package gives the same bytes (entries sorted, one timestamp: ``created`` or 1980-01-01,
+one permission, one compression level, one folder ``afpak-data-<version>/``), so an archive can be
+checked against a rebuilt one. Each CSV must first match its declared ``bytes`` and ``hash``: a
+stale package's archive is worse than none.
 """
 
 from __future__ import annotations
@@ -12,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from afpak_data._atomic import write_files
 from afpak_data._descriptor import SAFE_VERSION, Package, declared_sha256, sha256_of
@@ -32,8 +31,7 @@ class BundleError(AfpakDataError, ValueError):
     """The package cannot be bundled as it is (a stale hash, no usable version)."""
 
 
-@dataclass(frozen=True)
-class Bundle:
+class Bundle(NamedTuple):
     """The zip, its ``sha256sum`` file, and the zip's hex digest."""
 
     archive: Path
@@ -57,10 +55,9 @@ def bundle(package: Package, outdir: Path) -> Bundle:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         for relative in members(package.root):
             info = zipfile.ZipInfo(f"{stem}/{relative}", date_time=timestamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, so that external_attr means permissions everywhere
             info.external_attr = 0o644 << 16
-            zf.writestr(info, (package.root / relative).read_bytes(), compresslevel=9)
+            zf.writestr(info, (package.root / relative).read_bytes(), zipfile.ZIP_DEFLATED, 9)
     data = buffer.getvalue()
     hexdigest = hashlib.sha256(data).hexdigest()
     archive = outdir / f"{stem}.zip"
@@ -73,17 +70,13 @@ def bundle(package: Package, outdir: Path) -> Bundle:
 
 def members(root: Path) -> list[str]:
     """Relative POSIX paths to archive, sorted: the descriptor, data/, schemas/, docs and notes."""
-    found = {"datapackage.json"}
-    for folder in FOLDERS:
-        base = root / folder
-        if base.is_dir():
-            for path in base.rglob("*"):
-                relative = path.relative_to(root)
-                hidden = any(part.startswith(".") for part in relative.parts)
-                if path.is_file() and not hidden and "__pycache__" not in relative.parts:
-                    found.add(relative.as_posix())
-    found.update(name for name in OPTIONAL_FILES if (root / name).is_file())
+    found = {"datapackage.json", *(name for name in OPTIONAL_FILES if (root / name).is_file())}
     found.update(path.name for path in root.glob(LICENSE_GLOB) if path.is_file())
+    for path in (path for folder in FOLDERS for path in (root / folder).rglob("*")):
+        relative = path.relative_to(root)
+        hidden = any(part.startswith(".") for part in relative.parts)
+        if path.is_file() and not hidden and "__pycache__" not in relative.parts:
+            found.add(relative.as_posix())
     return sorted(found)
 
 
@@ -97,16 +90,14 @@ def check_hashes(package: Package) -> None:
             problems.append(f"{resource.file}: cannot be read ({exc.strerror})")
             continue
         declared = declared_sha256(resource.hash)
+        found: list[str] = []  # this file's problems
         if resource.bytes is not None and resource.bytes != size:
-            problems.append(
-                f"{resource.file}: {size} bytes, datapackage.json declares {resource.bytes}"
-            )
+            found.append(f"{size} bytes, datapackage.json declares {resource.bytes}")
         if resource.hash is not None and declared is None:
-            problems.append(f"{resource.file}: hash {resource.hash!r} is not 'sha256:<hex>'")
+            found.append(f"hash {resource.hash!r} is not 'sha256:<hex>'")
         elif declared is not None and declared != sha256:
-            problems.append(
-                f"{resource.file}: sha256 {sha256}, datapackage.json declares {declared}"
-            )
+            found.append(f"sha256 {sha256}, datapackage.json declares {declared}")
+        problems += [f"{resource.file}: {message}" for message in found]
     if problems:
         raise BundleError(
             "; ".join(problems) + " (regenerate: python scripts/build_datapackage.py)"
@@ -115,11 +106,10 @@ def check_hashes(package: Package) -> None:
 
 def _timestamp(created: object) -> tuple[int, int, int, int, int, int]:
     """The descriptor's ``created`` as a zip timestamp (1980-01-01 when absent or unusable)."""
-    if isinstance(created, str):
-        try:
-            moment = datetime.fromisoformat(created.replace("Z", "+00:00"))
-        except ValueError:
-            return _EPOCH
-        if 1980 <= moment.year <= 2107:
-            return (moment.year, moment.month, moment.day, moment.hour, moment.minute, 0)
-    return _EPOCH
+    try:
+        moment = datetime.fromisoformat(created) if isinstance(created, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or not 1980 <= moment.year <= 2107:
+        return _EPOCH
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, 0)

@@ -1,18 +1,16 @@
 """How to cite the package, and the descriptor's lists that every published format reads.
 
-The citation comes from the descriptor, which the build generates from the same
-``metadata/package.toml`` as ``CITATION.cff``: the same text everywhere, even without the file.
+The citation comes from the descriptor, generated from the same ``metadata/package.toml`` as
+``CITATION.cff``: the same text everywhere, even without the file.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 
 def items(descriptor: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """The objects of a descriptor list (``licenses``, ``sources``, ...): the model does not vet
-    these lists, so anything else in them is skipped rather than trusted."""
+    """A descriptor list's objects (``licenses``, ``sources``): the model does not vet these."""
     value = descriptor.get(key)
     return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
 
@@ -23,7 +21,7 @@ def creators(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in people if "creator" in (c.get("roles") or [c.get("role")])] or people
 
 
-def citation(root: Path, descriptor: dict[str, Any]) -> str:
+def citation(descriptor: dict[str, Any]) -> str:
     """``Authors (year). Title (Version v) [Data set]. URL``, absent parts left out."""
     year = str(descriptor.get("created", ""))[:4]
     title = str(descriptor.get("title") or descriptor.get("name", ""))

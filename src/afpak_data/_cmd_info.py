@@ -21,7 +21,7 @@ def info(source: str | None) -> None:
     with reading_errors():
         package = whole_package(source)
         counts = [(r.name, count_rows(r.file, r.encoding)) for r in package.resources]
-        cite = citation(package.root, package.descriptor)
+        cite = citation(package.descriptor)
     width = max((len(name) for name, _ in counts), default=0)
     digits = max((len(str(n)) for _, n in counts), default=1)
     lines = [

@@ -20,7 +20,12 @@ _NEEDS_QUOTES = frozenset(',;"\n\r\t')
 
 
 class CsvFormatError(ValueError):
-    """The file cannot be brought to the canonical form safely; the message says where and why."""
+    """The file cannot be brought to the canonical form safely; the message says where and why
+    (``line`` and ``reason`` are its parts, for a caller with its own wording)."""
+
+    def __init__(self, message: str, line: int = 0, reason: str = "") -> None:
+        super().__init__(message)
+        self.line, self.reason = line, reason
 
 
 def not_utf8(byte: int, offset: int) -> str:
@@ -40,7 +45,9 @@ def records(
             yield start, record
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise CsvFormatError(f"{shown}:{start}: not a readable CSV ({exc})") from None
+        raise CsvFormatError(
+            f"{shown}:{start}: not a readable CSV ({exc})", start, str(exc)
+        ) from None
 
 
 def _cell(value: str, text: bool) -> str:

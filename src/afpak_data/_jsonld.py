@@ -13,14 +13,11 @@ from urllib.parse import urljoin
 
 from afpak_data._citation import creators, items
 
-CONTEXT = "https://schema.org/"
-
 
 def dataset_jsonld(descriptor: dict[str, Any], base_url: str | None = None) -> dict[str, Any]:
-    """The schema.org ``Dataset`` for ``descriptor``; resource paths are resolved against
-    ``base_url`` (where the files are published), else left relative to the embedding page."""
+    """The schema.org ``Dataset`` of ``descriptor``; file URLs relative to ``base_url`` if given."""
     data: dict[str, Any] = {
-        "@context": CONTEXT,
+        "@context": "https://schema.org/",
         "@type": "Dataset",
         "name": str(descriptor.get("title") or descriptor.get("name", "")),
         "alternateName": str(descriptor.get("name") or ""),
@@ -34,7 +31,19 @@ def dataset_jsonld(descriptor: dict[str, Any], base_url: str | None = None) -> d
     data["creator"] = [_agent(c) for c in creators(descriptor)]
     data["isAccessibleForFree"] = True
     base = base_url if not base_url or base_url.endswith("/") else base_url + "/"
-    data["distribution"] = [_download(r, base) for r in items(descriptor, "resources")]
+    data["distribution"] = [
+        _drop_empty(
+            {
+                "@type": "DataDownload",
+                "name": str(r.get("name", "")),
+                "contentUrl": urljoin(base or "", str(r.get("path", ""))),
+                "encodingFormat": str(r.get("mediatype") or "text/csv"),
+                "description": str(r.get("description") or r.get("title") or ""),
+                "contentSize": f"{r['bytes']} B" if isinstance(r.get("bytes"), int) else "",
+            }
+        )
+        for r in items(descriptor, "resources")
+    ]
     data["isBasedOn"] = [
         _drop_empty(
             {
@@ -71,31 +80,12 @@ def _license(item: dict[str, Any]) -> Any:
     return {"@type": "CreativeWork", "name": str(item.get("title") or item.get("name", ""))}
 
 
-def _agent(contributor: dict[str, Any]) -> dict[str, Any]:
+def _agent(who: dict[str, Any]) -> dict[str, Any]:
     """A Person where given/family names are given, else an Organization named by its title."""
-    given, family = contributor.get("givenName"), contributor.get("familyName")
-    agent: dict[str, Any] = {"@type": "Organization", "name": str(contributor.get("title", ""))}
+    given, family = who.get("givenName"), who.get("familyName")
+    agent: dict[str, Any] = {"@type": "Organization", "name": str(who.get("title", ""))}
     if given or family:
         names = {"givenName": str(given or ""), "familyName": str(family or "")}
         agent = {"@type": "Person", "name": " ".join(p for p in names.values() if p)} | names
-    contact = {
-        "url": str(contributor.get("path") or ""),
-        "email": str(contributor.get("email") or ""),
-    }
+    contact = {"url": str(who.get("path") or ""), "email": str(who.get("email") or "")}
     return _drop_empty(agent | contact)
-
-
-def _download(resource: dict[str, Any], base_url: str | None) -> dict[str, Any]:
-    """One resource as a ``DataDownload`` (its file, media type, size and title)."""
-    path = str(resource.get("path", ""))
-    size = resource.get("bytes")
-    return _drop_empty(
-        {
-            "@type": "DataDownload",
-            "name": str(resource.get("name", "")),
-            "contentUrl": urljoin(base_url, path) if base_url else path,
-            "encodingFormat": str(resource.get("mediatype") or "text/csv"),
-            "description": str(resource.get("description") or resource.get("title") or ""),
-            "contentSize": f"{size} B" if isinstance(size, int) else "",
-        }
-    )

@@ -1,15 +1,14 @@
-"""Write the package in the formats people already use: Parquet, SQLite, Excel and JSON.
+"""Write the package as Parquet, SQLite, Excel or JSON: a module per format, each with ``write``.
 
-Each format is a module with one ``write(package, frames, staging)``. :func:`publish` (shared with
-the site) loads the tables once through the loader, and moves the finished files into place only
-when all are written (see :mod:`afpak_data._atomic`); :func:`rows` turns the loader's typed values
-into the plain ones every output library wants, the same for all. Heavy libraries are imported
-inside the functions, so importing this package costs nothing.
+:func:`publish` (shared with the site) loads the tables once and moves the files into place only
+when all are written; :func:`rows` gives every writer the same plain values. Heavy libraries are
+imported inside the functions, so importing this package costs nothing.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,7 @@ from afpak_data._resources import Source
 if TYPE_CHECKING:
     import pandas as pd
 
-    from afpak_data._descriptor import Package, Schema
+    from afpak_data._descriptor import Field, Package, Schema
 
 #: Format name -> (module under ``afpak_data._export`` whose ``write`` produces it, the
 #: third-party modules it needs, installed by the ``export`` extra).
@@ -53,8 +52,7 @@ def require(module: str, what: str, extra: str) -> None:
 def publish(
     out: str | Path, source: Source, write: Callable[[Package, dict[str, pd.DataFrame], Path], None]
 ) -> list[Path]:
-    """Load the package at ``source``, let ``write`` fill a staging directory beside ``out``, and
-    only then make it ``out`` (created if needed; a failure leaves it as it was); its files."""
+    """Load ``source``; ``write`` fills a staging folder that becomes ``out`` once complete."""
     from afpak_data._atomic import staged_directory
     from afpak_data._loader import read_resource, whole_package
 
@@ -77,22 +75,26 @@ def export(fmt: str, out: str | Path, source: Source = None) -> list[Path]:
     return publish(out, source, writer.write)
 
 
+def dump(value: Any) -> bytes:
+    """Pretty, stable, UTF-8 JSON (non-ASCII text such as typographic quotes kept readable)."""
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def enum_json(field: Field) -> str | None:
+    """A field's allowed values as a JSON list, in order (None when it has no ``enum``)."""
+    return None if field.enum is None else json.dumps(list(field.enum), ensure_ascii=False)
+
+
 def rows(frame: pd.DataFrame, schema: Schema, iso_dates: bool = False) -> Iterator[tuple[Any, ...]]:
-    """The rows of ``frame`` as tuples of plain values (``None`` if missing), in schema order;
-    dates as ``datetime.date``, or as ``YYYY-MM-DD`` text (as JSON has them) with ``iso_dates``."""
+    """``frame``'s rows as tuples of plain values (None if missing), dates as dates or ISO text."""
     import pandas as pd
 
     def date(value: Any) -> Any:
         day = pd.Timestamp(value).date()
         return day.isoformat() if iso_dates else day
 
-    plain: dict[str, Callable[[Any], Any]] = {
-        "date": date,
-        "integer": int,
-        "year": int,
-        "number": float,
-        "boolean": bool,
-    }
+    plain: dict[str, Callable[[Any], Any]] = {"date": date, "number": float, "boolean": bool}
+    plain |= dict.fromkeys(("integer", "year"), int)
     columns = []
     for field in schema.fields:
         convert = plain.get(field.type, str)

@@ -1,23 +1,20 @@
 """The codebook in words (constraints, vocabularies), for the Excel sheets and the site.
 
-Definitions come from the descriptor's ``x-vocabularies`` (generated from
-``metadata/vocabularies.toml``), so the wheel's copy has them too; a package without them still
-lists its values (``constraints.enum``), undefined, and a value found in a schema but not among
-the definitions is listed too: the codebook never omits a value a cell can hold.
+Definitions come from the descriptor's ``x-vocabularies``, so the wheel's copy has them too; a
+value a schema allows (``constraints.enum``) without a definition is listed undefined: the codebook
+never omits a value a cell can hold.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from afpak_data._descriptor import Field, Package
 
 
-@dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(NamedTuple):
     """A named category list: its description and ``(value, definition)`` pairs in order."""
 
     name: str
@@ -49,10 +46,8 @@ def pattern_text(pattern: str, example: object = None) -> str:
     like = f" (for example {example})" if shown else ""
     ids = _ID_PATTERN.fullmatch(pattern)
     if ids:
-        prefixes = [f"{p}-" for p in ids["prefixes"].split("|")]
-        start = (
-            prefixes[0] if len(prefixes) == 1 else ", ".join(prefixes[:-1]) + " or " + prefixes[-1]
-        )
+        *others, last = [f"{p}-" for p in ids["prefixes"].split("|")]
+        start = f"{', '.join(others)} or {last}" if others else last
         return f"an ID: {start} then lowercase letters and digits, words joined by '-'{like}"
     fixed = _FIXED_LENGTH.fullmatch(pattern)
     if fixed:
@@ -93,9 +88,8 @@ def vocabularies(package: Package) -> list[Vocabulary]:
         spec = defined.get(name) if isinstance(defined, dict) else None
         spec = spec if isinstance(spec, dict) else {}
         definitions = spec["values"] if isinstance(spec.get("values"), dict) else {}
-        ordered = [v for v in definitions if v in values] + [
-            v for v in values if v not in definitions
-        ]
+        ordered = [v for v in definitions if v in values]
+        ordered += [v for v in values if v not in definitions]
         pairs = tuple((v, str(definitions.get(v, ""))) for v in ordered)
         result.append(Vocabulary(name, str(spec.get("description", "")), pairs))
     return result

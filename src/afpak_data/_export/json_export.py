@@ -1,11 +1,10 @@
 """JSON export: one file of records per table, and a descriptor that describes those files.
 
-``<table>.json`` is an array of objects (``null`` for missing, ``YYYY-MM-DD`` dates), the shape
-web tools read; an empty table is its header alone (``[["record_id", ...]]``), since nobody can
-tell the columns of ``[]`` and frictionless refuses it. ``datapackage.json`` points each resource
-at its file with its Table Schema inlined, so ``frictionless validate`` accepts the directory; it
-has ``hash`` but no ``bytes``, because frictionless 5 reads JSON through ijson, which bypasses its
-byte counter and reports a correct ``bytes`` as a ``byte-count`` error.
+``<table>.json`` is an array of objects (``null`` for missing, ``YYYY-MM-DD`` dates); an empty
+table is its header alone (``[["record_id", ...]]``), since ``[]`` has no columns and frictionless
+refuses it. ``datapackage.json`` inlines each Table Schema, so ``frictionless validate`` accepts
+the directory; it has ``hash`` but no ``bytes``: frictionless 5 reads JSON through ijson, which
+bypasses its byte counter, and reports a correct ``bytes`` as a ``byte-count`` error.
 """
 
 from __future__ import annotations
@@ -16,16 +15,18 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afpak_data._export import rows
+from afpak_data._export import dump, rows
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from afpak_data._descriptor import Package
 
+#: What each resource says of its JSON file, besides its path, hash and inlined schema.
+JSON_FILE = {"format": "json", "mediatype": "application/json", "encoding": "utf-8"}
+
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
-    """Write ``<table>.json`` for every resource and the rewritten ``datapackage.json``."""
     descriptor = copy.deepcopy(package.descriptor)
     by_name = {r.get("name"): r for r in descriptor.get("resources", [])}
     for resource in package.resources:
@@ -40,19 +41,6 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
         if isinstance(schema, str):
             schema = json.loads((resource.root / schema).read_text(encoding="utf-8"))
         entry.pop("bytes", None)
-        entry.update(
-            {
-                "path": file_name,
-                "format": "json",
-                "mediatype": "application/json",
-                "encoding": "utf-8",
-                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-                "schema": schema,
-            }
-        )
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        entry.update({"path": file_name, **JSON_FILE, "hash": digest, "schema": schema})
     (staging / "datapackage.json").write_bytes(dump(descriptor))
-
-
-def dump(value: Any) -> bytes:
-    """Pretty, stable, UTF-8 JSON (non-ASCII text such as typographic quotes kept readable)."""
-    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

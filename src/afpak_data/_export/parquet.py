@@ -1,12 +1,9 @@
 """Parquet export: one typed file per table, carrying its codebook in the Arrow metadata.
 
-The Arrow schema comes from the Table Schema, not from pandas, so R, polars, DuckDB and Spark get
-the types: vocabularies as dictionary columns in vocabulary order, nullable ``int64``, ``date32``
-(a date to DuckDB, polars and R), ``string``. Field and schema metadata hold the descriptions, keys
-and package version, so a file explains itself alone; a table with no rows has no dictionary page,
-so its vocabulary is only in the field metadata (``enum``). ``pd.read_parquet`` gives back the
-loader's dtypes, dates aside: read with ``date_as_object=False`` for ``datetime64``
-(``pyarrow.parquet.read_table(path).to_pandas(date_as_object=False)``).
+The Arrow schema comes from the Table Schema, not pandas, so R, polars, DuckDB and Spark get the
+types (vocabularies as dictionaries in vocabulary order, nullable ``int64``, ``date32``, ``string``)
+and a file explains itself (descriptions, keys, version; an empty table's vocabulary is only in
+the field metadata ``enum``). Read dates as ``datetime64`` with ``to_pandas(date_as_object=False)``.
 """
 
 from __future__ import annotations
@@ -15,7 +12,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afpak_data._export import ExportError
+from afpak_data._export import ExportError, enum_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,7 +22,6 @@ if TYPE_CHECKING:
 
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
-    """Write ``<table>.parquet`` for every resource into ``staging``."""
     import pyarrow.parquet as pq
 
     for resource in package.resources:
@@ -43,10 +39,8 @@ def arrow_field(field: Field) -> pa.Field[Any]:
     if field.enum is not None and field.type == "string":
         kind = pa.dictionary(pa.int32(), pa.string())
     meta = {"description": field.description, "table_schema_type": field.type}
-    if field.vocabulary:
-        meta["vocabulary"] = field.vocabulary
-    if field.enum is not None:
-        meta["enum"] = json.dumps(list(field.enum), ensure_ascii=False)
+    extra = {"vocabulary": field.vocabulary, "enum": enum_json(field)}
+    meta |= {key: value for key, value in extra.items() if value}
     return pa.field(field.name, kind, nullable=not field.required, metadata=meta)
 
 

@@ -1,55 +1,43 @@
 """SQLite export: one table per resource with the Table Schema's keys declared, plus helpful views.
 
-Why declare the constraints rather than dump rows: SQL users join on keys, and ``PRIMARY KEY`` /
-``FOREIGN KEY`` document the model where they look (``.schema``) and let ``PRAGMA foreign_keys``
-protect their edits; required fields are ``NOT NULL``, vocabularies ``CHECK (x IN (...))``, dates
-``YYYY-MM-DD`` text. Rows go in with foreign keys off, then ``PRAGMA foreign_key_check`` must be
-empty. ``_package`` and ``_codebook`` hold the metadata, and ``metadata.json`` says the same for
-``datasette afpak-data.sqlite -m metadata.json``, which then shows what each column means.
+Keys are declared, not only rows dumped: SQL users join on them, ``.schema`` shows the model, and
+``PRAGMA foreign_keys`` protects their edits; required is ``NOT NULL``, a vocabulary ``CHECK (x IN
+(...))``, a date ``YYYY-MM-DD`` text. ``PRAGMA foreign_key_check`` must be empty after the load.
+``_package``, ``_codebook`` and ``metadata.json`` (``datasette -m``) say what each column means.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from afpak_data._citation import items
-from afpak_data._export import ExportError, rows
+from afpak_data._export import ExportError, dump, enum_json, rows
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from afpak_data._descriptor import Field, Package, Resource
+    from afpak_data._descriptor import Package, Resource
 
-FILE_NAME = "{name}.sqlite"
-DATASETTE_METADATA = "metadata.json"
-
-SQL_TYPES = {
-    "string": "TEXT",
-    "integer": "INTEGER",
-    "year": "INTEGER",
-    "number": "REAL",
-    "boolean": "INTEGER",
-    "date": "TEXT",
-}
+#: Column type by field type: dates are ``YYYY-MM-DD`` text, booleans 0 or 1.
+SQL_TYPES = {"string": "TEXT", "date": "TEXT", "number": "REAL"}
+SQL_TYPES |= dict.fromkeys(("integer", "year", "boolean"), "INTEGER")
+#: The CHECK of a column without a vocabulary, by type (``{0}``: the quoted column name).
+CHECKS = {"boolean": "CHECK ({0} IN (0, 1))", "date": "CHECK ({0} IS date({0}))"}
 
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
-    """Write ``<package name>.sqlite`` into ``staging``."""
-    path = staging / FILE_NAME.format(name=package.name or "datapackage")
+    path = staging / f"{package.name or 'datapackage'}.sqlite"
     connection = sqlite3.connect(path)
     try:
         with connection:
             for resource in package.resources:
                 connection.execute(create_table(resource))
-                names = resource.schema.field_names
-                connection.executemany(
-                    f"INSERT INTO {quote(resource.name)} ({', '.join(map(quote, names))}) "
-                    f"VALUES ({', '.join('?' for _ in names)})",
-                    rows(frames[resource.name], resource.schema, iso_dates=True),
-                )
+                body = rows(frames[resource.name], resource.schema, iso_dates=True)
+                insert(connection, resource.name, len(resource.schema.fields), body)
             write_metadata(connection, package)
             for view in views(package):
                 connection.execute(view)
@@ -62,8 +50,7 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
             )
     finally:
         connection.close()
-    text = json.dumps(datasette_metadata(package, path.stem), ensure_ascii=False, indent=2)
-    (staging / DATASETTE_METADATA).write_text(text + "\n", encoding="utf-8")
+    (staging / "metadata.json").write_bytes(dump(datasette_metadata(package, path.stem)))
 
 
 def datasette_metadata(package: Package, database: str) -> dict[str, Any]:
@@ -115,26 +102,18 @@ def literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def column(field: Field) -> str:
-    """The column definition of ``field``: type, NOT NULL, CHECKs for vocabulary/boolean/date."""
-    name = quote(field.name)
-    parts = [name, SQL_TYPES.get(field.type, "TEXT")]
-    if field.required:
-        parts.append("NOT NULL")
-    if field.enum is not None:
-        allowed = ", ".join(literal(v) for v in field.enum)
-        parts.append(f"CHECK ({name} IN ({allowed}))")
-    elif field.type == "boolean":
-        parts.append(f"CHECK ({name} IN (0, 1))")
-    elif field.type == "date":
-        parts.append(f"CHECK ({name} IS date({name}))")
-    return " ".join(parts)
-
-
 def create_table(resource: Resource) -> str:
-    """``CREATE TABLE`` with columns, the primary key and every foreign key of the schema."""
+    """``CREATE TABLE`` with typed and checked columns and every key the schema declares."""
     schema = resource.schema
-    lines = [column(field) for field in schema.fields]
+    lines = []
+    for field in schema.fields:
+        name = quote(field.name)
+        check = CHECKS.get(field.type, "").format(name)
+        if field.enum is not None:
+            check = f"CHECK ({name} IN ({', '.join(literal(v) for v in field.enum)}))"
+        required = "NOT NULL" if field.required else ""
+        parts = [name, SQL_TYPES.get(field.type, "TEXT"), required, check]
+        lines.append(" ".join(part for part in parts if part))
     if schema.primary_key:
         lines.append(f"PRIMARY KEY ({', '.join(map(quote, schema.primary_key))})")
     lines.extend(
@@ -152,59 +131,61 @@ def create_table(resource: Resource) -> str:
     return f"CREATE TABLE {quote(resource.name)} (\n  {body}\n)"
 
 
+def insert(connection: sqlite3.Connection, table: str, width: int, body: Iterable[Any]) -> None:
+    connection.executemany(f"INSERT INTO {quote(table)} VALUES ({', '.join('?' * width)})", body)
+
+
 def write_metadata(connection: sqlite3.Connection, package: Package) -> None:
     """``_package`` (key, value JSON) and ``_codebook`` (table, field, type, ..., description)."""
     connection.execute('CREATE TABLE "_package" (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
-    properties = {k: v for k, v in package.descriptor.items() if k != "resources"}
-    connection.executemany(
-        'INSERT INTO "_package" VALUES (?, ?)',
-        ((key, json.dumps(value, ensure_ascii=False)) for key, value in properties.items()),
-    )
+    properties = package.descriptor.items()
+    values = [(k, json.dumps(v, ensure_ascii=False)) for k, v in properties if k != "resources"]
+    insert(connection, "_package", 2, values)
     connection.execute(
         'CREATE TABLE "_codebook" (table_name TEXT NOT NULL, field_name TEXT NOT NULL, '
         "position INTEGER NOT NULL, type TEXT NOT NULL, required INTEGER NOT NULL, "
         "vocabulary TEXT, allowed_values TEXT, description TEXT, "
         "PRIMARY KEY (table_name, field_name))"
     )
-    connection.executemany(
-        'INSERT INTO "_codebook" VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        (
-            (
-                resource.name,
-                field.name,
-                position,
-                field.type,
-                int(field.required),
-                field.vocabulary,
-                json.dumps(list(field.enum), ensure_ascii=False) if field.enum else None,
-                field.description,
-            )
-            for resource in package.resources
-            for position, field in enumerate(resource.schema.fields, start=1)
-        ),
-    )
+    codebook = [
+        (r.name, f.name, i, f.type, int(f.required), f.vocabulary, enum_json(f), f.description)
+        for r in package.resources
+        for i, f in enumerate(r.schema.fields, start=1)
+    ]
+    insert(connection, "_codebook", 8, codebook)
 
 
 def views(package: Package) -> list[str]:
     """``CREATE VIEW`` statements for the views this package has the tables for."""
     fields = {r.name: set(r.schema.field_names) for r in package.resources}
     named = {name for name, columns in fields.items() if "name" in columns}
-    links = []  # (link table, record table, record key): one key to actors, one to the records
-    for resource in package.resources:
-        keys = resource.schema.foreign_keys
+    links: list[tuple[str, str]] = []  # (record table, its link table's part of record_actors)
+    for resource in package.resources:  # a link table: one key to actors, one to the records
+        keys, columns = resource.schema.foreign_keys, fields[resource.name]
         to_actors = [k for k in keys if k.resource == "actors" and k.fields == ("actor_id",)]
         to_records = [
             k for k in keys if k.resource not in (None, "actors", "sources") and len(k.fields) == 1
         ]
-        if len(to_actors) == 1 and len(to_records) == 1 and "role" in fields[resource.name]:
-            target = str(to_records[0].resource)
-            if target in named and {"actor_id", "name"} <= fields.get("actors", set()):
-                links.append((resource.name, target, to_records[0].fields[0]))
+        if len(to_actors) != 1 or len(to_records) != 1 or "role" not in columns:
+            continue
+        target, key = str(to_records[0].resource), quote(to_records[0].fields[0])
+        if target in named and {"actor_id", "name"} <= fields.get("actors", set()):
+            optional = ", ".join(  # absent optional columns read as NULL
+                f"l.{c} AS {c}" if c in columns else f"NULL AS {c}"
+                for c in ("attribution", "position", "paragraph", "quote")
+            )
+            select = (
+                f"SELECT {literal(target)} AS record_table, l.{key} AS record_id, "
+                f"r.name AS record_name, l.actor_id, a.name AS actor_name, l.role, {optional} "
+                f"FROM {quote(resource.name)} l JOIN {quote(target)} r ON r.{key} = l.{key} "
+                "JOIN actors a ON a.actor_id = l.actor_id"
+            )
+            links.append((target, select))
     statements = []
     if links:
-        union = "\nUNION ALL\n".join(_link_select(*link, fields[link[0]]) for link in links)
+        union = "\nUNION ALL\n".join(select for _, select in links)
         statements.append("CREATE VIEW record_actors AS\n" + union)
-    by_table = {target for _, target, _ in links}
+    by_table = {target for target, _ in links}
     if "agreements" in by_table:
         optional = "".join(f" g.{c}," for c in ("kind", "status") if c in fields["agreements"])
         parties = ",".join(
@@ -242,19 +223,3 @@ def views(package: Package) -> list[str]:
                 f"FROM evidence e LEFT JOIN (\n  {union}\n) r ON r.record_id = e.record_id"
             )
     return statements
-
-
-def _link_select(link: str, target: str, record_key: str, columns: set[str]) -> str:
-    """One link table's part of ``record_actors`` (absent optional columns read as NULL)."""
-    optional = ", ".join(
-        f"l.{name} AS {name}" if name in columns else f"NULL AS {name}"
-        for name in ("attribution", "position", "paragraph", "quote")
-    )
-    key = quote(record_key)
-    return (
-        f"SELECT {literal(target)} AS record_table, l.{key} AS record_id, "
-        f"r.name AS record_name, l.actor_id, a.name AS actor_name, l.role, {optional} "
-        f"FROM {quote(link)} l "
-        f"JOIN {quote(target)} r ON r.{key} = l.{key} "
-        "JOIN actors a ON a.actor_id = l.actor_id"
-    )

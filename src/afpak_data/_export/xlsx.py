@@ -1,16 +1,13 @@
 """Excel export: an ``about`` sheet, a sheet per table, ``codebook`` and ``vocabularies`` sheets.
 
-Excel and LibreOffice users get typed cells, a frozen and filterable header row, and the
-definitions inside the workbook (long text wrapped on rows tall enough, since neither program
-grows a row on opening). Text is never interpreted: strings go through ``write_string`` with
-``strings_to_formulas``/``_numbers``/``_urls`` off, so a quote that begins with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return stays text (no formula injection), and such cells get
-the quote-prefix style, so editing one in Excel keeps it text.
+Typed cells, a frozen and filterable header, the definitions in the workbook, long text wrapped on
+rows tall enough (neither Excel nor LibreOffice grows a row on opening). Text is never interpreted
+(``strings_to_formulas``/``_numbers``/``_urls`` off), and text a spreadsheet would run as a formula
+(``=``, ``+``, ``-``, ``@``, tab, CR first) gets the quote-prefix style, so editing keeps it text.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,38 +19,36 @@ from afpak_data._export.codebook import constraints_text, vocabularies
 
 if TYPE_CHECKING:
     import pandas as pd
-    from xlsxwriter.workbook import Workbook  # type: ignore[import-untyped]
+    from xlsxwriter.format import Format  # type: ignore[import-untyped]
     from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
     from afpak_data._descriptor import Package
 
-FILE_NAME = "{name}.xlsx"
 MAX_SHEET_NAME = 31
 MAX_COLUMN_WIDTH = 60
 #: Width (in characters) of the about sheet's text column, and the height of one line of it.
 ABOUT_WIDTH = 100
 LINE_HEIGHT = 15
+#: Workbook options that keep every string a string (no formula, number or URL made of it).
+AS_TEXT = dict.fromkeys(("strings_to_formulas", "strings_to_numbers", "strings_to_urls"), False)
+STYLES: dict[str, dict[str, Any]] = {
+    "header": {"bold": True, "bg_color": "#E8E8E8", "bottom": 1},
+    "title": {"bold": True, "font_size": 14},
+    "prefixed": {"quote_prefix": True},
+    "wrap": {"text_wrap": True, "valign": "top"},
+}
 
 
 def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> None:
-    """Write ``<package name>.xlsx`` into ``staging``."""
     import xlsxwriter  # type: ignore[import-untyped]  # xlsxwriter ships no type hints
 
-    path = staging / FILE_NAME.format(name=package.name or "datapackage")
+    path = staging / f"{package.name or 'datapackage'}.xlsx"
     # Built in memory and written in one call: a full disk then fails in that write, with no
     # half-written zip left for xlsxwriter to close (noisily) later, and no temp files in /tmp.
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-            "default_date_format": "yyyy-mm-dd",
-        },
-    )
-    styles = Styles(workbook)
+    options = {"in_memory": True, "default_date_format": "yyyy-mm-dd", **AS_TEXT}
+    workbook = xlsxwriter.Workbook(buffer, options)
+    styles = {name: workbook.add_format(spec) for name, spec in STYLES.items()}
     names = sheet_names(["about", *package.names, "codebook", "vocabularies"])
     about, *tables, codebook, vocabulary_sheet = [workbook.add_worksheet(n) for n in names]
     write_about(about, package, styles)
@@ -85,20 +80,8 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
     path.write_bytes(buffer.getvalue())
 
 
-class Styles:
-    """The few cell formats the workbook uses, created once."""
-
-    def __init__(self, workbook: Workbook) -> None:
-        self.header = workbook.add_format({"bold": True, "bg_color": "#E8E8E8", "bottom": 1})
-        self.title = workbook.add_format({"bold": True, "font_size": 14})
-        self.date = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        self.text_prefixed = workbook.add_format({"quote_prefix": True})
-        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-
-
 def sheet_names(wanted: list[str]) -> list[str]:
-    """Unique sheet names of at most 31 characters (resource names are lowercase slugs: no
-    character Excel forbids, no two that differ only in case)."""
+    """Unique sheet names of at most 31 characters (resource names are safe lowercase slugs)."""
     result: list[str] = []
     for name in wanted:
         candidate, n = name[:MAX_SHEET_NAME], 1
@@ -109,34 +92,20 @@ def sheet_names(wanted: list[str]) -> list[str]:
     return result
 
 
-def write_cell(sheet: Worksheet, row: int, col: int, value: Any, styles: Styles) -> None:
-    """Write one plain value with the cell type that matches it; text always as text."""
-    if value is None:
-        return
-    if isinstance(value, bool):
-        sheet.write_boolean(row, col, value)
-    elif isinstance(value, int | float):
-        sheet.write_number(row, col, value)
-    elif isinstance(value, dt.date):
-        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), styles.date)
-    else:
-        text = str(value)
-        style = styles.text_prefixed if text.startswith(tuple(FORMULA_CHARS)) else None
-        sheet.write_string(row, col, text, style)
-
-
 def write_grid(
-    sheet: Worksheet, header: list[str], body: list[tuple[Any, ...]], styles: Styles
+    sheet: Worksheet, header: list[str], body: list[tuple[Any, ...]], styles: dict[str, Format]
 ) -> None:
-    """A header row (frozen, with autofilter) and the body, columns sized to their content."""
-    for col, name in enumerate(header):
-        sheet.write_string(0, col, name, styles.header)
+    """A frozen, filtered header and the body, columns sized to fit, formula-like text prefixed."""
+    sheet.write_row(0, 0, header, styles["header"])
     for r, values in enumerate(body, start=1):
         for col, value in enumerate(values):
-            write_cell(sheet, r, col, value, styles)
+            if isinstance(value, str):
+                prefixed = value.startswith(tuple(FORMULA_CHARS))
+                sheet.write_string(r, col, value, styles["prefixed"] if prefixed else None)
+            else:  # None (left empty), bool, number, or a date in the default date format
+                sheet.write(r, col, value)
     sheet.freeze_panes(1, 0)
-    if header:
-        sheet.autofilter(0, 0, max(len(body), 1), len(header) - 1)
+    sheet.autofilter(0, 0, max(len(body), 1), len(header) - 1)
     for col, name in enumerate(header):
         longest = max([len(name) + 2, *(len(str(v[col])) for v in body if v[col] is not None)])
         sheet.set_column(col, col, min(longest + 1, MAX_COLUMN_WIDTH))
@@ -148,10 +117,10 @@ def lines_needed(text: str, width: int) -> int:
     return sum(max(1, -(-len(part) // usable)) for part in text.split("\n"))
 
 
-def write_about(sheet: Worksheet, package: Package, styles: Styles) -> None:
+def write_about(sheet: Worksheet, package: Package, styles: dict[str, Format]) -> None:
     """Title, version, description, how to cite, licence, sources, and what each table is."""
     descriptor = package.descriptor
-    sheet.write_string(0, 0, package.title or package.name, styles.title)
+    sheet.write_string(0, 0, package.title or package.name, styles["title"])
     licences = [
         f"{x.get('name', '')}: {x.get('title', '')} {x.get('path', '')}".strip()
         for x in items(descriptor, "licenses")
@@ -164,7 +133,7 @@ def write_about(sheet: Worksheet, package: Package, styles: Styles) -> None:
         ("name", package.name),
         ("version", package.version),
         ("description", str(descriptor.get("description", ""))),
-        ("how to cite", citation(package.root, package.descriptor)),
+        ("how to cite", citation(package.descriptor)),
         ("homepage", str(descriptor.get("homepage", ""))),
         ("licence", "\n".join(licences)),
         ("sources", "\n".join(sources)),
@@ -173,16 +142,15 @@ def write_about(sheet: Worksheet, package: Package, styles: Styles) -> None:
         ("sheet vocabularies", "Every category value, with its definition."),
     ]
     for r, (key, value) in enumerate(facts, start=2):
-        sheet.write_string(r, 0, key, styles.header)
-        sheet.write_string(r, 1, value, styles.wrap)
+        sheet.write_string(r, 0, key, styles["header"])
+        sheet.write_string(r, 1, value, styles["wrap"])
         sheet.set_row(r, LINE_HEIGHT * lines_needed(value, ABOUT_WIDTH))
     start = len(facts) + 3
-    sheet.write_string(start, 0, "table", styles.header)
-    sheet.write_string(start, 1, "what it holds", styles.header)
+    sheet.write_row(start, 0, ["table", "what it holds"], styles["header"])
     for r, resource in enumerate(package.resources, start=start + 1):
         sheet.write_string(r, 0, resource.name)
         text = f"{resource.title}. {resource.description}".strip(". ") + "."
-        sheet.write_string(r, 1, text, styles.wrap)
+        sheet.write_string(r, 1, text, styles["wrap"])
         sheet.set_row(r, LINE_HEIGHT * lines_needed(text, ABOUT_WIDTH))
     sheet.set_column(0, 0, 20)
     sheet.set_column(1, 1, ABOUT_WIDTH)

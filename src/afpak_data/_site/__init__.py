@@ -1,16 +1,18 @@
 """A static website of the package: opens from disk (file://), needs no server, CDN or network.
 
-``build`` writes the pages from ``templates/``, ``relations`` lays out the figures, ``static/``
-holds the CSS and the JavaScript that draws the tables embedded as JSON (``fetch()`` of local
-files is blocked on file://). Autoescape is on, so package text shows as text; only markup built
-here (SVG, JSON, JSON-LD) is passed as ``Markup``, and ``site.js`` fills cells with
-``textContent`` only. jinja2 is imported only to render, so ``import afpak_data`` never pays.
+``build`` writes the pages from ``templates/`` (autoescaped: only the SVG, JSON and JSON-LD built
+here are ``Markup``), ``relations`` lays out the figures; ``static/site.js`` draws the tables from
+embedded JSON (``fetch()`` of local files is blocked on file://) with ``textContent`` only.
+jinja2 is imported only to render, so ``import afpak_data`` never pays for it.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from afpak_data._export import require
+from afpak_data._jsonld import safe_json
 
 if TYPE_CHECKING:
     import jinja2
@@ -19,17 +21,19 @@ if TYPE_CHECKING:
 @cache
 def environment() -> jinja2.Environment:
     """The templates shipped in the package, autoescape always on (jinja2 required)."""
-    from afpak_data._export import require
-
     require("jinja2", "the site", "site")
     import jinja2
+    from markupsafe import Markup
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("afpak_data._site", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    # ``x | json``: JSON to embed in a <script> element (see ``safe_json``), not escaped again.
+    env.filters["json"] = lambda value, indent=None: Markup(safe_json(value, indent))
+    return env
 
 
 def render(template: str, **context: Any) -> str:

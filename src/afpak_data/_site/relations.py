@@ -1,18 +1,15 @@
 """The relation figures as inline SVG, laid out in Python so the same data gives the same picture.
 
-Two shapes: a two-column (bipartite) diagram, actors left and records right with a line per link
-("which actors take part in which agreement"), and a grid of records by actors with a mark per
-link ("who holds which position on each risk"). Records keep table order; actors sit at the mean
-position of their records (short lines, few crossings), ties broken by name. Every mark has a
-``<title>`` for hovering and screen readers. Python computes the positions; the markup is
-``templates/relations.svg``, written with jinja2's autoescape, so no text goes in unescaped.
+A bipartite diagram (actors left, records right, a line per link) and a grid (records by actors, a
+mark per link). Records keep table order; actors sit at the mean row of their records (short lines,
+few crossings), ties by name. Every mark has a ``<title>`` for hovering and screen readers; the
+markup is ``templates/relations.svg``, autoescaped, so no text goes in unescaped.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Container, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -22,8 +19,9 @@ ROW = 24
 CHAR = 6.8  # average width of a 12px sans-serif character, for sizing label columns
 PAD = 12
 
-#: Role -> (colour, dash pattern, marker); unknown roles get the last entry's style.
-ROLE_STYLE: dict[str, tuple[str, str, str]] = {
+#: Role -> (colour, dash pattern, marker); unknown roles get ``OTHER_STYLE``.
+Style = tuple[str, str, str]
+ROLE_STYLE: dict[str, Style] = {
     "party": ("#1f4e79", "", "circle"),
     "position_holder": ("#b3541e", "", "diamond"),
     "subject": ("#6b6b6b", "4 3", "ring"),
@@ -40,8 +38,7 @@ ROLE_STYLE: dict[str, tuple[str, str, str]] = {
 OTHER_STYLE = ("#8d6e63", "1 3", "square")
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """One link between an actor and a record, in a role, with a note for the tooltip."""
 
     actor_id: str
@@ -51,8 +48,7 @@ class Link:
 
 
 class Figure(NamedTuple):
-    """What a figure shows: its title and records' table, the records in table order and their
-    names, the links, the actors' names, and the actors and roles in drawing order."""
+    """A figure's title, table, records, links and names; actors and roles in drawing order."""
 
     title: str
     table: str
@@ -63,33 +59,22 @@ class Figure(NamedTuple):
     actors: list[str]
     roles: list[str]
 
-
-def role_order(roles: set[str]) -> list[str]:
-    """The roles present, in ``ROLE_STYLE`` order (party first), unknown roles last by name."""
-    known = list(ROLE_STYLE)
-    return sorted(roles, key=lambda r: (known.index(r) if r in known else len(known), r))
-
-
-def style(role: str) -> tuple[str, str, str]:
-    """Colour, dash pattern and marker shape of ``role``."""
-    return ROLE_STYLE.get(role, OTHER_STYLE)
-
-
-def order_actors(records: list[str], links: list[Link], names: dict[str, str]) -> list[str]:
-    """Actors that have links, each at the mean row of its records, ties by name then ID."""
-    row = {record: i for i, record in enumerate(records)}
-    rows_of: dict[str, list[int]] = {}
-    for link in links:
-        if link.record_id in row:
-            rows_of.setdefault(link.actor_id, []).append(row[link.record_id])
-    return sorted(
-        rows_of,
-        key=lambda a: (sum(rows_of[a]) / len(rows_of[a]), (names.get(a) or a).lower(), a),
-    )
-
-
-def _text_width(text: str) -> float:
-    return len(text) * CHAR
+    def placed(self, on: str, note: str) -> Iterator[tuple[Link, int, int, Style, str]]:
+        """The links to the figure's records in drawing order, each with its index among the links
+        of its actor and record and their number (side by side), its style and tooltip."""
+        count = Counter((link.actor_id, link.record_id) for link in self.links)
+        seen: Counter[tuple[str, str]] = Counter()
+        order = sorted(
+            self.links, key=lambda k: (self.roles.index(k.role), k.actor_id, k.record_id)
+        )
+        for link in (k for k in order if k.record_id in self.names):
+            pair = (link.actor_id, link.record_id)
+            actor = self.actor_names.get(link.actor_id, link.actor_id)
+            record = self.names.get(link.record_id, link.record_id)
+            tip = f"{actor}: {link.role.replace('_', ' ')} {on} {record}"
+            tip += note.format(link.note) if link.note else ""
+            yield link, seen[pair], count[pair], ROLE_STYLE.get(link.role, OTHER_STYLE), tip
+            seen[pair] += 1
 
 
 def legend(roles: list[str], x: float) -> tuple[list[tuple[str, str, str, str, float]], float]:
@@ -97,38 +82,18 @@ def legend(roles: list[str], x: float) -> tuple[list[tuple[str, str, str, str, f
     entries = []
     cursor = x
     for role in roles:
-        colour, dash, kind = style(role)
+        colour, dash, kind = ROLE_STYLE.get(role, OTHER_STYLE)
         label = role.replace("_", " ")
         entries.append((label, colour, dash, kind, cursor))
-        cursor += 28 + _text_width(label) + 18
+        cursor += 28 + len(label) * CHAR + 18
     return entries, cursor - x
-
-
-def _placed(
-    links: list[Link], roles: list[str], actors: Container[str], records: Container[str]
-) -> Iterator[tuple[Link, int, int]]:
-    """The links between placed actors and records in drawing order, each with its index among
-    the links of the same actor and record and their number (several roles sit side by side)."""
-    count = Counter((link.actor_id, link.record_id) for link in links)
-    seen: Counter[tuple[str, str]] = Counter()
-    for link in sorted(links, key=lambda k: (roles.index(k.role), k.actor_id, k.record_id)):
-        pair = (link.actor_id, link.record_id)
-        if link.actor_id in actors and link.record_id in records:
-            yield link, seen[pair], count[pair]
-            seen[pair] += 1
-
-
-def _tip(link: Link, actor_names: dict[str, str], names: dict[str, str], on: str) -> str:
-    actor = actor_names.get(link.actor_id, link.actor_id)
-    record = names.get(link.record_id, link.record_id)
-    return f"{actor}: {link.role.replace('_', ' ')} {on} {record}"
 
 
 def bipartite(figure: Figure) -> dict[str, Any]:
     """Actors (left) linked to records (right), one line per link, coloured by role."""
-    _, table, records, names, links, actor_names, actors, roles = figure
-    left_w = max([_text_width(actor_names.get(a, a)) for a in actors] + [60]) + PAD
-    right_w = max([_text_width(names.get(r, r)) for r in records] + [60]) + PAD
+    _, table, records, names, _, actor_names, actors, _ = figure
+    left_w = max([len(actor_names.get(a, a)) * CHAR for a in actors] + [60]) + PAD
+    right_w = max([len(names.get(r, r)) * CHAR for r in records] + [60]) + PAD
     x1, x2 = left_w + 10, left_w + 10 + 260
     top = 44
     span = max(len(actors), len(records), 1) * ROW
@@ -138,48 +103,35 @@ def bipartite(figure: Figure) -> dict[str, Any]:
         return {item: offset + i * ROW for i, item in enumerate(items)}
 
     ya, yr = ys(actors), ys(records)
-    lines = []
-    for link, n, _ in _placed(links, roles, ya, yr):
-        colour, dash, _ = style(link.role)
-        tip = _tip(link, actor_names, names, "of") + (f" ({link.note})" if link.note else "")
-        lines.append((ya[link.actor_id] + n * 3, yr[link.record_id] + n * 3, colour, dash, tip))
-    nodes = [
-        (x1, y, actor_names.get(a, a), f"tables/actors.html#row-{a}", -10) for a, y in ya.items()
+    lines = [
+        (ya[k.actor_id] + n * 3, yr[k.record_id] + n * 3, colour, dash, tip)
+        for k, n, _, (colour, dash, _), tip in figure.placed("of", " ({})")
     ]
-    nodes += [(x2, y, names.get(r, r), f"tables/{table}.html#row-{r}", 10) for r, y in yr.items()]
+    nodes = [(x1, y, actor_names.get(a, a), "actors", a, -10) for a, y in ya.items()]
+    nodes += [(x2, y, names.get(r, r), table, r, 10) for r, y in yr.items()]
     size = {"width": x2 + 10 + right_w, "height": top + span + 16}
     return size | {"x1": x1, "x2": x2, "lines": lines, "nodes": nodes}
 
 
 def matrix(figure: Figure) -> dict[str, Any]:
     """A grid of records (rows) by actors (columns) with one mark per link, shaped by role."""
-    _, table, records, names, links, actor_names, actors, roles = figure
+    _, table, records, names, _, actor_names, actors, roles = figure
     cell = 34
-    label_w = max([_text_width(names.get(r, r)) for r in records] + [60]) + PAD
-    head_h = max([_text_width(actor_names.get(a, a)) for a in actors] + [40]) * 0.72 + 20
+    label_w = max([len(names.get(r, r)) * CHAR for r in records] + [60]) + PAD
+    head_h = max([len(actor_names.get(a, a)) * CHAR for a in actors] + [40]) * 0.72 + 20
     left, top = label_w + 10, head_h + 34
     width = max(left + len(actors) * cell + 150, legend(roles, 0)[1] + 20)
     column = {a: left + j * cell + cell / 2 for j, a in enumerate(actors)}
     row = {r: top + i * cell + cell / 2 for i, r in enumerate(records)}
-    marks = []
-    for link, n, count in _placed(links, roles, column, row):
-        colour, _, kind = style(link.role)
-        tip = _tip(link, actor_names, names, "on") + (f": {link.note}" if link.note else "")
-        x = column[link.actor_id] + (n - (count - 1) / 2) * 13
-        marks.append((kind, x, row[link.record_id], colour, tip))
-    return dict(
-        width=width,
-        height=top + len(records) * cell + 10,
-        left=left,
-        top=top,
-        right=left + len(actors) * cell,
-        bottom=top + len(records) * cell,
-        columns=[
-            (x, actor_names.get(a, a), f"tables/actors.html#row-{a}") for a, x in column.items()
-        ],
-        rows=[(y, names.get(r, r), f"tables/{table}.html#row-{r}") for r, y in row.items()],
-        marks=marks,
-    )
+    marks = [
+        (kind, column[k.actor_id] + (n - (count - 1) / 2) * 13, row[k.record_id], colour, tip)
+        for k, n, count, (colour, _, kind), tip in figure.placed("on", ": {}")
+    ]
+    right, bottom = left + len(actors) * cell, top + len(records) * cell
+    size = dict(width=width, height=bottom + 10, left=left, top=top, right=right, bottom=bottom)
+    columns = [(x, actor_names.get(a, a), "actors", a) for a, x in column.items()]
+    rows = [(y, names.get(r, r), table, r) for r, y in row.items()]
+    return size | {"columns": columns, "rows": rows, "marks": marks}
 
 
 #: The relation figures: records table (``risks``: key ``risk_id``, links in ``risk_actors``), how
@@ -222,32 +174,31 @@ def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
         records, links = frames[table], frames[link_table]
         names = dict(zip(records[key], records["name"], strict=True))
         notes = links[note] if note in links.columns else [None] * len(links)
+        columns = zip(links["actor_id"], links[key], links["role"], notes, strict=True)
         link_list = [
             Link(str(a), str(r), str(role), "" if pd.isna(text) else str(text))
-            for a, r, role, text in zip(
-                links["actor_id"], links[key], links["role"], notes, strict=True
-            )
+            for a, r, role, text in columns
         ]
         ids = list(records[key])
-        actors = order_actors(ids, link_list, actor_names)
-        roles = role_order({link.role for link in link_list})
+        row = {record: i for i, record in enumerate(ids)}
+        rows_of: dict[str, list[int]] = {}  # each actor at the mean row of its records
+        for link in link_list:
+            if link.record_id in row:
+                rows_of.setdefault(link.actor_id, []).append(row[link.record_id])
+        actors = sorted(
+            rows_of,
+            key=lambda a: (sum(rows_of[a]) / len(rows_of[a]), (actor_names.get(a) or a).lower(), a),
+        )
+        rank = {role: i for i, role in enumerate(ROLE_STYLE)}  # party first, unknown last by name
+        roles = sorted({k.role for k in link_list}, key=lambda r: (rank.get(r, len(rank)), r))
         figure = Figure(title, table, ids, names, link_list, actor_names, actors, roles)
         layout = draw(figure)
-        size = {k: f"{layout[k]:.0f}" for k in ("width", "height")}
-        svg = render(
-            "relations.svg", title=title, legend=legend(roles, 10)[0], layout=layout, **size
-        )
+        svg = render("relations.svg", title=title, legend=legend(roles, 10)[0], layout=layout)
         positions = [
             (names.get(k.record_id, k.record_id), actor_names.get(k.actor_id, k.actor_id), k.note)
             for k in link_list
             if k.note
         ]
-        result.append(
-            {
-                "id": f"figure-{table}",
-                "caption": caption,
-                "svg": Markup(svg.strip()),
-                "positions": positions,
-            }
-        )
+        figure_id, svg = f"figure-{table}", Markup(svg.strip())
+        result.append({"id": figure_id, "caption": caption, "svg": svg, "positions": positions})
     return result

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pyarrow as pa
 
-from afpak_data._csvfmt import not_utf8
+from afpak_data._csvfmt import CsvFormatError, not_utf8, records
 from afpak_data._descriptor import Resource, Schema
 from afpak_data._errors import Problem
 from afpak_data._validate.arrow import Column, call, isin, kernels, numbers, strings
@@ -267,30 +267,29 @@ def _parse_arrow(raw: bytes, bad: Bad) -> Parsed:
 def _parse_stdlib(raw: bytes, bad: Bad) -> Parsed:
     """The exact, slower reader: the standard library's csv module and its physical line counter."""
     csv.field_size_limit(MAX_CELL_CHARS * 4 + 1)
-    reader = csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"), newline=""))
-    header: list[str] = []
+    text = io.StringIO(raw.decode("utf-8", errors="replace"), newline="")
+    header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
-    start = 1
     try:
-        header = next(reader, [])
-        start = reader.line_num + 1
-        for row in reader:
-            if row and len(row) != len(header):
+        for start, row in records(text, ""):
+            if header is None:
+                header = row
+            elif row and len(row) != len(header):
                 _bad_shape(bad, start, len(row), len(header))
             else:
                 rows.append(row or [""] * len(header))
                 lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        message = str(exc)
-        check = "cell-size" if "field larger" in message else "csv-syntax"
-        if check == "cell-size":
+    except CsvFormatError as exc:
+        message, check = exc.reason, "csv-syntax"
+        if "field larger" in message:
+            check = "cell-size"
             message = (
                 f"a cell is longer than {MAX_CELL_CHARS} characters; "
                 "the rest of the file is not read"
             )
-        bad(check, message, start)
+        bad(check, message, exc.line)
+    header = header or []
     cells = [strings(row[i] for row in rows) for i in range(len(header))]
     return header, cells, np.array(lines, dtype=np.int64)
 
