@@ -62,7 +62,7 @@ GITHUB = re.compile(r"https://github\.com/(?P<owner>[^/]+)/(?P<repo>[^/#?]+?)(?:
 INSTALLED_CHECK = """
 import json, sys
 import afpak_data
-from afpak_data._descriptor import read_package
+from afpak_data._model.descriptor import read_package
 package = read_package()
 frames = afpak_data.load_all()
 print(json.dumps({

@@ -11,7 +11,7 @@ import pytest
 from _wheel import install_wheel
 from click.testing import CliRunner
 
-from afpak_data._bundle import FOLDERS, members
+from afpak_data._publish.bundle import FOLDERS, members
 from afpak_data.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,8 +21,8 @@ from _release_fixtures import (
 )
 from click.testing import CliRunner
 
-from afpak_data._diff import DiffInputError, diff_paths, sort_key
-from afpak_data._diff_render import MARKDOWN_ROW_LIMIT, render
+from afpak_data._release.diff import DiffInputError, diff_paths, sort_key
+from afpak_data._release.render import MARKDOWN_ROW_LIMIT, render
 from afpak_data.cli import cli
 
 GOLDEN = Path(__file__).parent / "golden" / "diff"

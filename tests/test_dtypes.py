@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import afpak_data
-from afpak_data._descriptor import read_package
-from afpak_data._dtypes import pandas_dtype
+from afpak_data._load.dtypes import pandas_dtype
+from afpak_data._model.descriptor import read_package
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_TABLES = [

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from afpak_data._export import export
+from afpak_data._publish.export import export
 
 FORMATS = ["json", "parquet", "sqlite", "xlsx"]
 
@@ -18,7 +18,7 @@ class Boom(RuntimeError):
 def fail_midway(monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
     """Make ``fmt``'s writer fail after it has already written part of its output."""
     if fmt == "json":
-        from afpak_data._export import json_export
+        from afpak_data._publish.export import json_export
 
         real, calls = json_export.dump, []
 
@@ -41,7 +41,7 @@ def fail_midway(monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
 
         monkeypatch.setattr(pq, "write_table", write_table)
     elif fmt == "sqlite":
-        from afpak_data._export import sqlite
+        from afpak_data._publish.export import sqlite
 
         def views(package: object) -> list[str]:  # every table is inserted by now
             raise Boom("disk full")
@@ -49,7 +49,7 @@ def fail_midway(monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
         monkeypatch.setattr(sqlite, "views", views)
     else:
         pytest.importorskip("xlsxwriter")
-        from afpak_data._export import xlsx
+        from afpak_data._publish.export import xlsx
 
         def constraints_text(*args: object) -> str:  # every table sheet is written by now
             raise Boom("disk full")

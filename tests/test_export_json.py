@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import afpak_data
-from afpak_data._descriptor import read_package
-from afpak_data._export import export, rows
+from afpak_data._model.descriptor import read_package
+from afpak_data._publish.export import export, rows
 
 PACKAGE = read_package()
 NAMES = PACKAGE.names

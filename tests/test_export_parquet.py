@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import afpak_data
-from afpak_data._descriptor import read_package
-from afpak_data._export import export
+from afpak_data._model.descriptor import read_package
+from afpak_data._publish.export import export
 
 pa = pytest.importorskip("pyarrow", reason="the parquet export needs pyarrow (a dependency)")
 pq = pytest.importorskip("pyarrow.parquet")

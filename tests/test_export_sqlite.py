@@ -9,9 +9,9 @@ import pytest
 from _packages import ACTORS, write_package
 
 import afpak_data
-from afpak_data._descriptor import read_package
-from afpak_data._export import ExportError, export, rows
-from afpak_data._export.sqlite import SQL_TYPES
+from afpak_data._model.descriptor import read_package
+from afpak_data._publish.export import ExportError, export, rows
+from afpak_data._publish.export.sqlite import SQL_TYPES
 
 PACKAGE = read_package()
 NAMES = PACKAGE.names

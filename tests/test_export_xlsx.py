@@ -10,10 +10,10 @@ import pytest
 from _packages import field, write_package
 
 import afpak_data
-from afpak_data._descriptor import read_package
-from afpak_data._export import export, rows
-from afpak_data._export.codebook import vocabularies
-from afpak_data._export.xlsx import sheet_names
+from afpak_data._model.descriptor import read_package
+from afpak_data._publish.export import export, rows
+from afpak_data._publish.export.codebook import vocabularies
+from afpak_data._publish.export.xlsx import sheet_names
 
 pytest.importorskip("xlsxwriter", reason="the xlsx export needs xlsxwriter (afpak-data[export])")
 openpyxl = pytest.importorskip("openpyxl", reason="reading the workbook back needs openpyxl")
@@ -51,7 +51,7 @@ def about_facts(workbook) -> dict[str, str]:
 
 def test_about_sheet_has_the_citation(workbook) -> None:
     """The about sheet has a "how to cite" line with the citation ``afpak-data info`` prints."""
-    from afpak_data._citation import citation
+    from afpak_data._publish.citation import citation
 
     facts = about_facts(workbook)
     assert facts["how to cite"] == citation(PACKAGE.descriptor)
@@ -61,7 +61,7 @@ def test_about_sheet_has_the_citation(workbook) -> None:
 
 def test_about_sheet_text_is_not_clipped(workbook) -> None:
     """Every text cell of the about sheet wraps in a column wide enough, on a row tall enough."""
-    from afpak_data._export.xlsx import ABOUT_WIDTH, LINE_HEIGHT, lines_needed
+    from afpak_data._publish.export.xlsx import ABOUT_WIDTH, LINE_HEIGHT, lines_needed
 
     sheet = workbook["about"]
     assert sheet.column_dimensions["B"].width >= ABOUT_WIDTH

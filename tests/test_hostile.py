@@ -20,7 +20,7 @@ from _packages import write_package
 from click.testing import CliRunner
 
 import afpak_data
-from afpak_data._descriptor import read
+from afpak_data._model.descriptor import read
 from afpak_data.cli import cli
 
 

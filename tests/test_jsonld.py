@@ -7,7 +7,7 @@ import json
 import pytest
 
 import afpak_data
-from afpak_data._jsonld import dataset_jsonld, safe_json
+from afpak_data._publish.jsonld import dataset_jsonld, safe_json
 
 DESCRIPTOR = afpak_data.metadata()
 REQUIRED = ["@context", "@type", "name", "description", "version", "license", "keywords"]

@@ -24,8 +24,8 @@ from _loopback import PROXY_VARIABLES
 from _release_fixtures import copy_package, edit_csv, make_package
 
 from afpak_data._atomic import MARK
-from afpak_data._export import export
-from afpak_data._site.build import build_site
+from afpak_data._publish.export import export
+from afpak_data._publish.site.build import build_site
 
 pytestmark = pytest.mark.slow
 

@@ -67,4 +67,34 @@ def test_one_table_schema_reader() -> None:
         for p in SRC.rglob("*.py")
         if "def parse_schema(" in p.read_text(encoding="utf-8")
     ]
-    assert defined == ["afpak_data/_descriptor.py"]
+    assert defined == ["afpak_data/_model/descriptor.py"]
+
+
+#: The folders of src/afpak_data/ from the bottom up (docs/architecture.md's module map): a module
+#: imports only from its own layer or the ones below it.
+LAYERS = [
+    {"_errors", "_atomic", "_csvfmt", "_paragraphs", "_names"},
+    {"_model"},
+    {"_validate"},
+    {"_load"},
+    {"_release", "_publish"},
+    {"__init__"},
+    {"cli"},
+]
+
+
+def _layer(module: str) -> int:
+    top = module.split(".")[1] if "." in module else "__init__"
+    return next(rank for rank, layer in enumerate(LAYERS) if top in layer)
+
+
+def test_layers_import_downwards() -> None:
+    """No module imports from a layer above its own (e.g. the model never imports the loader)."""
+    files = {module_name(p): p for p in SRC.rglob("*.py")}
+    upward = [
+        f"{name} -> {m}"
+        for name, path in files.items()
+        for m in imports(path, set(files))
+        if m in files and _layer(m) > _layer(name)
+    ]
+    assert upward == []

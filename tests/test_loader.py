@@ -13,7 +13,7 @@ from _packages import ACTORS, AGREEMENTS, AGREEMENTS_CSV, TABLES, replace_csv, w
 
 import afpak_data
 from afpak_data import DataError, PackageError, UnknownTableError
-from afpak_data._resources import PackageNotFoundError
+from afpak_data._model.resources import PackageNotFoundError
 
 
 @pytest.fixture
@@ -211,7 +211,7 @@ def test_url_source_is_fetched_through_remote(monkeypatch, mini: Path) -> None:
         calls.append((base_url, list(resources)))
         return mini
 
-    monkeypatch.setitem(sys.modules, "afpak_data._remote", types.SimpleNamespace(fetch=fetch))
+    monkeypatch.setitem(sys.modules, "afpak_data._model.remote", types.SimpleNamespace(fetch=fetch))
     url = "https://example.org/afpak-data/v1.0.0/"
     frame = afpak_data.load("actors", source=url)
     assert calls == [(url, ["actors"])]
@@ -223,7 +223,7 @@ def test_url_source_is_fetched_through_remote(monkeypatch, mini: Path) -> None:
 
 def test_schema_properties_are_read_into_fields(mini: Path) -> None:
     """Constraints and custom properties of the Table Schema reach the Field objects."""
-    from afpak_data._descriptor import read_package
+    from afpak_data._model.descriptor import read_package
 
     package = read_package(mini)
     actors = package.resource("actors").schema
@@ -243,8 +243,8 @@ def test_schema_properties_are_read_into_fields(mini: Path) -> None:
 
 def test_bundled_package_loads_every_table() -> None:
     """Every table of the bundled package loads, with one row per CSV record."""
-    from afpak_data._cmd_info import count_rows
-    from afpak_data._descriptor import read_package
+    from afpak_data._model.descriptor import read_package
+    from afpak_data.cli.info import count_rows
 
     package = read_package()
     assert package.names, "the bundled descriptor lists no resources"

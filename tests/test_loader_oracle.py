@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from afpak_data import load_all
-from afpak_data._descriptor import Field, read_package
+from afpak_data._model.descriptor import Field, read_package
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -13,8 +13,8 @@ from pandera.errors import SchemaErrors
 
 import afpak_data
 from afpak_data import PackageError
-from afpak_data._descriptor import read_package
-from afpak_data._pandera import build_schema
+from afpak_data._load.pandera import build_schema
+from afpak_data._model.descriptor import read_package
 from afpak_data._validate.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent

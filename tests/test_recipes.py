@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import afpak_data
-from afpak_data._descriptor import read_package
+from afpak_data._model.descriptor import read_package
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RECIPES = REPO_ROOT / "docs" / "recipes.md"

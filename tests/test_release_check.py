@@ -20,7 +20,7 @@ from _release_fixtures import (
 )
 from click.testing import CliRunner
 
-from afpak_data._release import RULES, check_release
+from afpak_data._release.policy import RULES, check_release
 from afpak_data.cli import cli
 
 Change = Callable[[Path, Path], None]

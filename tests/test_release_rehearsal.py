@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from _release_fixtures import make_package
 
-from afpak_data._remote import release_url
+from afpak_data._model.remote import release_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "rehearse_release.py"

@@ -18,8 +18,8 @@ from _loopback import isolate_downloads
 from _release_fixtures import descriptor, make_package
 
 import afpak_data
-from afpak_data import _remote
-from afpak_data._remote import RemoteDataError, cache_root, fetch, release_url
+from afpak_data._model import remote as _remote
+from afpak_data._model.remote import RemoteDataError, cache_root, fetch, release_url
 
 
 @dataclass

@@ -26,10 +26,10 @@ from _release_fixtures import descriptor, make_package
 from click.testing import CliRunner
 
 import afpak_data
-from afpak_data import _remote
 from afpak_data._atomic import MARK
-from afpak_data._descriptor import PackageError
-from afpak_data._remote import RemoteDataError, fetch, follow_redirect
+from afpak_data._model import remote as _remote
+from afpak_data._model.descriptor import PackageError
+from afpak_data._model.remote import RemoteDataError, fetch, follow_redirect
 from afpak_data.cli import cli
 
 #: What a route does with the request: (handler, the file's bytes or None).

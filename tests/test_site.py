@@ -15,8 +15,8 @@ from _packages import TABLES, field, write_package
 from click.testing import CliRunner
 
 import afpak_data
-from afpak_data._descriptor import read_package
-from afpak_data._site.build import build_site
+from afpak_data._model.descriptor import read_package
+from afpak_data._publish.site.build import build_site
 from afpak_data.cli import cli
 
 PACKAGE = read_package()
@@ -309,7 +309,7 @@ def test_site_without_jinja2_says_how_to_install(
     """Without jinja2 the site command exits 2 with the extra to install, not a traceback."""
     import builtins
 
-    import afpak_data._site as pages
+    import afpak_data._publish.site as pages
 
     real_import = builtins.__import__
 

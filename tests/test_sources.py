@@ -21,7 +21,7 @@ from _loopback import isolate_downloads
 from click.testing import CliRunner
 
 import afpak_data
-from afpak_data._descriptor import read_package
+from afpak_data._model.descriptor import read_package
 from afpak_data.cli import cli
 
 PACKAGE = read_package()

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from validate.corpus import SOURCE_TEXT, write_package, write_sources
 
-from afpak_data._validate.cli import validate
+from afpak_data.cli.validate import validate
 
 GOLDEN = Path(__file__).parent / "golden" / "validate-sources-dir-empty.txt"
 

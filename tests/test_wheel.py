@@ -19,8 +19,8 @@ CHECK_INSTALLED = """
 import json, sys
 from pathlib import Path
 import afpak_data
-from afpak_data._descriptor import read_package
-from afpak_data._dtypes import pandas_dtype
+from afpak_data._model.descriptor import read_package
+from afpak_data._load.dtypes import pandas_dtype
 package = read_package()
 frames = afpak_data.load_all()
 report = {

@@ -22,10 +22,10 @@ if TYPE_CHECKING:
         Problem,
         UnknownTableError,
     )
-    from afpak_data._loader import load, load_all, metadata, tables
+    from afpak_data._load.loader import load, load_all, metadata, tables
+    from afpak_data._model.remote import RemoteDataError, release_url
+    from afpak_data._model.resources import Source
     from afpak_data._names import TableName
-    from afpak_data._remote import RemoteDataError, release_url
-    from afpak_data._resources import Source
 
 __all__ = [
     "AfpakDataError",
@@ -49,9 +49,9 @@ __all__ = [
 _MODULES = {
     "afpak_data._errors": "AfpakDataError DataError PackageError PackageNotFoundError Problem "
     "UnknownTableError",
-    "afpak_data._loader": "load load_all metadata tables",
+    "afpak_data._load.loader": "load load_all metadata tables",
     "afpak_data._names": "TableName",
-    "afpak_data._remote": "RemoteDataError release_url",
+    "afpak_data._model.remote": "RemoteDataError release_url",
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names.split()}
 
@@ -79,7 +79,7 @@ def __dir__() -> list[str]:
 def pandera_schema(name: str, source: Source = None) -> pa.DataFrameSchema:
     """The pandera schema of table ``name``, from its Table Schema: ``schema.validate(load(name),
     lazy=True)`` checks types, vocabularies, patterns, lengths, keys and table-local rules."""
-    from afpak_data._loader import package_for
-    from afpak_data._pandera import build_schema
+    from afpak_data._load.loader import package_for
+    from afpak_data._load.pandera import build_schema
 
     return build_schema(package_for(source, []).resource(name))

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from afpak_data._validate.cli import validate
 from afpak_data._validate.problems import CHECKS, markdown
+from afpak_data.cli.validate import validate
 from validate.corpus import CSVS, csv_with, write_package, write_sources
 
 GOLDEN = Path(__file__).parent / "golden"

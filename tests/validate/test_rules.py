@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from afpak_data._descriptor import Field, RowRule, Schema
+from afpak_data._model.descriptor import Field, RowRule, Schema
 from afpak_data._validate import cells, rules, validate_package
 from afpak_data._validate.files import TableContext
 from validate.corpus import BROKEN, write_package

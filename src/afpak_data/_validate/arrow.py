@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 from pyarrow import _compute
 
-from afpak_data._descriptor import FORMULA_CHARS
+from afpak_data._model.descriptor import FORMULA_CHARS
 
 #: pyarrow-stubs types each kernel per array class; the validator's columns get theirs at run time
 #: (text, then numbers or timestamps after conversion), so they are Any, checked by the tests.

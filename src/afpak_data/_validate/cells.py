@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from afpak_data._descriptor import CONTROL, DATE_FORMAT, FORMULA_CHARS, Field
 from afpak_data._errors import Problem
+from afpak_data._model.descriptor import CONTROL, DATE_FORMAT, FORMULA_CHARS, Field
 from afpak_data._validate.arrow import (
     SPACE_CHARS,
     SPACE_RE2,
@@ -41,7 +41,7 @@ from afpak_data._validate.arrow import (
 )
 from afpak_data._validate.files import MAX_CELL_CHARS, TableContext
 
-#: The model's control and bidi characters (``_descriptor.CONTROL``) as an RE2 class.
+#: The model's control and bidi characters (``_model.descriptor.CONTROL``) as an RE2 class.
 CONTROL_RE2 = (
     "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x{9f}\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]"
 )

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from afpak_data._descriptor import sha256_of
 from afpak_data._errors import Problem
+from afpak_data._model.descriptor import sha256_of
 from afpak_data._paragraphs import split_paragraphs
 from afpak_data._validate.arrow import (
     array,

@@ -20,8 +20,8 @@ import numpy as np
 import pyarrow as pa
 
 from afpak_data._csvfmt import CsvFormatError, not_utf8, records
-from afpak_data._descriptor import Resource, Schema
 from afpak_data._errors import Problem
+from afpak_data._model.descriptor import Resource, Schema
 from afpak_data._validate.arrow import Column, call, isin, kernels, numbers, strings
 
 #: Files beyond this are not read (a clear error rather than a memory blow-up).

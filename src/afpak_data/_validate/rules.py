@@ -12,8 +12,8 @@ from collections.abc import Callable
 import numpy as np
 import pyarrow as pa
 
-from afpak_data._descriptor import RowRule
 from afpak_data._errors import Problem
+from afpak_data._model.descriptor import RowRule
 from afpak_data._validate.arrow import Column, bools, call, cast, isin, where
 from afpak_data._validate.files import TableContext
 

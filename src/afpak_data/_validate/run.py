@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from afpak_data._descriptor import DESCRIPTOR, Field, Package, Resource, read
 from afpak_data._errors import Problem
+from afpak_data._model.descriptor import DESCRIPTOR, Field, Package, Resource, read
 from afpak_data._validate import cells, changelog, evidence, keys, rules
 from afpak_data._validate.files import TableContext, read_table
 from afpak_data._validate.problems import Report, Skipped

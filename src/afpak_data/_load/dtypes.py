@@ -1,0 +1,32 @@
+"""The pandas dtype of each Table Schema type: one definition, shared by loader and pandera.
+
+Text is ``"string"`` (``pd.StringDtype()``), not pandas 3's ``str``, so that every missing value of
+a loaded table is ``pd.NA``, as in the nullable ``Int64``/``Float64``/``boolean`` columns; a string
+with an ``enum`` is categorical, in the schema's order; a type without its own dtype is text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from afpak_data._model.descriptor import Field
+
+
+def string_dtype() -> Any:
+    import pandas as pd
+
+    return pd.StringDtype()
+
+
+def pandas_dtype(field: Field) -> Any:
+    import pandas as pd
+
+    if field.type == "string" and field.enum is not None:
+        return pd.CategoricalDtype(categories=list(field.enum), ordered=False)
+    return {
+        "integer": pd.Int64Dtype(),
+        "year": pd.Int64Dtype(),
+        "number": pd.Float64Dtype(),
+        "boolean": pd.BooleanDtype(),
+        "date": pd.api.types.pandas_dtype("datetime64[ns]"),
+    }.get(field.type, string_dtype())

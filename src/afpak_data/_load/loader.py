@@ -1,0 +1,188 @@
+"""Load the package's CSVs as typed pandas DataFrames, with dtypes from the model (``dtypes``).
+
+One path: pyarrow parses each CSV once, as text (``"NA"`` and ``"null"`` stay text; only the
+schema's missing values are missing), then :func:`convert_column` converts each column or raises
+:class:`DataError` at the first bad value, at the physical line an editor shows (a multi-line cell
+counts as its lines), because pandas would otherwise turn an unknown category into NaN silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from afpak_data._csvfmt import records
+from afpak_data._errors import DataError
+from afpak_data._load.dtypes import pandas_dtype, string_dtype
+from afpak_data._model.descriptor import DATE_FORMAT, Field, Package, Resource, read_package
+from afpak_data._model.resources import Source, is_url
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from afpak_data._names import TableName
+
+_SHOWN_PROBLEMS = 3
+
+
+def tables(source: Source = None) -> list[str]:
+    """Return the table names of the package, in descriptor order."""
+    return package_for(source, []).names
+
+
+def metadata(source: Source = None) -> dict[str, Any]:
+    """Return the parsed ``datapackage.json`` (a plain dict, as published)."""
+    return package_for(source, []).descriptor
+
+
+def load(name: TableName, source: Source = None) -> pd.DataFrame:
+    """Return table ``name`` as a DataFrame typed from its Table Schema.
+
+    ``source``: None for the bundled package, a directory holding ``datapackage.json``, the path
+    of a ``datapackage.json``, or the URL of a published package (downloaded and hash-checked).
+    """
+    return read_resource(package_for(source, [name]).resource(name))
+
+
+def load_all(source: Source = None) -> dict[str, pd.DataFrame]:
+    """Return every table of the package, keyed by name, in descriptor order."""
+    return {resource.name: read_resource(resource) for resource in whole_package(source).resources}
+
+
+def package_for(source: Source, names: list[str]) -> Package:
+    """The model of ``source`` (refused when unusable), downloading ``names`` first for a URL."""
+    return read_package(_fetch(str(source), names) if is_url(source) else source)
+
+
+def _fetch(base_url: str, names: list[str]) -> Path:
+    """The verified local copy of ``names`` of the package at ``base_url`` (``_model.remote``)."""
+    from afpak_data._errors import PackageNotFoundError
+    from afpak_data._model.remote import fetch
+    from afpak_data._model.resources import not_a_descriptor
+
+    path = base_url.split("?", 1)[0].split("#", 1)[0]
+    if path.lower().endswith((".csv", ".tsv", ".parquet", ".xlsx")):
+        raise PackageNotFoundError(not_a_descriptor(base_url, path.rsplit("/", 1)[0] + "/"))
+    return Path(fetch(base_url, names))
+
+
+def local_source(source: Source) -> Source:
+    """``source`` as a local package: a URL is downloaded whole first (every CSV, hash-checked),
+    for the commands that read every table."""
+    if not is_url(source):
+        return source
+    return _fetch(str(source), package_for(source, []).names)
+
+
+def whole_package(source: Source) -> Package:
+    return read_package(local_source(source))
+
+
+def read_resource(resource: Resource) -> pd.DataFrame:
+    """Read one resource's CSV and convert every column to its schema dtype, or raise DataError."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    schema = resource.schema
+    try:
+        table = pacsv.read_csv(
+            resource.file,
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(schema.field_names, pa.string()),
+                null_values=list(schema.missing_values),
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except FileNotFoundError as exc:
+        raise DataError(resource.path, f"file not found ({resource.file})") from exc
+    except (pa.ArrowException, OSError) as exc:
+        message = str(exc).splitlines()[0]
+        if "UTF8" in message or "UTF-8" in message:
+            raise DataError(
+                resource.path, f"not valid UTF-8 ({message})", check="encoding"
+            ) from exc
+        raise DataError(resource.path, f"cannot be read as CSV ({message})") from exc
+    _check_header(resource, table.column_names)
+    text = table.to_pandas(types_mapper=lambda _: string_dtype())
+    lines: list[int] = []
+
+    def line_of(row: int) -> int:
+        if not lines:
+            with open(resource.file, encoding="utf-8-sig", newline="") as handle:
+                lines.extend(n for n, cells in records(handle, resource.path) if cells)
+        return lines[row + 1] if row + 1 < len(lines) else row + 2
+
+    columns = {
+        f.name: convert_column(text[f.name], f, resource.path, line_of) for f in schema.fields
+    }
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+
+
+def convert_column(
+    values: pd.Series, field: Field, path: str, line_of: Callable[[int], int]
+) -> pd.Series:
+    """A text column (``"string"`` dtype, missing = NA) as ``field``'s dtype, or raise DataError
+    at the line ``line_of`` gives for the first bad row."""
+    import pandas as pd
+
+    present = values.notna()
+
+    def refuse(bad: pd.Series, expected: str, check: str = "type") -> None:
+        if not bad.any():
+            return
+        rows = bad[bad.fillna(False)].index
+        first = int(rows[0])
+        detail = f"{values[first]!r} is not {expected}"
+        others = [f"line {line_of(int(r))}: {values[r]!r}" for r in rows[1 : _SHOWN_PROBLEMS + 1]]
+        if others:
+            rest = len(rows) - 1 - len(others)
+            more = f" and {rest} more" if rest else ""
+            detail += f" (also {'; '.join(others)}{more})"
+        raise DataError(path, detail, line=line_of(first), column=field.name, check=check)
+
+    converted: Any = values
+    if field.type in ("integer", "year"):
+        refuse(present & ~values.str.fullmatch(r"[+-]?\d+").fillna(False), "an integer")
+        converted = pd.to_numeric(values, errors="coerce").astype(pd.Int64Dtype())
+    elif field.type == "number":
+        converted = pd.to_numeric(values, errors="coerce")
+        literal_nan = values.str.fullmatch(r"[+-]?NaN").fillna(False)
+        refuse(present & converted.isna() & ~literal_nan, "a number")
+    elif field.type == "boolean":
+        is_true = values.isin(field.true_values)
+        is_false = values.isin(field.false_values)
+        spellings = ", ".join(field.true_values + field.false_values)
+        refuse(present & ~is_true & ~is_false, f"one of {spellings}")
+        converted = is_true.astype(pd.BooleanDtype()).where(is_true | is_false)
+    elif field.type == "date":
+        shaped = values.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False)
+        converted = pd.to_datetime(values.where(shaped), format=DATE_FORMAT, errors="coerce")
+        refuse(present & converted.isna(), "a date as YYYY-MM-DD")
+    if field.enum is not None:
+        allowed = ", ".join(str(v) for v in field.enum)
+        bad = converted.notna() & ~converted.isin(list(field.enum))
+        refuse(bad, f"one of {allowed}", check="enum")
+    result: pd.Series = converted.astype(pandas_dtype(field))
+    return result
+
+
+def _check_header(resource: Resource, header: list[str]) -> None:
+    """The CSV header must name exactly the schema's fields, in order."""
+    expected = list(resource.schema.field_names)
+    if header == expected:
+        return
+    missing = ", ".join(name for name in expected if name not in header)
+    extra = ", ".join(name for name in header if name not in expected)
+    detail = [f"missing {missing}"] if missing else []
+    detail += [f"unexpected {extra}"] if extra else []
+    raise DataError(
+        resource.path,
+        f"header does not match the schema ({'; '.join(detail) or 'columns out of order'}; "
+        f"expected {', '.join(expected)})",
+        line=1,
+        check="header",
+    )

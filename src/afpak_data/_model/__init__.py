@@ -1,0 +1,1 @@
+"""The one package model: where a package is (bundled, folder, file, URL), reading it once."""

@@ -1,0 +1,1 @@
+"""Everything written from a valid package: exports, the static site, the bundle."""
