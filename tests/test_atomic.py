@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from afpak_data import _atomic
-from afpak_data._atomic import MARK, PublishError, staged_directory, write_file, write_files
+from afpak_data._atomic import MARK, PublishError, staged_directory, write_files
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def debris(folder: Path) -> list[str]:
 @pytest.mark.parametrize("umask", [0o022, 0o027, 0o002], indirect=True)
 def test_written_files_and_folders_keep_the_umask_mode(tmp_path: Path, umask: int) -> None:
     """Files get 0o666 and folders 0o777 less the umask, as open() and mkdir() would give."""
-    write_file(tmp_path / "a.txt", "x")
+    write_files({tmp_path / "a.txt": "x"})
     write_files({tmp_path / "b.txt": b"y"})
     with staged_directory(tmp_path / "out") as staging:
         (staging / "c.txt").write_text("z", encoding="utf-8")
@@ -63,7 +63,7 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(os, "fdopen", Full)
     with pytest.raises(PublishError, match=r"a.txt: cannot write the output: No space left"):
-        write_file(target, "new, but")
+        write_files({target: "new, but"})
     assert target.read_text(encoding="utf-8") == "old"
     assert debris(tmp_path) == []
 

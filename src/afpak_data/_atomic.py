@@ -1,21 +1,16 @@
 """Write files, or publish a whole folder, so that a reader sees the old or the new, never a mix.
 
-Used by every command that writes, the download cache and ``scripts/build_datapackage.py`` (which
-loads this file by path: standard library only). :func:`write_files` writes each file complete
-beside its target, then ``os.replace``-s them in order. :func:`staged_directory` yields an empty
-staging folder that becomes OUT on a clean exit: files of OUT the new output lacks (a user's
-notes) are hard-linked into it, then the folders are swapped by one ``renameat2(RENAME_EXCHANGE)``
-(Linux); elsewhere OUT is renamed aside and staging renamed to OUT (OUT briefly missing, never
-mixed; a kill in between is undone by the next run); a folder that cannot be renamed (a mount
-point) is filled file by file, each file old or new.
-
-Temporary entries are named ``.<name>.afpak-<kind>-<random>`` and hold an exclusive ``flock``
-while in use; :func:`clean_stale` (run before each write) removes those whose lock is free (no
-``fcntl``, on Windows: a day old). Modes follow the umask. Atomic against a kill, not durable
-against power loss (no fsync). A write failure (an ``OSError`` with an errno in the exception's
-chain, or SQLite's "database or disk is full") becomes :class:`PublishError` naming the target,
-left as it was; other exceptions pass unchanged. Hand-written because no dependency does the
-folder swap (``atomicwrites``, archived, wrote single files only).
+Standard library only (``scripts/build_datapackage.py`` loads this file by path).
+:func:`write_files` writes each file complete beside its target, then ``os.replace``-s them in
+order. :func:`staged_directory` yields an empty folder that becomes OUT on a clean exit: files of
+OUT the new output lacks (a user's notes) are hard-linked into it, then the folders are swapped by
+one ``renameat2(RENAME_EXCHANGE)`` (Linux); elsewhere OUT is renamed aside first (briefly missing,
+never mixed; a kill in between is undone by the next run); a mount point is filled file by file.
+Temporary entries, ``.<name>.afpak-<kind>-<random>``, hold an ``flock`` while in use;
+:func:`clean_stale` removes those whose lock is free (without ``fcntl``: a day old). Modes follow
+the umask; atomic against a kill, not durable against power loss (no fsync). A failed write (an
+errno in the exception's chain, or SQLite's disk full) becomes :class:`PublishError`. Hand-written
+because no dependency does the folder swap (``atomicwrites``, archived, wrote single files only).
 """
 
 from __future__ import annotations
@@ -49,11 +44,6 @@ _KINDS = ("tmp", "stage", "old")
 
 class PublishError(OSError):
     """The output could not be written; the target was left as it was."""
-
-
-def write_file(path: Path, data: bytes | str) -> None:
-    """Write one file atomically (see :func:`write_files`)."""
-    write_files({path: data})
 
 
 def write_files(contents: dict[Path, bytes | str]) -> None:
@@ -113,7 +103,6 @@ def staged_directory(out: Path) -> Iterator[Path]:
 
 
 def _publish(staging: Path, out: Path) -> None:
-    """Make the complete folder ``staging`` become ``out`` (see the module docstring)."""
     if not out.exists():
         try:
             os.rename(staging, out)

@@ -1,9 +1,8 @@
 """The one located problem and the base of every public error.
 
-A :class:`Problem` is what the validator reports, a :class:`DataError` carries, and release-check
-and the pandera translation return: ``file``, the physical ``line`` an editor shows (None: the
-whole file), the ``record_id`` and ``column`` when they apply, the ``check`` (see
-``afpak_data._validate.problems.CHECKS``) and the ``message``.
+A :class:`Problem` (what the validator reports, a :class:`DataError` carries, release-check and the
+pandera translation return): ``file``, the physical ``line`` an editor shows (None: the whole
+file), ``record_id`` and ``column`` when they apply, the ``check`` (``_validate.problems.CHECKS``).
 """
 
 from __future__ import annotations

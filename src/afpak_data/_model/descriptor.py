@@ -631,9 +631,7 @@ def _parsed(items: Any, parse: Callable[[Any], _T | str], bad: Callable[[str], N
     return kept
 
 
-def parse_schema(
-    raw: Any, where: str = "schema", line: int | None = None
-) -> tuple[Schema, list[Problem]]:
+def parse_schema(raw: Any, where: str, line: int | None) -> tuple[Schema, list[Problem]]:
     """The one Table Schema reader: the usable schema, and its problems located at ``where``,
     ``line``: each invalid property (check ``schema``, left out), each one not checked
     (``unsupported``)."""

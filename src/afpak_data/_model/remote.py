@@ -2,27 +2,22 @@
 
 Researchers cite a version and must get the same bytes years later: nothing is returned before
 each requested CSV matches its declared ``bytes`` and ``sha256``. The staged descriptor is read by
-the one package model (:func:`afpak_data._model.descriptor.read`). Every refusal is a
-:class:`RemoteDataError` naming the URL, the only error :func:`fetch` raises:
-
-* size: descriptor and schemas at most :data:`MAX_JSON_BYTES` together, in at most
-  :data:`MAX_SCHEMAS` files; a CSV at most its declared ``bytes`` (checked on ``Content-Length``
-  and as the body arrives);
-* time: one deadline per download, connect to last byte (``$AFPAK_DATA_TIMEOUT``, ``timeout=``,
-  default :data:`DEADLINE`), enforced by a watchdog shutting the socket (a one-byte drip cannot
-  hold it longer); each socket operation also has :data:`TIMEOUT`;
-* redirects: at most :data:`MAX_REDIRECTS`, ``http``/``https`` only (checked before anything is
-  sent), never ``https`` -> ``http``; another host is fine, the CSVs are verified by hash;
-* paths become cache file names: the model refuses the package (checks ``resource-path`` and
-  ``portable-path``) before anything but the descriptor is downloaded.
+the package model, which refuses unsafe paths (``resource-path``, ``portable-path``: they become
+cache file names) before anything else is downloaded. :func:`fetch` raises only
+:class:`RemoteDataError`, naming the URL. Limits: descriptor and schemas at most
+:data:`MAX_JSON_BYTES` together, in at most :data:`MAX_SCHEMAS` files; a CSV at most its declared
+``bytes`` (on ``Content-Length`` and as the body arrives); one deadline per download, connect to
+last byte (``$AFPAK_DATA_TIMEOUT``, ``timeout=``, default :data:`DEADLINE`), kept by a watchdog
+shutting the socket, and :data:`TIMEOUT` per socket operation; at most :data:`MAX_REDIRECTS`
+redirects, ``http``/``https`` only, never ``https`` -> ``http`` (another host is fine).
 
 Cache (``$AFPAK_DATA_CACHE``, else platformdirs' user cache folder): ``<root>/<version>/<key>/``
 holds the package and ``.cache-manifest.json``; ``<root>/urls/<sha256 of the URL>.json`` records
-``{"url", "version", "package": "<version>/<key>"}``. ``<key>`` is 16 hex digits of the sha256 of
+``{"url", "version", "package": "<version>/<key>"}``. ``<key>``: 16 hex digits of the sha256 of
 (URL, sha256 of the descriptor), so a schema one server served is never used for another. Online,
-descriptor and schemas (which have no declared hash) are downloaded on each load; CSVs are reused
-while size and sha256 match. Offline, descriptor and schemas must match the manifest's sha256 and
-the CSVs the descriptor. An entry is published by one folder swap (:mod:`afpak_data._atomic`).
+descriptor and schemas (no declared hash) are downloaded each time, CSVs reused while they match;
+offline, descriptor and schemas must match the manifest, the CSVs the descriptor. An entry is
+published by one folder swap (:mod:`afpak_data._atomic`).
 
 Hand-written on ``urllib`` (which honours the proxy variables), not pooch, requests or urllib3:
 their timeouts apply to each socket read (a slow drip never ends) and none caps a body's size;
@@ -217,9 +212,6 @@ def _clean_root(root: Path) -> None:
     _atomic.clean_stale(root)
 
 
-# --- downloading -----------------------------------------------------------------------------
-
-
 class _Watchdog:
     """Shut every socket of one download down when its deadline passes."""
 
@@ -229,10 +221,7 @@ class _Watchdog:
         self.expired = False
         self._timers: list[threading.Timer] = []
 
-    def __enter__(self) -> _Watchdog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def close(self) -> None:
         for timer in self._timers:
             timer.cancel()
 
@@ -265,11 +254,10 @@ def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
     class SecureConnection(Connection, http.client.HTTPSConnection):
         pass
 
-    class Plain(urllib.request.HTTPHandler):
+    class Handler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
         def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
             return self.do_open(Connection, req)
 
-    class Secure(urllib.request.HTTPSHandler):
         def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
             return self.do_open(SecureConnection, req)
 
@@ -277,7 +265,7 @@ def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
         def redirect_request(self, *args: Any, **kwargs: Any) -> None:
             return None  # _download follows redirects itself, checking each hop
 
-    return urllib.request.build_opener(Plain, Secure, NoRedirect)
+    return urllib.request.build_opener(Handler, NoRedirect)
 
 
 def _download(
@@ -291,7 +279,7 @@ def _download(
             f"{url}: the descriptor and schemas exceed {MAX_JSON_BYTES} bytes together; refused"
         )
     chunks: list[bytes] = []
-    with _Watchdog(deadline) as watchdog:
+    with contextlib.closing(_Watchdog(deadline)) as watchdog:
         opener = _opener(watchdog)
         current = url
         try:
@@ -411,9 +399,6 @@ def _mismatch(file: Path, declared_size: int, declared_sha256: str) -> str | Non
     return None
 
 
-# --- what the descriptor asks for --------------------------------------------------------------
-
-
 def _normalise(base_url: str) -> str:
     """The folder URL with a trailing slash (a descriptor URL is cut back to its folder)."""
     if not is_url(base_url):
@@ -467,9 +452,6 @@ def _plan(
     return schemas, wanted
 
 
-# --- the URL records and the offline path ----------------------------------------------------
-
-
 def _url_record(root: Path, base: str) -> Path:
     return root / "urls" / f"{hashlib.sha256(base.encode('utf-8')).hexdigest()}.json"
 
@@ -481,7 +463,7 @@ def _remember(root: Path, base: str, version: str, target: Path) -> None:
     with contextlib.suppress(OSError, UnicodeDecodeError):
         if path.read_text(encoding="utf-8") == text:
             return
-    _atomic.write_file(path, text)
+    _atomic.write_files({path: text})
 
 
 def _cached_package(root: Path, base: str) -> Path | None:
