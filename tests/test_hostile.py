@@ -322,3 +322,18 @@ def test_a_portable_path_is_read(path: str, tmp_path: Path) -> None:
     (root / "data" / "actors.csv").rename(root / path)
     _resource("path", path)(root)
     assert len(afpak_data.load("actors", source=root)) == 3
+
+
+def test_a_list_where_a_schema_expects_a_name_is_a_problem(tmp_path: Path) -> None:
+    """A list as a field's type, as fieldsMatch or as a rule's kind is reported, not a crash."""
+    root = write_package(tmp_path / "pkg")
+    file = root / "schemas" / "actors.schema.json"
+    schema = json.loads(file.read_text(encoding="utf-8"))
+    schema["fields"][1]["type"] = ["string"]
+    schema["fieldsMatch"] = ["exact"]
+    schema["x-rules"] = [{"kind": ["paired"]}]
+    file.write_text(json.dumps(schema), encoding="utf-8")
+    messages = [p.message for p in read(root / "datapackage.json").problems if p.check == "schema"]
+    assert any("unknown type ['string']" in m for m in messages), messages
+    assert any("'fieldsMatch' ['exact'] is not one of" in m for m in messages), messages
+    assert any("'x-rules' kind ['paired'] is unknown" in m for m in messages), messages

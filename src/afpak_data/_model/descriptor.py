@@ -201,13 +201,6 @@ class Package(NamedTuple):
     def names(self) -> list[str]:
         return [r.name for r in self.resources]
 
-    @property
-    def refusals(self) -> list[Problem]:
-        """The problems in :data:`REFUSED` (a missing ``name`` or ``version`` is only reported)."""
-        return [
-            p for p in self.problems if p.check in REFUSED and not p.message.startswith(_ADVISORY)
-        ]
-
     def resource(self, name: str) -> Resource:
         """The resource ``name``; an unknown name raises an error listing the tables."""
         for candidate in self.resources:
@@ -225,9 +218,11 @@ class Package(NamedTuple):
 
 def read_package(source: Source = None) -> Package:
     """The package ``source`` designates (see ``resources.descriptor_path``), refused with a
-    PackageError listing the problems, located, when any is in :data:`REFUSED`."""
+    PackageError listing the problems, located, when any is in :data:`REFUSED` (a missing
+    ``name`` or ``version`` is only reported)."""
     package = read(descriptor_path(source))
-    refusals = package.refusals
+    refusals = [p for p in package.problems if p.check in REFUSED]
+    refusals = [p for p in refusals if not p.message.startswith(_ADVISORY)]
     if refusals:
         shown = "\n".join(f"{package.root / p.file}{str(p)[len(p.file) :]}" for p in refusals)
         raise PackageError(shown, refusals)
@@ -327,11 +322,10 @@ def _references(resources: list[Resource]) -> list[Problem]:
     for res in resources:
         for fk in res.schema.foreign_keys:
             target = by_name.get(fk.resource) if fk.resource else res
+            known = set(target.schema.field_names) if target else set()
             if target is None:
                 why = f"foreign key refers to unknown resource '{fk.resource}'"
-            elif target.schema.fields and not set(fk.reference_fields) <= {
-                f.name for f in target.schema.fields
-            }:
+            elif known and not set(fk.reference_fields) <= known:
                 fields = list(fk.reference_fields)
                 why = f"foreign key refers to unknown fields {fields} of '{target.name}'"
             else:
@@ -575,8 +569,7 @@ def _resource(
     if raw_schema is None:
         bad("schema", f"resource '{name}' has no 'schema'")
     elif not isinstance(raw_schema, str):
-        schema, found = parse_schema(raw_schema, DESCRIPTOR, line)
-        problems.extend(found)
+        schema = parse_schema(raw_schema, DESCRIPTOR, line, problems)
     elif isinstance(file := safe_path(root, raw_schema), tuple):
         bad(file[0], f"resource '{name}': schema {file[1]}")
     else:
@@ -588,8 +581,7 @@ def _resource(
         else:
             problems.extend(found)
             problems.extend(control_characters(value, raw_schema, text))
-            schema, found = parse_schema(value, raw_schema, None)
-            problems.extend(found)
+            schema = parse_schema(value, raw_schema, None, problems)
     return Resource(
         name=name,
         path=path if isinstance(path, str) else "",
@@ -631,22 +623,21 @@ def _parsed(items: Any, parse: Callable[[Any], _T | str], bad: Callable[[str], N
     return kept
 
 
-def parse_schema(raw: Any, where: str, line: int | None) -> tuple[Schema, list[Problem]]:
-    """The one Table Schema reader: the usable schema, and its problems located at ``where``,
-    ``line``: each invalid property (check ``schema``, left out), each one not checked
+def parse_schema(raw: Any, where: str, line: int | None, problems: list[Problem]) -> Schema:
+    """The one Table Schema reader: the usable schema; its problems, located at ``where``, ``line``,
+    go to ``problems``: each invalid property (check ``schema``, left out), each one not checked
     (``unsupported``)."""
-    problems: list[Problem] = []
 
     def bad(message: str, column: str | None = None, check: str = "schema") -> None:
         problems.append(Problem(where, line, None, column, check, message))
 
     if not isinstance(raw, dict):
         bad(f"the schema must be a JSON object, not {type(raw).__name__}")
-        return Schema(), problems
+        return Schema()
     raw_fields = raw.get("fields")
     if not isinstance(raw_fields, list) or not raw_fields:
         bad("the schema has no 'fields' list")
-        return Schema(), problems
+        return Schema()
     fields: dict[str, Field] = {}
     for i, item in enumerate(raw_fields, 1):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
@@ -658,13 +649,13 @@ def parse_schema(raw: Any, where: str, line: int | None) -> tuple[Schema, list[P
         else:
             fields[spec.name] = spec
     if not fields:
-        return Schema(), problems
+        return Schema()
     missing = raw.get("missingValues", [""])
     if not (isinstance(missing, list) and all(isinstance(v, str) for v in missing)):
         bad("'missingValues' must be a list of strings")
         missing = [""]
     match = raw.get("fieldsMatch", "exact")
-    if match not in {"exact", "equal", "subset", "superset", "partial"}:
+    if match not in ("exact", "equal", "subset", "superset", "partial"):
         bad(f"'fieldsMatch' {match!r} is not one of exact, equal, subset, superset, partial")
         match = "exact"
     primary_key: tuple[str, ...] = ()
@@ -692,7 +683,7 @@ def parse_schema(raw: Any, where: str, line: int | None) -> tuple[Schema, list[P
         return PolymorphicReference(names, targets)
 
     uks = raw.get("uniqueKeys", [])
-    schema = Schema(
+    return Schema(
         fields=tuple(fields.values()),
         primary_key=primary_key,
         unique_keys=tuple(_parsed(uks if isinstance(uks, list) else [0], unique_key, bad)),
@@ -704,7 +695,6 @@ def parse_schema(raw: Any, where: str, line: int | None) -> tuple[Schema, list[P
         missing_values=tuple(missing),
         fields_match=match,
     )
-    return schema, problems
 
 
 def _rule(rule: Any, fields: dict[str, Field]) -> RowRule | str:
@@ -712,7 +702,7 @@ def _rule(rule: Any, fields: dict[str, Field]) -> RowRule | str:
     if not isinstance(rule, dict):
         return f"'x-rules' entry {rule!r} is not an object"
     kind = rule.get("kind")
-    if kind not in RULE_KINDS:
+    if not isinstance(kind, str) or kind not in RULE_KINDS:
         return f"'x-rules' kind {kind!r} is unknown (known kinds: {', '.join(sorted(RULE_KINDS))})"
     names = rule.get("fields")
     if (
@@ -776,7 +766,7 @@ def _parse_field(raw: dict[str, Any], report: Callable[..., None]) -> Field:
 
     values: dict[str, Any] = {"name": name, "raw": raw}
     ftype = raw.get("type", "string")
-    if ftype not in TYPES:
+    if not isinstance(ftype, str) or ftype not in TYPES:
         bad(f"unknown type {ftype!r}")
         ftype = "any"
     values["type"] = ftype
