@@ -186,13 +186,10 @@ def _deadline_seconds(timeout: float | None) -> float:
     if value == "":
         return DEADLINE
     where = f"timeout={timeout!r}" if timeout is not None else f"AFPAK_DATA_TIMEOUT={value!r}"
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = math.nan
-    if not 0 < seconds < math.inf:
-        raise RemoteDataError(f"{where}: not a positive number of seconds (expected e.g. 120)")
-    return seconds
+    with contextlib.suppress(ValueError):
+        if 0 < (seconds := float(value)) < math.inf:
+            return seconds
+    raise RemoteDataError(f"{where}: not a positive number of seconds (expected e.g. 120)")
 
 
 def _put(path: Path, data: bytes) -> None:
