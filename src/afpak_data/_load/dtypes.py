@@ -12,12 +12,6 @@ from typing import Any
 from afpak_data._model.descriptor import Field
 
 
-def string_dtype() -> Any:
-    import pandas as pd
-
-    return pd.StringDtype()
-
-
 def pandas_dtype(field: Field) -> Any:
     import pandas as pd
 
@@ -29,4 +23,4 @@ def pandas_dtype(field: Field) -> Any:
         "number": pd.Float64Dtype(),
         "boolean": pd.BooleanDtype(),
         "date": pd.api.types.pandas_dtype("datetime64[ns]"),
-    }.get(field.type, string_dtype())
+    }.get(field.type, pd.StringDtype())

@@ -16,9 +16,9 @@ import click
 #: Command name -> "module:attribute" of its click command: adding a command is one line here.
 COMMANDS: dict[str, str] = {
     "info": "afpak_data.cli.info:info",
-    "export": "afpak_data.cli.export:export",
+    "export": "afpak_data.cli.publish:export",
     "fmt": "afpak_data.cli.fmt:fmt",
-    "site": "afpak_data.cli.site:site",
+    "site": "afpak_data.cli.publish:site",
     "validate": "afpak_data.cli.validate:validate",
     "bundle": "afpak_data.cli.release:bundle",
     "diff": "afpak_data.cli.release:diff",
