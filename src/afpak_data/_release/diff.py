@@ -1,9 +1,8 @@
 """Compare two versions of the data package: records by primary key, schemas field by field.
 
-Cells are compared as the raw text of the CSVs (the ``csv`` module, nothing converted), so the diff
-is exact: ``"1.0"`` and ``"1"`` differ. ``render`` renders the result, ``policy`` judges it.
-Order is deterministic: tables in NEW's order (then those only OLD has), records by primary key
-(numbers as numbers), schema changes by kind, then field order.
+Cells are compared as the CSVs' raw text (the ``csv`` module), so the diff is exact: ``"1.0"`` and
+``"1"`` differ. Order is deterministic: tables in NEW's order (then those only OLD has), records by
+key (numbers as numbers), schema changes by kind, then field order.
 """
 
 from __future__ import annotations

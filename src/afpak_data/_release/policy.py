@@ -1,8 +1,6 @@
-"""Check that a new version of the package follows the README's data versioning policy.
-
-MAJOR breaks (a table, field, category or released ID gone, a type or primary key changed), MINOR
-adds (withdrawing an ID included), PATCH corrects (values, other schema properties, link rows of a
-released record); a larger bump is fine. Both packages are read by ``diff``.
+"""Check that a new version follows the README's data versioning policy: MAJOR breaks (a table,
+field, category or released ID gone, a type or primary key changed), MINOR adds (withdrawing an ID
+included), PATCH corrects (values, other schema properties, link rows); a larger bump is fine.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Render a :class:`~afpak_data._release.diff.PackageDiff` as text, Markdown or JSON.
 
-Text is for a terminal: ``+`` added, ``-`` removed, ``~`` changed, values JSON-quoted so that empty
-cells and spaces are visible. Markdown starts with a summary table and puts each table's details in
-a ``<details>`` block, cut to :data:`MARKDOWN_ROW_LIMIT` rows per list so that a large change still
-fits in a comment. JSON carries everything, for scripts. All three are deterministic (golden tests).
+Text is for a terminal (``+`` added, ``-`` removed, ``~`` changed, values JSON-quoted so that empty
+cells and spaces show). Markdown, for a pull request, is a summary table then a ``<details>`` block
+per table, cut to :data:`MARKDOWN_ROW_LIMIT` rows per list so that a large change still fits in a
+comment. JSON carries everything, for scripts. All three are deterministic (golden tests).
 """
 
 from __future__ import annotations

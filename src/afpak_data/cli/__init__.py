@@ -1,8 +1,6 @@
-"""The ``afpak-data`` command line: a click group whose commands are imported only when used.
-
-Each command lives in its own module, listed in ``COMMANDS``, so ``--help`` and ``--version`` stay
-fast (``--help`` imports every command module, so they import heavy modules inside functions).
-Exit codes of every command: 0 success, 1 the data is invalid, 2 usage error or unreadable input.
+"""The ``afpak-data`` command line: a click group whose command modules (``COMMANDS``) are
+imported only when used, so ``--help`` and ``--version`` stay fast; heavy modules are imported
+inside the commands. Exit: 0 success, 1 the data is invalid, 2 usage error or unreadable input.
 """
 
 from __future__ import annotations
