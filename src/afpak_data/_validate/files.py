@@ -128,11 +128,9 @@ Bad = Callable[..., None]
 
 def _read_bytes(file: Path, bad: Bad) -> bytes | None:
     """The file's bytes, or None and why not (missing, a directory, too large, unreadable)."""
-    try:
+    try:  # the model refused a path that is not a regular file
         size = file.stat().st_size
-        if not file.is_file():
-            bad("file-missing", "not a regular file")
-        elif size > MAX_FILE_BYTES:
+        if size > MAX_FILE_BYTES:
             bad("file-size", f"{size} bytes; files over {MAX_FILE_BYTES} bytes are not read")
         else:
             with open(file, "rb") as handle:
@@ -167,13 +165,8 @@ def _decode(raw: bytes, bad: Bad) -> bytes:
         raw, offset = raw[3:], 3
     if raw.isascii():  # ASCII is UTF-8, and checking it costs a fraction of decoding
         return raw
-    try:
-        raw.decode("utf-8")
-        return raw
-    except UnicodeDecodeError:
-        pass
     start, reported = 0, 0
-    while start < len(raw):
+    while start < len(raw):  # raw[0:] is raw itself: valid UTF-8 is decoded once
         try:
             raw[start:].decode("utf-8")
             break
@@ -185,7 +178,7 @@ def _decode(raw: bytes, bad: Bad) -> bytes:
             start = pos + max(1, exc.end - exc.start)
     if reported > MAX_ENCODING_REPORTS:
         bad("encoding", f"{reported - MAX_ENCODING_REPORTS} more invalid UTF-8 sequences")
-    return raw.decode("utf-8", errors="replace").encode("utf-8")
+    return raw.decode("utf-8", errors="replace").encode("utf-8") if reported else raw
 
 
 def _bad_shape(bad: Bad, line: int, count: int, n: int) -> None:

@@ -97,11 +97,9 @@ def _check(desc: Package, sources_dir: Path | None, report: Report) -> None:
         texts = _guard(problems, DESCRIPTOR, "evidence", load, tables, sources_dir, report) or {}
     cite = evidence.check_citations
     problems += _guard(problems, DESCRIPTOR, "evidence", cite, tables, texts) or []
+    log = changelog.check_changelog
     version = desc.descriptor.get("version")
-    log = _guard(
-        problems, "CHANGELOG.md", "changelog", changelog.check_changelog, desc.root, version
-    )
-    problems += log or []
+    problems += _guard(problems, "CHANGELOG.md", "changelog", log, desc.root, version) or []
 
 
 def _parallel(fn: Callable[[Any], T], jobs: Sequence[Any], weights: list[int]) -> list[T]:
