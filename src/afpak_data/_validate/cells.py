@@ -214,9 +214,7 @@ def _control_message(value: str) -> str:
 #: Each cell check's message, from the failing value and its field (failing cells only).
 MESSAGES: dict[str, Callable[[str, Field], str]] = {
     "required": lambda _, f: (
-        "a value is "
-        + ("required" if f.required else "part of the primary key")
-        + ", the cell is empty"
+        f"a value is {'required' if f.required else 'part of the primary key'}, the cell is empty"
     ),
     "cell-size": lambda v, _: f"{len(v)} characters; cells are limited to {MAX_CELL_CHARS}",
     "control-character": lambda v, _: _control_message(v),

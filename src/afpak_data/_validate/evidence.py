@@ -36,11 +36,8 @@ EVIDENCE_FIELDS = ("source_id", "paragraph", "quote")
 
 
 def load_texts(tables: dict[str, TableContext], directory: Path, report: Report) -> dict[str, str]:
-    """Map each source ID to its text; report mismatched or unreadable texts, skip absent ones.
-
-    A text is matched by ``file_name``, else by ``sha256``; its digest must equal ``sha256`` and
-    its paragraph count ``paragraph_count`` (both ``source-text`` problems).
-    """
+    """Each source ID's text: a mismatched (``sha256``, ``paragraph_count``) or unreadable text is a
+    ``source-text`` problem, an absent one is skipped."""
     sources = tables.get(SOURCES)
     if sources is None:
         reason = "the package has no readable 'sources' table"
@@ -145,10 +142,7 @@ def _load_texts(
 
 
 def _check_paragraphs(ctx: TableContext, counts: dict[str, int]) -> list[Problem]:
-    """Rows citing a paragraph beyond their source's paragraph count (a hash join on source_id).
-
-    Paragraphs below 1 are the ``minimum`` check's, not this one's.
-    """
+    """Rows citing a paragraph beyond their source's count (below 1 is the ``minimum`` check's)."""
     if "source_id" not in ctx.columns or "paragraph" not in ctx.typed or not counts:
         return []
     source, number = ctx.columns["source_id"], ctx.typed["paragraph"]

@@ -320,9 +320,9 @@ def _check_header(header: list[str], schema: Schema, report: Bad) -> dict[str, i
     if schema.fields_match not in {"superset", "partial"}:
         for name in missing:
             bad(name, "missing-column", f"the header has no column '{name}'")
-    in_header = [n for i, n in enumerate(header) if n in fields and positions.get(n) == i]
-    ordered = [n for n in fields if n in in_header]
-    if schema.fields_match == "exact" and not extra and not missing and in_header != ordered:
+    in_header = [n for n in positions if n in fields]  # first occurrences, in header order
+    # with nothing extra or missing, in_header holds every field
+    if schema.fields_match == "exact" and not extra and not missing and in_header != fields:
         bad(None, "column-order", f"columns are {', '.join(in_header)}; "
-            f"the schema's order is {', '.join(ordered)}")  # fmt: skip
+            f"the schema's order is {', '.join(fields)}")  # fmt: skip
     return columns
