@@ -134,8 +134,7 @@ def _formatted(values: Column, fmt: str) -> tuple[np.ndarray, Column | None]:
         return _python(values, lambda v: strptime(v, fmt)), None
     ok = same.copy()
     rows = np.flatnonzero(~same)
-    if len(rows):
-        ok[rows] = _python(picked(values, rows), lambda v: strptime(v, fmt))
+    ok[rows] = _python(picked(values, rows), lambda v: strptime(v, fmt))
     return ok, where(same, parsed)
 
 
