@@ -1,8 +1,7 @@
 """The codebook in words (constraints, vocabularies), for the Excel sheets and the site.
 
-Definitions come from the descriptor's ``x-vocabularies``, so the wheel's copy has them too; a
-value a schema allows (``constraints.enum``) without a definition is listed undefined: the codebook
-never omits a value a cell can hold.
+Definitions come from the descriptor's ``x-vocabularies`` (the wheel's copy has them too); a value
+a schema allows without a definition is listed undefined: no value a cell can hold is omitted.
 """
 
 from __future__ import annotations
