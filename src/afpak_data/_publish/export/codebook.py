@@ -57,7 +57,6 @@ def pattern_text(pattern: str, example: object = None) -> str:
 
 
 def constraints_text(field: Field) -> str:
-    """The field's constraints in words (pattern, lengths, range, words, values)."""
     parts = [pattern_text(field.pattern, field.raw.get("example"))] if field.pattern else []
     for value, text in [
         (field.min_length, "at least {} characters"),

@@ -58,7 +58,6 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
 
 
 def arrow_field(field: Field) -> pa.Field[Any]:
-    """The Arrow field of a loaded column, with its description, type and vocabulary."""
     import pyarrow as pa
 
     types = {"integer": pa.int64(), "year": pa.int64(), "number": pa.float64()}

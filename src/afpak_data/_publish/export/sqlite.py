@@ -54,7 +54,6 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
 
 
 def datasette_metadata(package: Package, database: str) -> dict[str, Any]:
-    """datasette's ``metadata.json`` for the database named ``database`` (its file stem)."""
     descriptor = package.descriptor
     licences, sources = items(descriptor, "licenses"), items(descriptor, "sources")
     meta: dict[str, Any] = {

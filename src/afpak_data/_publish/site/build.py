@@ -38,8 +38,6 @@ def build_site(out: str | Path, source: Source = None, base_url: str | None = No
 def write_site(
     package: Package, frames: dict[str, pd.DataFrame], staging: Path, base_url: str | None
 ) -> None:
-    """Every page, the assets and the package files, into ``staging``."""
-
     def page(template: str, path: str = "", **context: Any) -> None:
         path = path or template
         html = render(template, package=package, root="../" * path.count("/"), **context)
