@@ -1,9 +1,8 @@
 """Parquet export: one typed file per table, carrying its codebook in the Arrow metadata.
 
 The Arrow schema comes from the Table Schema, not pandas, so R, polars, DuckDB and Spark get the
-types (vocabularies as dictionaries in vocabulary order, nullable ``int64``, ``date32``, ``string``)
-and a file explains itself (descriptions, keys, version; an empty table's vocabulary is only in
-the field metadata ``enum``). Read dates as ``datetime64`` with ``to_pandas(date_as_object=False)``.
+types (vocabularies as dictionaries, nullable ``int64``, ``date32``) and a file explains itself
+(descriptions, keys, version, ``enum``). ``to_pandas(date_as_object=False)`` reads datetime64 dates.
 """
 
 from __future__ import annotations
