@@ -1,9 +1,8 @@
 """afpak-data: Pakistan's relations with the Taliban government of Afghanistan, as typed tables.
 
-``load("agreements")`` returns one table as a pandas DataFrame typed from its Table Schema;
-``load_all()`` returns every table; ``tables()`` names them; ``metadata()`` is the parsed
-``datapackage.json``. Importing this module is cheap: every public name is imported on first use
-(PEP 562), pandas by the first load, pandera only by ``pandera_schema``.
+``load(name)`` is one table as a DataFrame typed from its Table Schema, ``load_all()`` every table,
+``tables()`` their names, ``metadata()`` the parsed ``datapackage.json``. Importing is cheap: every
+public name is imported on first use (PEP 562), pandas by the first load.
 """
 
 from __future__ import annotations

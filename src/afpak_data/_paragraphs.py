@@ -1,7 +1,5 @@
-"""How the dataset counts paragraphs in a source text (the `paragraph` columns).
-
-The codebook's rule, for the validator and the tests: a paragraph is a line of the source holding
-more than white space, numbered from 1 (the title and headings count). Blank lines are not the
+"""The codebook's rule for the `paragraph` columns: a paragraph is a line of the source holding
+more than white space, numbered from 1 (title and headings count). Blank lines are not the
 separator: the note has paragraphs with no blank line between them.
 """
 

@@ -1,8 +1,7 @@
-"""The pandas dtype of each Table Schema type: one definition, shared by loader and pandera.
+"""The pandas dtype of each Table Schema type, shared by loader and pandera.
 
-Text is ``"string"`` (``pd.StringDtype()``), not pandas 3's ``str``, so that every missing value of
-a loaded table is ``pd.NA``, as in the nullable ``Int64``/``Float64``/``boolean`` columns; a string
-with an ``enum`` is categorical, in the schema's order; a type without its own dtype is text.
+Text is ``pd.StringDtype()``, not pandas 3's ``str``, so that every missing value is ``pd.NA`` as in
+the nullable numeric and boolean columns; an ``enum`` is categorical in the schema's order.
 """
 
 from __future__ import annotations
@@ -10,12 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from afpak_data._model.descriptor import Field
-
-
-def string_dtype() -> Any:
-    import pandas as pd
-
-    return pd.StringDtype()
 
 
 def pandas_dtype(field: Field) -> Any:
@@ -29,4 +22,4 @@ def pandas_dtype(field: Field) -> Any:
         "number": pd.Float64Dtype(),
         "boolean": pd.BooleanDtype(),
         "date": pd.api.types.pandas_dtype("datetime64[ns]"),
-    }.get(field.type, string_dtype())
+    }.get(field.type, pd.StringDtype())

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from afpak_data._csvfmt import records
 from afpak_data._errors import DataError
-from afpak_data._load.dtypes import pandas_dtype, string_dtype
+from afpak_data._load.dtypes import pandas_dtype
 from afpak_data._model.descriptor import DATE_FORMAT, Field, Package, Resource, read_package
 from afpak_data._model.resources import Source, is_url
 
@@ -56,7 +56,7 @@ def package_for(source: Source, names: list[str]) -> Package:
 
 
 def _fetch(base_url: str, names: list[str]) -> Path:
-    """The verified local copy of ``names`` of the package at ``base_url`` (``_model.remote``)."""
+    """The verified local copy of ``names`` of the package at ``base_url``."""
     from afpak_data._errors import PackageNotFoundError
     from afpak_data._model.remote import fetch
     from afpak_data._model.resources import not_a_descriptor
@@ -80,7 +80,7 @@ def whole_package(source: Source) -> Package:
 
 
 def read_resource(resource: Resource) -> pd.DataFrame:
-    """Read one resource's CSV and convert every column to its schema dtype, or raise DataError."""
+    """One resource's CSV, every column in its schema dtype, or DataError."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -107,7 +107,7 @@ def read_resource(resource: Resource) -> pd.DataFrame:
             ) from exc
         raise DataError(resource.path, f"cannot be read as CSV ({message})") from exc
     _check_header(resource, table.column_names)
-    text = table.to_pandas(types_mapper=lambda _: string_dtype())
+    text = table.to_pandas(types_mapper=lambda _: pd.StringDtype())
     lines: list[int] = []
 
     def line_of(row: int) -> int:
@@ -125,8 +125,7 @@ def read_resource(resource: Resource) -> pd.DataFrame:
 def convert_column(
     values: pd.Series, field: Field, path: str, line_of: Callable[[int], int]
 ) -> pd.Series:
-    """A text column (``"string"`` dtype, missing = NA) as ``field``'s dtype, or raise DataError
-    at the line ``line_of`` gives for the first bad row."""
+    """A text column (missing = NA) as ``field``'s dtype, or DataError at its first bad row."""
     import pandas as pd
 
     present = values.notna()

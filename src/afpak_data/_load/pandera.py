@@ -1,9 +1,8 @@
 """pandera schemas built from the Table Schemas, so ``metadata/`` stays the one source of truth.
 
-pandera's own ``from_frictionless_schema`` drops dates and foreign keys, hence this builder. Check
-names are the Table Schema words (``enum``, ``maxLength``, ``primaryKey``...), so a failure names
-the broken constraint. ``x-rules`` use the validator's rule functions
-(``afpak_data._validate.rules.RULES``); keys into other tables are left to ``afpak-data validate``.
+pandera's ``from_frictionless_schema`` drops dates and foreign keys, hence this builder. Checks are
+named by the Table Schema words (``enum``, ``primaryKey``...); ``x-rules`` use the validator's rule
+functions; keys into other tables are left to ``afpak-data validate``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
-"""Write a package version as one zip for archiving (Zenodo, a library), with a checksum file.
+"""A package version as one zip for archiving (Zenodo, a library), with a checksum file.
 
-The same package gives the same bytes (entries sorted, one timestamp: ``created`` or 1980-01-01,
-one permission, one compression level, one folder ``afpak-data-<version>/``), so an archive can be
-checked against a rebuilt one. Each CSV must first match its declared ``bytes`` and ``hash``: a
-stale package's archive is worse than none.
+The same package gives the same bytes (sorted entries, one timestamp: ``created`` or 1980-01-01,
+one permission and compression level, one folder), so an archive can be checked against a rebuilt
+one. Each CSV must match its declared ``bytes`` and ``hash``: a stale archive is worse than none.
 """
 
 from __future__ import annotations
@@ -89,15 +88,13 @@ def check_hashes(package: Package) -> None:
         except OSError as exc:
             problems.append(f"{resource.file}: cannot be read ({exc.strerror})")
             continue
-        declared = declared_sha256(resource.hash)
-        found: list[str] = []  # this file's problems
+        declared, where = declared_sha256(resource.hash), resource.file
         if resource.bytes is not None and resource.bytes != size:
-            found.append(f"{size} bytes, datapackage.json declares {resource.bytes}")
+            problems.append(f"{where}: {size} bytes, datapackage.json declares {resource.bytes}")
         if resource.hash is not None and declared is None:
-            found.append(f"hash {resource.hash!r} is not 'sha256:<hex>'")
+            problems.append(f"{where}: hash {resource.hash!r} is not 'sha256:<hex>'")
         elif declared is not None and declared != sha256:
-            found.append(f"sha256 {sha256}, datapackage.json declares {declared}")
-        problems += [f"{resource.file}: {message}" for message in found]
+            problems.append(f"{where}: sha256 {sha256}, datapackage.json declares {declared}")
     if problems:
         raise BundleError(
             "; ".join(problems) + " (regenerate: python scripts/build_datapackage.py)"

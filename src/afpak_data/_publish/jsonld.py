@@ -1,8 +1,7 @@
 """schema.org ``Dataset`` JSON-LD from ``datapackage.json``, so dataset search engines can index it.
 
 Everything comes from the descriptor, never restated here. Google's Dataset guidelines ask for
-``name`` and ``description`` (50 to 5000 characters); the rest is recommended. Standard library
-only, so it is cheap to call.
+``name`` and ``description`` (50 to 5000 characters); the rest is recommended. Stdlib only.
 """
 
 from __future__ import annotations

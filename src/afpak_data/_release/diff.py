@@ -1,15 +1,14 @@
 """Compare two versions of the data package: records by primary key, schemas field by field.
 
-Cells are compared as the raw text of the CSVs (the ``csv`` module, nothing converted), so the diff
-is exact: ``"1.0"`` and ``"1"`` differ. ``render`` renders the result, ``policy`` judges it.
-Order is deterministic: tables in NEW's order (then those only OLD has), records by primary key
-(numbers as numbers), schema changes by kind, then field order.
+Cells are compared as the CSVs' raw text (the ``csv`` module), so the diff is exact: ``"1.0"`` and
+``"1"`` differ. Order is deterministic: tables in NEW's order (then those only OLD has), records by
+key (numbers as numbers), schema changes by kind, then field order.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +21,7 @@ _INTEGER = re.compile(r"[+-]?\d+")
 
 
 class DiffInputError(AfpakDataError, ValueError):
-    """A package that cannot be read for a diff (``path:row: what is wrong``); exit status 2."""
+    """A package that cannot be read for a diff (``path:row: what is wrong``)."""
 
 
 class DuplicateKeyError(DiffInputError):
@@ -132,7 +131,6 @@ def _whole(resource: Resource, status: str) -> TableDiff:
 
 
 def diff_tables(old_resource: Resource, new_resource: Resource) -> TableDiff:
-    """Diff one table present in both versions: schema first, then records by primary key."""
     schema_changes = diff_schemas(old_resource, new_resource)
     # Keys to match records by, best first: NEW's primary key, OLD's (when the key changed and
     # NEW's does not identify OLD's records uniquely), then whole rows; each in both versions.
@@ -203,9 +201,8 @@ def _gained(before: Sequence[Any] | None, after: Sequence[Any] | None) -> str:
 
 
 def read_table(resource: Resource, key_fields: tuple[str, ...] | None = None) -> Table:
-    """A resource's CSV as text rows keyed by ``key_fields`` (default: its primary key; none: whole
-    rows), each at its editor line. A missing file, a ragged row or a duplicate key raise
-    DiffInputError."""
+    """A CSV as text rows keyed by ``key_fields`` (default: the primary key; (): whole rows); an
+    unreadable file, a ragged row or a duplicate key raise DiffInputError."""
     file = resource.file
     try:
         with file.open(encoding=resource.encoding, newline="") as handle:
@@ -273,17 +270,17 @@ def _changed_properties(before: Field, after: Field) -> str:
     return ", ".join(n for n in names if old.get(n) != new.get(n))
 
 
+#: The table-level schema properties compared, by their Table Schema name.
+_TABLE_PROPERTIES: dict[str, Callable[[Schema], Any]] = {
+    "foreignKeys": lambda s: s.foreign_keys,
+    "uniqueKeys": lambda s: s.unique_keys,
+    "x-polymorphicReferences": lambda s: s.polymorphic_references,
+    "x-rules": lambda s: [(r.kind, r.fields) for r in s.rules],
+    "missingValues": lambda s: s.missing_values,
+}
+
+
 def _table_properties_changed(old: Resource, new: Resource) -> str:
-    """Table-level schema properties that differ (foreign keys, rules, missing values, ...)."""
-
-    def properties(schema: Schema) -> dict[str, Any]:
-        return {
-            "foreignKeys": schema.foreign_keys,
-            "uniqueKeys": schema.unique_keys,
-            "x-polymorphicReferences": schema.polymorphic_references,
-            "x-rules": [(r.kind, r.fields) for r in schema.rules],
-            "missingValues": schema.missing_values,
-        }
-
-    before, after = properties(old.schema), properties(new.schema)
-    return ", ".join(name for name in before if before[name] != after[name])
+    return ", ".join(
+        n for n, get in _TABLE_PROPERTIES.items() if get(old.schema) != get(new.schema)
+    )

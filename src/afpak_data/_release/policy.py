@@ -1,8 +1,6 @@
-"""Check that a new version of the package follows the README's data versioning policy.
-
-MAJOR breaks (a table, field, category or released ID gone, a type or primary key changed), MINOR
-adds (withdrawing an ID included), PATCH corrects (values, other schema properties, link rows of a
-released record); a larger bump is fine. Both packages are read by ``diff``.
+"""Check that a new version follows the README's data versioning policy: MAJOR breaks (a table,
+field, category or released ID gone, a type or primary key changed), MINOR adds (withdrawing an ID
+included), PATCH corrects (values, other schema properties, link rows); a larger bump is fine.
 """
 
 from __future__ import annotations
@@ -61,14 +59,13 @@ def link_parents(package: Package) -> dict[str, tuple[str, str]]:
 
 
 def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
-    """Run every rule on OLD and NEW (local package paths); unreadable input: DiffInputError."""
+    """Run every rule on OLD and NEW; unreadable input: DiffInputError."""
     return ReleaseReport(open_package(old_source), open_package(new_source))
 
 
 class ReleaseReport:
-    """The check of NEW against OLD, run by the constructor: what was checked, and what is wrong
-    (one line per problem). Holds both packages and their released and withdrawn IDs ({ID: editor
-    line})."""
+    """NEW checked against OLD by the constructor: ``checked`` (what holds) and ``problems``;
+    released and withdrawn IDs are {ID: editor line}."""
 
     def __init__(self, old: Package, new: Package) -> None:
         self.old, self.new = old, new
@@ -78,7 +75,10 @@ class ReleaseReport:
         self.old_ids, self.new_ids = _released_ids(old), _released_ids(new)
         self.old_withdrawn, self.new_withdrawn = _ids(old, WITHDRAWN), _ids(new, WITHDRAWN)
         for rule in (self.versions, self.disappeared, self.withdrawn, self.changelog):
-            rule()
+            before = len(self.problems)
+            holds = rule()  # what was checked, said when the rule found no problem
+            if holds and len(self.problems) == before:
+                self.checked.append(holds)
 
     def fail(
         self,
@@ -89,11 +89,9 @@ class ReleaseReport:
         column: str | None = None,
         record_id: str | None = None,
     ) -> None:
-        """Record that ``rule`` (a key of :data:`RULES`) is broken."""
         self.problems.append(Problem(str(file), line, record_id, column, rule, message))
 
-    def versions(self) -> None:
-        """Both versions well formed, no step back, and a bump at least as large as needed."""
+    def versions(self) -> str | None:
         old_version, new_version = self.old_version, self.new_version
         old_v, new_v = parse_version(old_version), parse_version(new_version)
         for package, parsed in ((self.old, old_v), (self.new, new_v)):
@@ -105,7 +103,7 @@ class ReleaseReport:
                     "(expected MAJOR.MINOR.PATCH, e.g. 1.2.0)",
                 )
         if old_v is None or new_v is None:
-            return
+            return None
         if new_v < old_v:
             self.fail(
                 "version-backwards",
@@ -113,7 +111,7 @@ class ReleaseReport:
                 f"version goes backwards from {old_version} to {new_version} "
                 f"(expected at least {old_version})",
             )
-            return
+            return None
         self.checked.append(
             f"versions {old_version} -> {new_version} are MAJOR.MINOR.PATCH and do not go backwards"
         )
@@ -133,16 +131,14 @@ class ReleaseReport:
                 + (f"a {LEVELS[bump]} bump" if bump else "not bumped")
                 + f" from {old_version}, but the changes need a {LEVELS[needed]} bump ({why})",
             )
-        elif needed:
-            self.checked.append(
+        if needed:
+            return (
                 f"the changes need a {LEVELS[needed]} bump ({why}); "
                 f"the version has a {LEVELS[bump]} bump"
             )
-        else:
-            self.checked.append("no differences in data or schemas, so no bump is needed")
+        return "no differences in data or schemas, so no bump is needed"
 
     def reasons(self) -> Iterator[Reason]:
-        """Every difference with the bump it needs, in the diff's order."""
         links = link_parents(self.new)
         for table in diff_packages(self.old, self.new).tables:
             q = repr(table.name)
@@ -193,9 +189,7 @@ class ReleaseReport:
             if removed - gone:
                 yield MINOR, f"{_count(removed - gone, 'ID')} withdrawn from {q}"
 
-    def disappeared(self) -> None:
-        """A released ID may leave its table only by being listed in NEW's ``withdrawn``."""
-        before = len(self.problems)
+    def disappeared(self) -> str:
         old = self.old
         listed = old.resource(WITHDRAWN).path if WITHDRAWN in old.names else "the 'withdrawn' table"
         for name, ids in self.old_ids.items():
@@ -213,16 +207,13 @@ class ReleaseReport:
                         resource.schema.primary_key[0],
                         record_id,
                     )
-        if len(self.problems) == before:
-            count = sum(len(ids) for ids in self.old_ids.values())
-            self.checked.append(f"no released ID disappeared without being withdrawn ({count} IDs)")
+        count = sum(len(ids) for ids in self.old_ids.values())
+        return f"no released ID disappeared without being withdrawn ({count} IDs)"
 
-    def withdrawn(self) -> None:
-        """Withdrawn IDs stay withdrawn, are never used again (the validator's ``withdrawn-id``
-        check on NEW), and name the version they left in."""
+    def withdrawn(self) -> str:
+        """Also the validator's ``withdrawn-id`` check on NEW."""
         from afpak_data._validate import validate_package
 
-        before = len(self.problems)
         new, old_withdrawn, new_withdrawn = self.new, self.old_withdrawn, self.new_withdrawn
         in_new = WITHDRAWN in new.names
         file = new.resource(WITHDRAWN).file if in_new else new.root / "data" / "withdrawn.csv"
@@ -251,14 +242,10 @@ class ReleaseReport:
                     "withdrawn_in",
                     key[0],
                 )
-        if len(self.problems) == before:
-            self.checked.append(
-                f"withdrawn IDs stay listed and no record uses one ({len(new_withdrawn)} withdrawn)"
-            )
+        return f"withdrawn IDs stay listed and no record uses one ({len(new_withdrawn)} withdrawn)"
 
-    def changelog(self) -> None:
-        """The validator's changelog rule, on CHANGELOG.md beside NEW's descriptor, else in its
-        parent (a package folder inside a repository checkout)."""
+    def changelog(self) -> str | None:
+        """CHANGELOG.md beside NEW's descriptor, else in its parent (a package in a checkout)."""
         from afpak_data._validate.changelog import check_changelog
 
         root, version = self.new.root, self.new_version
@@ -270,16 +257,14 @@ class ReleaseReport:
                 "no CHANGELOG.md in NEW or its parent "
                 f"(expected one with a '## [{version}]' entry)",
             )
-            return
+            return None
         file = folder / "CHANGELOG.md"
-        found = [replace(p, file=str(file)) for p in check_changelog(folder, version)]
-        self.problems += found
-        if not found:
-            self.checked.append(f"{file} has the entry for {version} on top")
+        self.problems += [replace(p, file=str(file)) for p in check_changelog(folder, version)]
+        return f"{file} has the entry for {version} on top"
 
 
 def _ids(package: Package, name: str) -> dict[str, int]:
-    """The first key field of each record of table ``name`` -> its editor line (none: no table)."""
+    """The first key field of each record of table ``name`` -> its editor line."""
     if name not in package.names:
         return {}
     return {key[0]: row for key, row in read_table(package.resource(name)).lines.items()}

@@ -1,10 +1,9 @@
-"""Render a :class:`~afpak_data._release.diff.PackageDiff` as text, Markdown (for a pull
-request) or JSON.
+"""Render a :class:`~afpak_data._release.diff.PackageDiff` as text, Markdown or JSON.
 
-Text is for a terminal: ``+`` added, ``-`` removed, ``~`` changed, values JSON-quoted so that empty
-cells and spaces are visible. Markdown starts with a summary table and puts each table's details in
-a ``<details>`` block, cut to :data:`MARKDOWN_ROW_LIMIT` rows per list so that a large change still
-fits in a comment. JSON carries everything, for scripts. All three are deterministic (golden tests).
+Text is for a terminal (``+`` added, ``-`` removed, ``~`` changed, values JSON-quoted so that empty
+cells and spaces show). Markdown, for a pull request, is a summary table then a ``<details>`` block
+per table, cut to :data:`MARKDOWN_ROW_LIMIT` rows per list so that a large change still fits in a
+comment. JSON carries everything, for scripts. All three are deterministic (golden tests).
 """
 
 from __future__ import annotations
@@ -53,7 +52,7 @@ def describe_schema_change(change: SchemaChange, code: Callable[[str], str] = re
 
 
 def summary_counts(table: TableDiff) -> str:
-    """``1 added, 2 removed, 3 changed; 1 schema change`` (records counted, zeros kept)."""
+    """``1 added, 2 removed, 3 changed; 1 schema change`` (zeros kept)."""
     parts = f"{len(table.added)} added, {len(table.removed)} removed, {len(table.changed)} changed"
     n = len(table.schema_changes)
     if n:
@@ -62,7 +61,6 @@ def summary_counts(table: TableDiff) -> str:
 
 
 def text(diff: PackageDiff) -> str:
-    """The terminal format."""
     counts = Counter(t.status for t in diff.tables)
     tables = ", ".join(f"{counts[s]} {s}" for s in ("changed", "added", "removed", "unchanged"))
     lines = [f"diff {_versions(diff, '->')}: tables {tables}"]

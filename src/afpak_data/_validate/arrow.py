@@ -1,13 +1,10 @@
 """The validator's one door to pyarrow: arrays through buffers, kernels by name, text predicates.
 
-Why not ``pa.array`` and ``pyarrow.compute``: pyarrow imports pandas (0.3 s, more than checking
-100,000 rows) the first time it converts a Python object (``pa.array``, ``pa.scalar``, a Python
-value given to a kernel, ``to_numpy``), and importing ``pyarrow.compute`` (as the array methods
-``cast``, ``take``, ``filter`` and ``unique`` do) writes a docstring for each of its 300 kernels,
-25 ms, a tenth of validating the real package. So arrays are built and read through their
-buffers, and kernels are called by name with ``call_function``, as each ``pyarrow.compute``
-function does. The text predicates mean what Python's ``str`` methods mean: the white space is
-spelt out, since RE2's ``\\s`` is ASCII-only, and a pattern RE2 cannot run falls back to ``re``.
+Why not ``pa.array`` and ``pyarrow.compute``: converting a Python object (``pa.array``,
+``pa.scalar``, ``to_numpy``) imports pandas (0.3 s, more than checking 100,000 rows), and importing
+``pyarrow.compute`` (as ``cast``, ``take``, ``filter`` methods do) writes 300 kernels' docstrings
+(25 ms, a tenth of validating the real package). The text predicates mean what ``str``'s methods
+mean: white space is spelt out (RE2's ``\\s`` is ASCII-only); what RE2 cannot run goes to ``re``.
 """
 
 from __future__ import annotations

@@ -41,10 +41,8 @@ from afpak_data._validate.arrow import (
 )
 from afpak_data._validate.files import MAX_CELL_CHARS, TableContext
 
-#: The model's control and bidi characters (``_model.descriptor.CONTROL``) as an RE2 class.
-CONTROL_RE2 = (
-    "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x{9f}\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]"
-)
+#: The model's control and bidi characters (``_model.descriptor.CONTROL``) in RE2's spelling.
+CONTROL_RE2 = "".join(c if c in "[-]" else f"\\x{{{ord(c):x}}}" for c in CONTROL.pattern)
 #: A control character, or a formula's first character, or white space at either end.
 SUSPECT_RE2 = f"{CONTROL_RE2}|^{char_class(FORMULA_CHARS)}|^{SPACE_RE2}|{SPACE_RE2}$"
 #: Regular expressions for the lexical form of each type (format "default").
@@ -136,8 +134,7 @@ def _formatted(values: Column, fmt: str) -> tuple[np.ndarray, Column | None]:
         return _python(values, lambda v: strptime(v, fmt)), None
     ok = same.copy()
     rows = np.flatnonzero(~same)
-    if len(rows):
-        ok[rows] = _python(picked(values, rows), lambda v: strptime(v, fmt))
+    ok[rows] = _python(picked(values, rows), lambda v: strptime(v, fmt))
     return ok, where(same, parsed)
 
 
@@ -216,9 +213,7 @@ def _control_message(value: str) -> str:
 #: Each cell check's message, from the failing value and its field (failing cells only).
 MESSAGES: dict[str, Callable[[str, Field], str]] = {
     "required": lambda _, f: (
-        "a value is "
-        + ("required" if f.required else "part of the primary key")
-        + ", the cell is empty"
+        f"a value is {'required' if f.required else 'part of the primary key'}, the cell is empty"
     ),
     "cell-size": lambda v, _: f"{len(v)} characters; cells are limited to {MAX_CELL_CHARS}",
     "control-character": lambda v, _: _control_message(v),

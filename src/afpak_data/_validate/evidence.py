@@ -35,14 +35,15 @@ SOURCES = "sources"
 EVIDENCE_FIELDS = ("source_id", "paragraph", "quote")
 
 
-def load_texts(tables: dict[str, TableContext], directory: Path, report: Report) -> dict[str, str]:
-    """Map each source ID to its text; report mismatched or unreadable texts, skip absent ones.
-
-    A text is matched by ``file_name``, else by ``sha256``; its digest must equal ``sha256`` and
-    its paragraph count ``paragraph_count`` (both ``source-text`` problems).
-    """
+def load_texts(
+    tables: dict[str, TableContext], directory: Path | None, report: Report
+) -> dict[str, list[str]]:
+    """Each source ID's paragraphs: a mismatched (``sha256``, ``paragraph_count``) or unreadable
+    text is a ``source-text`` problem, an absent one is skipped."""
     sources = tables.get(SOURCES)
-    if sources is None:
+    if directory is None:
+        reason = "quotes were not checked against the source texts (pass --sources-dir DIR)"
+    elif sources is None:
         reason = "the package has no readable 'sources' table"
     elif not directory.is_dir():
         reason = f"{directory} is not a directory"
@@ -54,12 +55,12 @@ def load_texts(tables: dict[str, TableContext], directory: Path, report: Report)
     return {}
 
 
-def check_citations(tables: dict[str, TableContext], texts: dict[str, str]) -> list[Problem]:
+def check_citations(tables: dict[str, TableContext], texts: dict[str, list[str]]) -> list[Problem]:
     """Paragraph numbers against the sources' paragraph counts (the texts' own where read), then
     the quotes against the texts."""
     sources = tables.get(SOURCES)
     counts = _declared_counts(sources) if sources is not None else {}
-    counts.update({sid: len(split_paragraphs(text)) for sid, text in texts.items()})
+    counts.update({sid: len(paragraphs) for sid, paragraphs in texts.items()})
     out: list[Problem] = []
     for ctx in tables.values():
         out += _check_paragraphs(ctx, counts)
@@ -86,7 +87,7 @@ def _declared_counts(sources: TableContext) -> dict[str, int]:
 
 def _load_texts(
     sources: TableContext, id_field: str, directory: Path, report: Report
-) -> dict[str, str]:
+) -> dict[str, list[str]]:
     rows = np.flatnonzero(sources.usable)
 
     def cells(name: str) -> list[str]:
@@ -98,7 +99,7 @@ def _load_texts(
         files = [p for p in sorted(directory.iterdir()) if p.is_file()]
         return {sha256_of(p)[1]: p for p in files if p.stat().st_size <= MAX_FILE_BYTES}
 
-    texts: dict[str, str] = {}
+    texts: dict[str, list[str]] = {}
     declared = _declared_counts(sources)
     looked_for, found = [], False
     for row, source_id, name, digest in zip(
@@ -126,12 +127,12 @@ def _load_texts(
             report.problems.append(sources.problem(int(row), "sha256", "source-text", message))
             continue
         try:
-            text = texts[source_id] = raw.decode("utf-8")
+            paragraphs = texts[source_id] = split_paragraphs(raw.decode("utf-8"))
         except UnicodeDecodeError:
             message = f"{file.name} is not UTF-8"
             report.problems.append(sources.problem(int(row), "file_name", "source-text", message))
             continue
-        count = len(split_paragraphs(text))
+        count = len(paragraphs)
         if source_id in declared and declared[source_id] != count:
             message = f"{file.name} has {count} paragraphs, the row says {declared[source_id]}"
             problem = sources.problem(int(row), "paragraph_count", "source-text", message)
@@ -145,10 +146,7 @@ def _load_texts(
 
 
 def _check_paragraphs(ctx: TableContext, counts: dict[str, int]) -> list[Problem]:
-    """Rows citing a paragraph beyond their source's paragraph count (a hash join on source_id).
-
-    Paragraphs below 1 are the ``minimum`` check's, not this one's.
-    """
+    """Rows citing a paragraph beyond their source's count (below 1 is the ``minimum`` check's)."""
     if "source_id" not in ctx.columns or "paragraph" not in ctx.typed or not counts:
         return []
     source, number = ctx.columns["source_id"], ctx.typed["paragraph"]
@@ -166,14 +164,13 @@ def _check_paragraphs(ctx: TableContext, counts: dict[str, int]) -> list[Problem
     ]
 
 
-def _check_quotes(ctx: TableContext, texts: dict[str, str]) -> list[Problem]:
+def _check_quotes(ctx: TableContext, texts: dict[str, list[str]]) -> list[Problem]:
     """Every row with a quote and an existing paragraph: the paragraph holds the quote verbatim."""
     if any(f not in ctx.columns for f in EVIDENCE_FIELDS):
         return []
     source, paragraph, quote = (ctx.columns[f] for f in EVIDENCE_FIELDS)
     rows = ctx.present(list(EVIDENCE_FIELDS)) & isin(source, list(texts))
     rows &= matches(paragraph, r"\d+")  # non-integers are reported by the type check
-    paragraphs = {sid: split_paragraphs(text) for sid, text in texts.items()}
     index = np.flatnonzero(rows)
     problems = []
     for row, sid, para, text in zip(
@@ -183,7 +180,7 @@ def _check_quotes(ctx: TableContext, texts: dict[str, str]) -> list[Problem]:
         picked(quote, index).to_pylist(),
         strict=True,
     ):
-        paras, number = paragraphs[sid], int(para)
+        paras, number = texts[sid], int(para)
         if 1 <= number <= len(paras) and text not in paras[number - 1]:
             message = _quote_message(text, number, paras)
             problems.append(ctx.problem(int(row), "quote", "quote", message))

@@ -128,11 +128,9 @@ Bad = Callable[..., None]
 
 def _read_bytes(file: Path, bad: Bad) -> bytes | None:
     """The file's bytes, or None and why not (missing, a directory, too large, unreadable)."""
-    try:
+    try:  # the model refused a path that is not a regular file
         size = file.stat().st_size
-        if not file.is_file():
-            bad("file-missing", "not a regular file")
-        elif size > MAX_FILE_BYTES:
+        if size > MAX_FILE_BYTES:
             bad("file-size", f"{size} bytes; files over {MAX_FILE_BYTES} bytes are not read")
         else:
             with open(file, "rb") as handle:
@@ -167,13 +165,8 @@ def _decode(raw: bytes, bad: Bad) -> bytes:
         raw, offset = raw[3:], 3
     if raw.isascii():  # ASCII is UTF-8, and checking it costs a fraction of decoding
         return raw
-    try:
-        raw.decode("utf-8")
-        return raw
-    except UnicodeDecodeError:
-        pass
     start, reported = 0, 0
-    while start < len(raw):
+    while start < len(raw):  # raw[0:] is raw itself: valid UTF-8 is decoded once
         try:
             raw[start:].decode("utf-8")
             break
@@ -185,7 +178,7 @@ def _decode(raw: bytes, bad: Bad) -> bytes:
             start = pos + max(1, exc.end - exc.start)
     if reported > MAX_ENCODING_REPORTS:
         bad("encoding", f"{reported - MAX_ENCODING_REPORTS} more invalid UTF-8 sequences")
-    return raw.decode("utf-8", errors="replace").encode("utf-8")
+    return raw.decode("utf-8", errors="replace").encode("utf-8") if reported else raw
 
 
 def _bad_shape(bad: Bad, line: int, count: int, n: int) -> None:
@@ -327,9 +320,9 @@ def _check_header(header: list[str], schema: Schema, report: Bad) -> dict[str, i
     if schema.fields_match not in {"superset", "partial"}:
         for name in missing:
             bad(name, "missing-column", f"the header has no column '{name}'")
-    in_header = [n for i, n in enumerate(header) if n in fields and positions.get(n) == i]
-    ordered = [n for n in fields if n in in_header]
-    if schema.fields_match == "exact" and not extra and not missing and in_header != ordered:
+    in_header = [n for n in positions if n in fields]  # first occurrences, in header order
+    # with nothing extra or missing, in_header holds every field
+    if schema.fields_match == "exact" and not extra and not missing and in_header != fields:
         bad(None, "column-order", f"columns are {', '.join(in_header)}; "
-            f"the schema's order is {', '.join(ordered)}")  # fmt: skip
+            f"the schema's order is {', '.join(fields)}")  # fmt: skip
     return columns

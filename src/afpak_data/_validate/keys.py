@@ -124,13 +124,12 @@ def _polymorphic(ctx: TableContext, tables: dict[str, TableContext]) -> list[Pro
             pk = target.schema.primary_key
             if len(pk) != 1 or pk[0] not in target.columns:
                 continue
-            ids = _target_values(target, pk)
-            pattern = _id_pattern(target)
-            if pattern:
+            known = isin(values, _target_values(target, pk))
+            if pattern := _id_pattern(target):
                 patterns.append(f"{name}: {pattern}")
-            mine = matches(values, pattern) if pattern else isin(values, ids)
+            mine = matches(values, pattern) if pattern else known
             routed |= mine
-            found |= mine & isin(values, ids)
+            found |= mine & known
         unrouted = f"matches no referenced table's ID pattern ({'; '.join(patterns)})"
         problems += [
             ctx.problem(row, ref.field, "polymorphic-key", f"{v!r} {unrouted}")

@@ -13,17 +13,11 @@ import numpy as np
 import pyarrow as pa
 
 from afpak_data._errors import Problem
-from afpak_data._model.descriptor import RowRule
 from afpak_data._validate.arrow import Column, bools, call, cast, isin, where
 from afpak_data._validate.files import TableContext
 
 Masks = tuple[np.ndarray, np.ndarray]
 Values = tuple[Column, Column]
-
-
-def _paired(filled: Masks, _values: Values, _value: str) -> np.ndarray:
-    broken: np.ndarray = filled[0] != filled[1]
-    return broken
 
 
 def _ordered(filled: Masks, values: Values, _value: str) -> np.ndarray:
@@ -43,7 +37,7 @@ def _empty_when(filled: Masks, values: Values, value: str) -> np.ndarray:
 #: The one implementation of each ``x-rules`` kind, used by the validator and the pandera schemas:
 #: (filled masks of a and b, comparable values of a and b, the rule's value) -> the breaking rows.
 RULES: dict[str, Callable[[Masks, Values, str], np.ndarray]] = {
-    "paired": _paired,
+    "paired": lambda filled, _values, _value: filled[0] != filled[1],
     "ordered": _ordered,
     "unknown_when_empty": _empty_when,
     "empty_when": _empty_when,
@@ -54,31 +48,20 @@ def check_rules(ctx: TableContext) -> list[Problem]:
     """Every ``x-rules`` entry of the table's schema, on every usable row."""
     problems = []
     for rule in ctx.schema.rules:
-        if any(name not in ctx.columns for name in rule.fields):
+        a, b = rule.fields
+        if a not in ctx.columns or b not in ctx.columns:
             continue  # a missing column is reported by the header check
-        problems += [
-            ctx.problem(int(row), rule.fields[0], "rule", _message(ctx, rule, int(row)))
-            for row in np.flatnonzero(broken(ctx, rule))
-        ]
+        filled = (~ctx.missing(a), ~ctx.missing(b))
+        # each field in its own order (numbers, dates, text), null where it cannot be compared
+        left, right = (
+            ctx.typed[n] if n in ctx.typed else where(f, ctx.columns[n])
+            for n, f in zip((a, b), filled, strict=True)
+        )
+        if rule.kind in ("unknown_when_empty", "empty_when"):
+            right = ctx.columns[b]
+        broken = RULES[rule.kind](filled, (left, right), rule.value) & ctx.usable
+        for row in np.flatnonzero(broken).tolist():
+            x, y = (str(ctx.columns[n][row].as_py()) for n in (a, b))
+            message = f'{a}={x!r}, {b}={y!r} break the {rule.kind} rule: "{rule.description}"'
+            problems.append(ctx.problem(row, a, "rule", message))
     return problems
-
-
-def broken(ctx: TableContext, rule: RowRule) -> np.ndarray:
-    """Mask of the usable rows that break ``rule``."""
-    a, b = rule.fields
-    filled = (~ctx.missing(a), ~ctx.missing(b))
-    # each field in its own order (numbers, dates, text), null where it cannot be compared
-    values = tuple(
-        ctx.typed[n] if n in ctx.typed else where(f, ctx.columns[n])
-        for n, f in zip((a, b), filled, strict=True)
-    )
-    if rule.kind in ("unknown_when_empty", "empty_when"):
-        values = (values[0], ctx.columns[b])
-    mask: np.ndarray = RULES[rule.kind](filled, (values[0], values[1]), rule.value) & ctx.usable
-    return mask
-
-
-def _message(ctx: TableContext, rule: RowRule, row: int) -> str:
-    a, b = rule.fields
-    left, right = (str(ctx.columns[n][row].as_py()) for n in rule.fields)
-    return f'{a}={left!r}, {b}={right!r} break the {rule.kind} rule: "{rule.description}"'

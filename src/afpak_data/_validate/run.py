@@ -15,7 +15,7 @@ from afpak_data._errors import Problem
 from afpak_data._model.descriptor import DESCRIPTOR, Field, Package, Resource, read
 from afpak_data._validate import cells, changelog, evidence, keys, rules
 from afpak_data._validate.files import TableContext, read_table
-from afpak_data._validate.problems import Report, Skipped
+from afpak_data._validate.problems import Report
 
 #: Threads checking tables at the same time (at most two: more only adds memory on this work).
 WORKERS = max(1, min(2, os.cpu_count() or 1))
@@ -88,20 +88,13 @@ def _check(desc: Package, sources_dir: Path | None, report: Report) -> None:
     for ctx in tables.values():
         problems += _guard(problems, ctx.shown, "key", keys.check_keys, ctx, tables) or []
     problems += _guard(problems, DESCRIPTOR, "withdrawn", keys.check_withdrawn, tables) or []
-    texts: dict[str, str] = {}
-    if sources_dir is None:
-        reason = "quotes were not checked against the source texts (pass --sources-dir DIR)"
-        report.skipped.append(Skipped("evidence", reason))
-    else:
-        load = evidence.load_texts
-        texts = _guard(problems, DESCRIPTOR, "evidence", load, tables, sources_dir, report) or {}
+    load = evidence.load_texts
+    texts = _guard(problems, DESCRIPTOR, "evidence", load, tables, sources_dir, report) or {}
     cite = evidence.check_citations
     problems += _guard(problems, DESCRIPTOR, "evidence", cite, tables, texts) or []
+    log = changelog.check_changelog
     version = desc.descriptor.get("version")
-    log = _guard(
-        problems, "CHANGELOG.md", "changelog", changelog.check_changelog, desc.root, version
-    )
-    problems += log or []
+    problems += _guard(problems, "CHANGELOG.md", "changelog", log, desc.root, version) or []
 
 
 def _parallel(fn: Callable[[Any], T], jobs: Sequence[Any], weights: list[int]) -> list[T]:

@@ -1,8 +1,6 @@
-"""The ``afpak-data`` command line: a click group whose commands are imported only when used.
-
-Each command lives in its own module, listed in ``COMMANDS``, so ``--help`` and ``--version`` stay
-fast (``--help`` imports every command module, so they import heavy modules inside functions).
-Exit codes of every command: 0 success, 1 the data is invalid, 2 usage error or unreadable input.
+"""The ``afpak-data`` command line: a click group whose command modules (``COMMANDS``) are
+imported only when used, so ``--help`` and ``--version`` stay fast; heavy modules are imported
+inside the commands. Exit: 0 success, 1 the data is invalid, 2 usage error or unreadable input.
 """
 
 from __future__ import annotations
@@ -16,9 +14,9 @@ import click
 #: Command name -> "module:attribute" of its click command: adding a command is one line here.
 COMMANDS: dict[str, str] = {
     "info": "afpak_data.cli.info:info",
-    "export": "afpak_data.cli.export:export",
+    "export": "afpak_data.cli.publish:export",
     "fmt": "afpak_data.cli.fmt:fmt",
-    "site": "afpak_data.cli.site:site",
+    "site": "afpak_data.cli.publish:site",
     "validate": "afpak_data.cli.validate:validate",
     "bundle": "afpak_data.cli.release:bundle",
     "diff": "afpak_data.cli.release:diff",

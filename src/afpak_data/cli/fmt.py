@@ -1,8 +1,6 @@
-"""``afpak-data fmt``: rewrite a package's CSVs in the canonical form (:mod:`afpak_data._csvfmt`).
-
-Why a command: a contributor who saves a CSV from Excel or LibreOffice gets the spreadsheet's
-quoting, line endings and byte-order mark; one run of ``fmt`` turns the file back into the canonical
-bytes, so the pull request's diff shows only the cells that changed. ``--check`` is the CI form.
+"""``afpak-data fmt``: rewrite a package's CSVs in the canonical form (:mod:`afpak_data._csvfmt`),
+so that after a spreadsheet's save (its quoting, line endings, byte-order mark) the pull request
+diff shows only the cells that changed. ``--check`` is the CI form.
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
-"""The ``afpak-data validate`` command: the complete contribution check, and its three formats.
-
-Exit 0 valid, 1 invalid, 2 usage error or unreadable input. The package is only ever read. Text
-starts by saying which package was checked and ends with the verdict, so a log read from either
-end is unambiguous; skipped checks are printed as SKIPPED so that 'not checked' never reads as
-'passed'.
+"""``afpak-data validate``: the complete contribution check, in three formats; the package is only
+ever read. Text names the package checked first and the verdict last, so a log read from either
+end is unambiguous; skipped checks say SKIPPED, so that 'not checked' never reads as 'passed'.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Write the package as Parquet, SQLite, Excel or JSON: a module per format, each with ``write``.
 
-:func:`publish` (shared with the site) loads the tables once and moves the files into place only
-when all are written; :func:`rows` gives every writer the same plain values. Heavy libraries are
-imported inside the functions, so importing this package costs nothing.
+:func:`publish` (shared with the site) loads the tables once and moves the files in only when all
+are written; :func:`rows` gives every writer the same plain values. Heavy imports are deferred.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """The codebook in words (constraints, vocabularies), for the Excel sheets and the site.
 
-Definitions come from the descriptor's ``x-vocabularies``, so the wheel's copy has them too; a
-value a schema allows (``constraints.enum``) without a definition is listed undefined: the codebook
-never omits a value a cell can hold.
+Definitions come from the descriptor's ``x-vocabularies`` (the wheel's copy has them too); a value
+a schema allows without a definition is listed undefined: no value a cell can hold is omitted.
 """
 
 from __future__ import annotations
@@ -58,7 +57,6 @@ def pattern_text(pattern: str, example: object = None) -> str:
 
 
 def constraints_text(field: Field) -> str:
-    """The field's constraints in words (pattern, lengths, range, words, values)."""
     parts = [pattern_text(field.pattern, field.raw.get("example"))] if field.pattern else []
     for value, text in [
         (field.min_length, "at least {} characters"),

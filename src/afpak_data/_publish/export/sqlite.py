@@ -1,9 +1,9 @@
 """SQLite export: one table per resource with the Table Schema's keys declared, plus helpful views.
 
-Keys are declared, not only rows dumped: SQL users join on them, ``.schema`` shows the model, and
-``PRAGMA foreign_keys`` protects their edits; required is ``NOT NULL``, a vocabulary ``CHECK (x IN
-(...))``, a date ``YYYY-MM-DD`` text. ``PRAGMA foreign_key_check`` must be empty after the load.
-``_package``, ``_codebook`` and ``metadata.json`` (``datasette -m``) say what each column means.
+Keys are declared so SQL users join on them, ``.schema`` shows the model and ``PRAGMA foreign_keys``
+protects edits; required is ``NOT NULL``, a vocabulary a ``CHECK``, a date ``YYYY-MM-DD`` text; a
+dangling key fails the export. ``_package``, ``_codebook`` and ``metadata.json`` (``datasette -m``)
+say what each column means.
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
 
 
 def datasette_metadata(package: Package, database: str) -> dict[str, Any]:
-    """datasette's ``metadata.json`` for the database named ``database`` (its file stem)."""
     descriptor = package.descriptor
     licences, sources = items(descriptor, "licenses"), items(descriptor, "sources")
     meta: dict[str, Any] = {

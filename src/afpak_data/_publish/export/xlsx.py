@@ -1,9 +1,8 @@
 """Excel export: an ``about`` sheet, a sheet per table, ``codebook`` and ``vocabularies`` sheets.
 
-Typed cells, a frozen and filterable header, the definitions in the workbook, long text wrapped on
-rows tall enough (neither Excel nor LibreOffice grows a row on opening). Text is never interpreted
-(``strings_to_formulas``/``_numbers``/``_urls`` off), and text a spreadsheet would run as a formula
-(``=``, ``+``, ``-``, ``@``, tab, CR first) gets the quote-prefix style, so editing keeps it text.
+Typed cells, a frozen filterable header, long text wrapped on rows tall enough (neither Excel nor
+LibreOffice grows a row on opening). Text is never interpreted (``strings_to_*`` off), and text a
+spreadsheet would run as a formula gets the quote-prefix style, so editing keeps it text.
 """
 
 from __future__ import annotations

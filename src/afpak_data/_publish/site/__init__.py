@@ -1,9 +1,8 @@
 """A static website of the package: opens from disk (file://), needs no server, CDN or network.
 
 ``build`` writes the pages from ``templates/`` (autoescaped: only the SVG, JSON and JSON-LD built
-here are ``Markup``), ``relations`` lays out the figures; ``static/site.js`` draws the tables from
-embedded JSON (``fetch()`` of local files is blocked on file://) with ``textContent`` only.
-jinja2 is imported only to render, so ``import afpak_data`` never pays for it.
+here are ``Markup``); ``static/site.js`` draws the tables from embedded JSON (file:// blocks
+``fetch()``) with ``textContent`` only. jinja2 is imported only to render.
 """
 
 from __future__ import annotations

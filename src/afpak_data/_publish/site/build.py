@@ -1,8 +1,7 @@
 """Build the static site: load the tables once, write every page, publish the folder in one step.
 
-Plain files that open from disk: ``index.html``, ``tables/<name>.html`` (rows embedded as JSON),
-``codebook.html``, ``assets/``, and a copy of the package's files, so every download link and
-JSON-LD ``contentUrl`` works.
+``index.html``, ``tables/<name>.html`` (rows as JSON), ``codebook.html``, ``assets/``, and a copy
+of the package's files, so every download link and JSON-LD ``contentUrl`` works.
 """
 
 from __future__ import annotations
@@ -39,8 +38,6 @@ def build_site(out: str | Path, source: Source = None, base_url: str | None = No
 def write_site(
     package: Package, frames: dict[str, pd.DataFrame], staging: Path, base_url: str | None
 ) -> None:
-    """Every page, the assets and the package files, into ``staging``."""
-
     def page(template: str, path: str = "", **context: Any) -> None:
         path = path or template
         html = render(template, package=package, root="../" * path.count("/"), **context)
@@ -93,8 +90,8 @@ def table_data(
     evidence: dict[str, list[Any]],
     labels: dict[str, dict[str, str]],
 ) -> dict[str, Any]:
-    """What ``site.js`` needs to draw, search and filter one table; a column constant over two or
-    more rows, or empty in every row, is ``hidden``: the page says so once, above the table."""
+    """What ``site.js`` needs to draw, search and filter a table; a column constant over two or
+    more rows is ``hidden`` (the page says so once, above the table)."""
     schema = resource.schema
     refs = {
         k.fields[0]: k.resource or resource.name for k in schema.foreign_keys if len(k.fields) == 1

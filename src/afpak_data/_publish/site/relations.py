@@ -1,9 +1,8 @@
 """The relation figures as inline SVG, laid out in Python so the same data gives the same picture.
 
-A bipartite diagram (actors left, records right, a line per link) and a grid (records by actors, a
-mark per link). Records keep table order; actors sit at the mean row of their records (short lines,
-few crossings), ties by name. Every mark has a ``<title>`` for hovering and screen readers; the
-markup is ``templates/relations.svg``, autoescaped, so no text goes in unescaped.
+A bipartite diagram (actors left, records right) and a grid (records by actors). Records keep table
+order; actors sit at the mean row of their records (short lines, few crossings), ties by name.
+Every mark has a ``<title>``; the markup is ``templates/relations.svg``, autoescaped.
 """
 
 from __future__ import annotations
@@ -48,9 +47,8 @@ class Link(NamedTuple):
 
 
 class Figure(NamedTuple):
-    """A figure's title, table, records, links and names; actors and roles in drawing order."""
+    """A figure's table, records, links and names; actors and roles in drawing order."""
 
-    title: str
     table: str
     records: list[str]
     names: dict[str, str]
@@ -60,8 +58,8 @@ class Figure(NamedTuple):
     roles: list[str]
 
     def placed(self, on: str, note: str) -> Iterator[tuple[Link, int, int, Style, str]]:
-        """The links to the figure's records in drawing order, each with its index among the links
-        of its actor and record and their number (side by side), its style and tooltip."""
+        """Links to the figure's records in drawing order: index and count of the pair's links
+        (drawn side by side), style, tooltip."""
         count = Counter((link.actor_id, link.record_id) for link in self.links)
         seen: Counter[tuple[str, str]] = Counter()
         order = sorted(
@@ -79,8 +77,7 @@ class Figure(NamedTuple):
 
 def legend(roles: list[str], x: float) -> tuple[list[tuple[str, str, str, str, float]], float]:
     """A one-line legend of the roles present, (label, colour, dash, marker, x) each; its width."""
-    entries = []
-    cursor = x
+    entries, cursor = [], x
     for role in roles:
         colour, dash, kind = ROLE_STYLE.get(role, OTHER_STYLE)
         label = role.replace("_", " ")
@@ -91,7 +88,7 @@ def legend(roles: list[str], x: float) -> tuple[list[tuple[str, str, str, str, f
 
 def bipartite(figure: Figure) -> dict[str, Any]:
     """Actors (left) linked to records (right), one line per link, coloured by role."""
-    _, table, records, names, _, actor_names, actors, _ = figure
+    table, records, names, _, actor_names, actors, _ = figure
     left_w = max([len(actor_names.get(a, a)) * CHAR for a in actors] + [60]) + PAD
     right_w = max([len(names.get(r, r)) * CHAR for r in records] + [60]) + PAD
     x1, x2 = left_w + 10, left_w + 10 + 260
@@ -115,7 +112,7 @@ def bipartite(figure: Figure) -> dict[str, Any]:
 
 def matrix(figure: Figure) -> dict[str, Any]:
     """A grid of records (rows) by actors (columns) with one mark per link, shaped by role."""
-    _, table, records, names, _, actor_names, actors, roles = figure
+    table, records, names, _, actor_names, actors, roles = figure
     cell = 34
     label_w = max([len(names.get(r, r)) * CHAR for r in records] + [60]) + PAD
     head_h = max([len(actor_names.get(a, a)) * CHAR for a in actors] + [40]) * 0.72 + 20
@@ -191,14 +188,13 @@ def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
         )
         rank = {role: i for i, role in enumerate(ROLE_STYLE)}  # party first, unknown last by name
         roles = sorted({k.role for k in link_list}, key=lambda r: (rank.get(r, len(rank)), r))
-        figure = Figure(title, table, ids, names, link_list, actor_names, actors, roles)
-        layout = draw(figure)
+        layout = draw(Figure(table, ids, names, link_list, actor_names, actors, roles))
         svg = render("relations.svg", title=title, legend=legend(roles, 10)[0], layout=layout)
         positions = [
             (names.get(k.record_id, k.record_id), actor_names.get(k.actor_id, k.actor_id), k.note)
             for k in link_list
             if k.note
         ]
-        figure_id, svg = f"figure-{table}", Markup(svg.strip())
-        result.append({"id": figure_id, "caption": caption, "svg": svg, "positions": positions})
+        figure = {"id": f"figure-{table}", "caption": caption, "positions": positions}
+        result.append(figure | {"svg": Markup(svg.strip())})
     return result
