@@ -444,7 +444,7 @@ def small_limits(
     monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, cache: Path
 ) -> None:
     """A 50 kB JSON budget and, for the drip cases, a 0.5 s deadline."""
-    monkeypatch.setattr(_remote, "MAX_JSON_BYTES", 50_000)
+    monkeypatch.setattr(_remote, "MAX_METADATA_BYTES", 50_000)
     if "drip" in request.node.name:
         monkeypatch.setenv("AFPAK_DATA_TIMEOUT", "0.5")
 
@@ -637,7 +637,7 @@ def test_descriptor_and_schemas_share_one_budget(server: Hostile, cache: Path) -
     """The size limit covers the descriptor and all schemas together, not each one."""
     sizes = [len((server.root / "datapackage.json").read_bytes())]
     sizes += [p.stat().st_size for p in (server.root / "schemas").iterdir()]
-    _remote.MAX_JSON_BYTES = sum(sizes) - 1  # undone by the autouse fixture's monkeypatch
+    _remote.MAX_METADATA_BYTES = sum(sizes) - 1  # undone by the autouse fixture's monkeypatch
     with pytest.raises(RemoteDataError, match=r"schema refused|exceed"):
         fetch(server.url, ["agreements"])
     assert unverified(cache) == []

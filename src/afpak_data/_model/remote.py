@@ -5,11 +5,12 @@ each requested CSV matches its declared ``bytes`` and ``sha256``. The staged des
 the package model, which refuses unsafe paths (``resource-path``, ``portable-path``: they become
 cache file names) before anything else is downloaded. :func:`fetch` raises only
 :class:`RemoteDataError`, naming the URL. Limits: descriptor and schemas at most
-:data:`MAX_JSON_BYTES` together, in at most :data:`MAX_SCHEMAS` files; a CSV at most its declared
-``bytes`` (on ``Content-Length`` and as the body arrives); one deadline per download, connect to
-last byte (``$AFPAK_DATA_TIMEOUT``, ``timeout=``, default :data:`DEADLINE`), kept by a watchdog
-shutting the socket, and :data:`TIMEOUT` per socket operation; at most :data:`MAX_REDIRECTS`
-redirects, ``http``/``https`` only, never ``https`` -> ``http`` (another host is fine).
+:data:`MAX_METADATA_BYTES` together, in at most :data:`MAX_SCHEMAS` files; a CSV at most its
+declared ``bytes`` (on ``Content-Length`` and as the body arrives); one deadline per download,
+connect to last byte (``$AFPAK_DATA_TIMEOUT``, ``timeout=``, default :data:`DEADLINE`), kept by a
+watchdog shutting the socket, and :data:`TIMEOUT` per socket operation; at most
+:data:`MAX_REDIRECTS` redirects, ``http``/``https`` only, never ``https`` -> ``http``
+(another host is fine).
 
 Cache (``$AFPAK_DATA_CACHE``, else platformdirs' user cache folder): ``<root>/<version>/<key>/``
 holds the package and ``.cache-manifest.json``; ``<root>/urls/<sha256 of the URL>.json`` records
@@ -63,7 +64,7 @@ TIMEOUT = 30.0
 #: Default seconds one whole download may take (override: ``$AFPAK_DATA_TIMEOUT``, ``timeout=``).
 DEADLINE = 120.0
 #: Bytes the descriptor and all schemas of one package may take together.
-MAX_JSON_BYTES = 10_000_000
+MAX_METADATA_BYTES = 10_000_000
 #: Schema files one descriptor may name.
 MAX_SCHEMAS = 1000
 #: Redirects followed per download.
@@ -132,7 +133,7 @@ def _fetch(base_url: str, names: list[str], deadline: float) -> Path:
     _clean_root(root)
     url = urllib.parse.urljoin(base, DESCRIPTOR)
     try:
-        raw = _download(url, deadline, MAX_JSON_BYTES, "descriptor")
+        raw = _download(url, deadline, MAX_METADATA_BYTES, "descriptor")
     except RemoteDataError as network:  # the cache, verified, stands in for any failed download
         cached = _cached_package(root, base)
         if cached is None:
@@ -154,7 +155,7 @@ def _fetch(base_url: str, names: list[str], deadline: float) -> Path:
         _put(staging / DESCRIPTOR, raw)
         schemas, wanted = _plan(read(staging / DESCRIPTOR), names, url)
         manifest: dict[str, Any] = {"url": base, "descriptor": digest, "schemas": {}}
-        budget = MAX_JSON_BYTES - len(raw)
+        budget = MAX_METADATA_BYTES - len(raw)
         for path in schemas:
             schema_url = urllib.parse.urljoin(base, path)
             data = _download(schema_url, deadline, budget, "schema")
@@ -273,7 +274,7 @@ def _download(
     passed to it in chunks instead (and b"" returned)."""
     if limit <= 0:
         raise RemoteDataError(
-            f"{url}: the descriptor and schemas exceed {MAX_JSON_BYTES} bytes together; refused"
+            f"{url}: the descriptor and schemas exceed {MAX_METADATA_BYTES} bytes together; refused"
         )
     chunks: list[bytes] = []
     with contextlib.closing(_Watchdog(deadline)) as watchdog:
@@ -341,7 +342,7 @@ def _read_body(
             return f"the server {verb} {size} bytes, but the descriptor declares {limit}; refused"
         return (
             f"{what} refused: the server {verb} {size} bytes, more than the {limit} left of the "
-            f"{MAX_JSON_BYTES}-byte limit for a package's descriptor and schemas"
+            f"{MAX_METADATA_BYTES}-byte limit for a package's descriptor and schemas"
         )
 
     announced = response.headers.get("Content-Length")
