@@ -73,6 +73,12 @@ def _missing_csv(root: Path) -> Path:
     return root
 
 
+def _huge_cell(root: Path) -> Path:
+    write_package(root)
+    (root / "data" / "actors.csv").write_text('actor_id,name\n"a","' + "x" * 200_000 + '"\n')
+    return root
+
+
 @pytest.mark.parametrize(
     ("setup", "message"),
     [
@@ -80,8 +86,9 @@ def _missing_csv(root: Path) -> Path:
         (lambda root: root, "no datapackage.json in this directory"),
         (_invalid_json, "not valid JSON"),
         (_missing_csv, "actors.csv"),
+        (_huge_cell, "actors.csv:2: not a readable CSV (field larger than field limit"),
     ],
-    ids=["missing-path", "no-descriptor", "invalid-json", "missing-csv"],
+    ids=["missing-path", "no-descriptor", "invalid-json", "missing-csv", "huge-cell"],
 )
 def test_info_unreadable_input_exits_2_with_one_line(tmp_path: Path, setup, message: str) -> None:
     """Unreadable input: exit 2, one 'Error:' line on stderr, no traceback."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import click
@@ -40,6 +39,9 @@ def info(source: str | None) -> None:
 
 
 def count_rows(path: Path, encoding: str = "utf-8") -> int:
-    """Data rows of a CSV (records, not lines: a quoted cell may span lines)."""
+    """Data rows of a CSV (records, not lines: a quoted cell may span lines); a CSV that cannot
+    be read raises the located ``CsvFormatError`` (``path:line: not a readable CSV (...)``)."""
+    from afpak_data._csvfmt import records
+
     with path.open(encoding=encoding, newline="") as handle:
-        return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+        return max(sum(1 for _ in records(handle, str(path))) - 1, 0)
