@@ -69,3 +69,26 @@ def test_every_loaded_cell_is_what_the_csv_says(source: str | None, tmp_path: Pa
             expected = [oracle_value(row[spec.name], spec) for row in rows]
             got = [loaded_value(v) for v in frame[spec.name].tolist()]
             assert got == expected, (resource.name, spec.name)
+
+
+def test_clean_columns_never_reach_the_pandas_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled package (text, vocabulary, integer, year and date columns, all clean) is typed
+    by the Arrow conversion alone: if it stopped doing its work, the loader would still be right
+    (the oracle test above) but slower than its budget, and this test fails."""
+    from afpak_data._load import loader
+
+    reached: list[str] = []
+    real = loader.convert_column
+
+    def spy(values: pd.Series, field, path, line_of):  # type: ignore[no-untyped-def]
+        reached.append(f"{path}:{field.name}")
+        return real(values, field, path, line_of)
+
+    monkeypatch.setattr(loader, "convert_column", spy)
+    frames = load_all()
+    kinds = {
+        (f.type, f.enum is not None) for r in read_package(None).resources for f in r.schema.fields
+    }
+    assert {("string", False), ("string", True), ("integer", False), ("date", False)} <= kinds
+    assert sum(len(frame) for frame in frames.values()) > 0
+    assert reached == []

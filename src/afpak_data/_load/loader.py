@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from afpak_data._names import TableName
 
 _SHOWN_PROBLEMS = 3
+_INTEGER = r"[+-]?\d+"
+_DATE = r"\d{4}-\d{2}-\d{2}"
 
 
 def tables(source: Source = None) -> list[str]:
@@ -107,7 +109,6 @@ def read_resource(resource: Resource) -> pd.DataFrame:
             ) from exc
         raise DataError(resource.path, f"cannot be read as CSV ({message})") from exc
     _check_header(resource, table.column_names)
-    text = table.to_pandas(types_mapper=lambda _: pd.StringDtype())
     lines: list[int] = []
 
     def line_of(row: int) -> int:
@@ -116,9 +117,13 @@ def read_resource(resource: Resource) -> pd.DataFrame:
                 lines.extend(n for n, cells in records(handle, resource.path) if cells)
         return lines[row + 1] if row + 1 < len(lines) else row + 2
 
-    columns = {
-        f.name: convert_column(text[f.name], f, resource.path, line_of) for f in schema.fields
-    }
+    columns = {}
+    for field in schema.fields:
+        column = table.column(field.name)
+        converted = _arrow_convert(column, field)
+        if converted is None:
+            converted = convert_column(_text(column), field, resource.path, line_of)
+        columns[field.name] = converted
     return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
 
 
@@ -145,7 +150,7 @@ def convert_column(
 
     converted: Any = values
     if field.type in ("integer", "year"):
-        refuse(present & ~values.str.fullmatch(r"[+-]?\d+").fillna(False), "an integer")
+        refuse(present & ~values.str.fullmatch(_INTEGER).fillna(False), "an integer")
         converted = pd.to_numeric(values, errors="coerce").astype(pd.Int64Dtype())
     elif field.type == "number":
         converted = pd.to_numeric(values, errors="coerce")
@@ -158,7 +163,7 @@ def convert_column(
         refuse(present & ~is_true & ~is_false, f"one of {spellings}")
         converted = is_true.astype(pd.BooleanDtype()).where(is_true | is_false)
     elif field.type == "date":
-        shaped = values.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False)
+        shaped = values.str.fullmatch(_DATE).fillna(False)
         converted = pd.to_datetime(values.where(shaped), format=DATE_FORMAT, errors="coerce")
         refuse(present & converted.isna(), "a date as YYYY-MM-DD")
     if field.enum is not None:
@@ -185,3 +190,101 @@ def _check_header(resource: Resource, header: list[str]) -> None:
         line=1,
         check="header",
     )
+
+
+# Why a second conversion next to convert_column: on clean columns (every column of a release)
+# Arrow's kernels are 3-10x cheaper than the pandas string methods, which the load budget needs
+# (benchmarks/RESULTS.md, load-real package). They only ever accept: anything they are unsure
+# of (a bad value, a date out of range, an impossible day) returns None, and convert_column
+# types the column or names the first bad value. tests/test_loader_oracle.py checks every cell
+# of both, and that a clean package never reaches convert_column for these types.
+
+
+def _arrow_convert(column: Any, field: Field) -> Any | None:
+    """The column converted by Arrow kernels, or None (left to :func:`convert_column`)."""
+    import pyarrow.compute as pc
+
+    if field.type == "string" and field.enum is None:
+        return _text(column)
+    if field.type == "string":
+        return _categories(column, [str(v) for v in field.enum or ()])
+    if field.type in ("integer", "year") and field.enum is None:
+        if not _all(pc.match_substring_regex(column, f"^{_INTEGER}$"), column):
+            return None
+        return _integers(column)
+    if field.type == "date" and field.enum is None and field.format in ("default", DATE_FORMAT):
+        return _dates(column)
+    return None
+
+
+def _text(column: Any) -> pd.Series:
+    """An Arrow string column as the loader's text Series (missing: NA), without copying."""
+    import pandas as pd
+    import pyarrow as pa
+
+    dtype = pd.StringDtype()
+    column = column.cast(pa.large_string()) if column.type != pa.large_string() else column
+    array = dtype.__from_arrow__(column)  # type: ignore[attr-defined]  # not in pandas-stubs
+    text: pd.Series = pd.Series(array, dtype=dtype)
+    return text
+
+
+def _all(result: Any, column: Any) -> bool:
+    """Whether every present value passed (``result`` is null exactly where values are missing)."""
+    import pyarrow.compute as pc
+
+    return bool(pc.all(pc.or_kleene(result, pc.is_null(column))).as_py())
+
+
+def _categories(column: Any, categories: list[str]) -> Any | None:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes = pc.index_in(column, value_set=pa.array(categories, type=column.type))
+    if codes.null_count != column.null_count:
+        return None  # a value outside the vocabulary
+    filled = (
+        pc.fill_null(codes, -1)
+        .to_numpy(zero_copy_only=False)
+        .astype(np.int8 if len(categories) < 127 else np.int32)
+    )
+    dtype = pd.CategoricalDtype(categories=categories, ordered=False)
+    return pd.Categorical.from_codes(filled, dtype=dtype)
+
+
+def _integers(column: Any) -> Any | None:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        numbers = column.cast(pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # out of the int64 range
+        return None
+    data = pc.fill_null(numbers, 0).combine_chunks().to_numpy(zero_copy_only=False)
+    mask = pc.is_null(numbers).combine_chunks().to_numpy(zero_copy_only=False)
+    return pd.arrays.IntegerArray(data.astype(np.int64), np.asarray(mask, dtype=bool))
+
+
+def _dates(column: Any) -> Any | None:
+    """``YYYY-MM-DD`` dates as datetime64[ns]; None if any is malformed or not in the calendar."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not _all(pc.match_substring_regex(column, f"^{_DATE}$"), column):
+        return None
+    parsed = pc.strptime(column, format=DATE_FORMAT, unit="s", error_is_null=True)
+    if parsed.null_count != column.null_count:
+        return None
+    years = pc.year(parsed)
+    in_range = pc.and_(pc.greater(years, 1677), pc.less(years, 2262))  # type: ignore[call-overload]
+    if not _all(in_range, column):
+        return None  # outside what datetime64[ns] holds: convert_column refuses it
+    written = pc.cast(pc.utf8_slice_codeunits(column, 8, 10), pa.int64())
+    if not _all(pc.equal(pc.day(parsed), written), column):
+        return None  # Arrow rolled an impossible day (2025-02-30) over to the next month
+    stamps = parsed.cast(pa.timestamp("ns")).combine_chunks()
+    return stamps.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
