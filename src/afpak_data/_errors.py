@@ -8,7 +8,7 @@ file), ``record_id`` and ``column`` when they apply, the ``check`` (``_validate.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -29,8 +29,9 @@ class Problem:
         return f"{where}:{column} {self.message}"
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON record: the six fields, nulls where a location does not apply."""
-        return asdict(self)
+        """The JSON record: the six fields, nulls where a location does not apply (not
+        ``dataclasses.asdict``, whose deep copy was a tenth of a 10,000-problem report's time)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @classmethod
     def whole_file(cls, file: str, check: str, message: str) -> Problem:
