@@ -1,9 +1,10 @@
 """Load the package's CSVs as typed pandas DataFrames, with dtypes from the model (``dtypes``).
 
-One path: pyarrow parses each CSV once, as text (``"NA"`` and ``"null"`` stay text; only the
-schema's missing values are missing), then :func:`convert_column` converts each column or raises
-:class:`DataError` at the first bad value, at the physical line an editor shows (a multi-line cell
-counts as its lines), because pandas would otherwise turn an unknown category into NaN silently.
+pyarrow parses each CSV once, as text (``"NA"`` and ``"null"`` stay text; only the schema's
+missing values are missing). Arrow kernels type the clean columns (see :func:`_arrow_convert`);
+:func:`convert_column` types any other column or raises :class:`DataError` at the first bad value,
+at the physical line an editor shows (a multi-line cell counts as its lines), because pandas would
+otherwise turn an unknown category into NaN silently.
 """
 
 from __future__ import annotations
@@ -213,7 +214,7 @@ def _arrow_convert(column: Any, field: Field) -> Any | None:
             return None
         return _integers(column)
     if field.type == "date" and field.enum is None and field.format in ("default", DATE_FORMAT):
-        return _dates(column)
+        return _dates(column, field)
     return None
 
 
@@ -269,7 +270,7 @@ def _integers(column: Any) -> Any | None:
     return pd.arrays.IntegerArray(data.astype(np.int64), np.asarray(mask, dtype=bool))
 
 
-def _dates(column: Any) -> Any | None:
+def _dates(column: Any, field: Field) -> Any | None:
     """``YYYY-MM-DD`` dates as datetime64[ns]; None if any is malformed or not in the calendar."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -287,4 +288,4 @@ def _dates(column: Any) -> Any | None:
     if not _all(pc.equal(pc.day(parsed), written), column):
         return None  # Arrow rolled an impossible day (2025-02-30) over to the next month
     stamps = parsed.cast(pa.timestamp("ns")).combine_chunks()
-    return stamps.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+    return stamps.to_numpy(zero_copy_only=False).astype(pandas_dtype(field))
