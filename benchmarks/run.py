@@ -477,34 +477,31 @@ def comparisons(args: argparse.Namespace, real: Path) -> tuple[list[Comparison],
             ),
         ]
     clean = package(args.work, largest, args.seed)
-    for kind in sorted(generate.CORRUPTIONS):
-        pkg = package(args.work, largest, args.seed, kind)
-        out.append(
-            Comparison(
-                f"one-bad-{kind}",
-                f"one bad {kind} / clean, `afpak-data validate --format json`, {largest:,} rows",
-                validate(pkg, "--format", "json", expect=1),
-                validate(clean, "--format", "json"),
-                Budget("<=", 2),
-                args.pairs,
-                check=expect_problems(pkg),
-            )
-        )
     count = max(1, largest // 100)
-    for kind in sorted(generate.CORRUPTIONS):
-        pkg = package(args.work, largest, args.seed, kind, count)
-        out.append(
-            Comparison(
-                f"one-percent-{kind}",
-                f"{count:,} bad {kind} values (1% of rows) / clean, `--format json`, "
-                f"{largest:,} rows",
-                validate(pkg, "--format", "json", expect=1),
-                validate(clean, "--format", "json"),
-                Budget("<=", 1.2),
-                args.pairs,
-                check=expect_problems(pkg),
+    # (id prefix, bad values, what is compared, budget): one bad value, then 1% of the rows.
+    variants = [
+        ("one-bad", 1, "one bad {kind} / clean, `afpak-data validate --format json`", 2),
+        (
+            "one-percent",
+            count,
+            "{n:,} bad {kind} values (1% of rows) / clean, `--format json`",
+            1.2,
+        ),
+    ]
+    for prefix, n, what, limit in variants:
+        for kind in sorted(generate.CORRUPTIONS):
+            pkg = package(args.work, largest, args.seed, kind, n)
+            out.append(
+                Comparison(
+                    f"{prefix}-{kind}",
+                    f"{what.format(kind=kind, n=n)}, {largest:,} rows",
+                    validate(pkg, "--format", "json", expect=1),
+                    validate(clean, "--format", "json"),
+                    Budget("<=", limit),
+                    args.pairs,
+                    check=expect_problems(pkg),
+                )
             )
-        )
     return out, skipped
 
 
