@@ -17,6 +17,7 @@ from typing import NamedTuple
 from afpak_data._atomic import write_files
 from afpak_data._errors import AfpakDataError
 from afpak_data._model.descriptor import SAFE_VERSION, Package, declared_sha256, sha256_of
+from afpak_data._model.resources import DESCRIPTOR
 
 #: Folders copied whole, and single files copied when present, relative to the package root.
 FOLDERS = ("data", "schemas")
@@ -69,7 +70,7 @@ def bundle(package: Package, outdir: Path) -> Bundle:
 
 def members(root: Path) -> list[str]:
     """Relative POSIX paths to archive, sorted: the descriptor, data/, schemas/, docs and notes."""
-    found = {"datapackage.json", *(name for name in OPTIONAL_FILES if (root / name).is_file())}
+    found = {DESCRIPTOR, *(name for name in OPTIONAL_FILES if (root / name).is_file())}
     found.update(path.name for path in root.glob(LICENSE_GLOB) if path.is_file())
     for path in (path for folder in FOLDERS for path in (root / folder).rglob("*")):
         relative = path.relative_to(root)

@@ -19,7 +19,7 @@ FORMATS = ("text", "json", "github")
 
 def _resolve(path: str | None) -> tuple[Path, str]:
     """The descriptor to check and where it came from (said in the output)."""
-    from afpak_data._model.resources import is_url
+    from afpak_data._model.resources import DESCRIPTOR, bundled_root, is_url
 
     if is_url(path):
         from afpak_data._load.loader import local_source
@@ -29,25 +29,23 @@ def _resolve(path: str | None) -> tuple[Path, str]:
             local = Path(str(local_source(path)))
         except (OSError, ValueError) as exc:  # network, hash mismatch, not a package: exit 2
             raise InputError(" ".join(str(exc).split())) from exc
-        return local / "datapackage.json", f"{path}, downloaded and hash-checked"
+        return local / DESCRIPTOR, f"{path}, downloaded and hash-checked"
     if path is not None:
         target = Path(path)
         if not target.exists():
             raise click.BadParameter(f"{path}: no such file or directory", param_hint="PATH")
         if target.is_dir():
-            target = target / "datapackage.json"
+            target = target / DESCRIPTOR
             if not target.is_file():
                 raise click.BadParameter(
                     f"{path}: no datapackage.json in this directory", param_hint="PATH"
                 )
         return target.resolve(), "the given path"
-    local = Path("datapackage.json")
+    local = Path(DESCRIPTOR)
     if local.is_file():
         return local.resolve(), "the datapackage.json in the current directory"
-    from afpak_data._model.resources import bundled_root
-
     try:
-        bundled = bundled_root() / "datapackage.json"
+        bundled = bundled_root() / DESCRIPTOR
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from exc
     return bundled.resolve(), "the package bundled with afpak-data"

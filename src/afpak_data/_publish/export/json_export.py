@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from afpak_data._model.resources import DESCRIPTOR
 from afpak_data._publish.export import dump, rows
 
 if TYPE_CHECKING:
@@ -42,4 +43,4 @@ def write(package: Package, frames: dict[str, pd.DataFrame], staging: Path) -> N
         entry.pop("bytes", None)
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
         entry.update({"path": file_name, **JSON_FILE, "hash": digest, "schema": schema})
-    (staging / "datapackage.json").write_bytes(dump(descriptor))
+    (staging / DESCRIPTOR).write_bytes(dump(descriptor))

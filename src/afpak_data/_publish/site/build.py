@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afpak_data._model.resources import Source
+from afpak_data._model.resources import DESCRIPTOR, Source
 from afpak_data._publish.citation import citation, items
 from afpak_data._publish.export import publish, rows
 from afpak_data._publish.export.codebook import constraints_text, vocabularies
@@ -64,7 +64,7 @@ def write_site(
     static = importlib.resources.files("afpak_data._publish.site") / "static"
     for name in ("site.css", "site.js"):
         (staging / "assets" / name).write_bytes((static / name).read_bytes())
-    shutil.copyfile(package.descriptor_file, staging / "datapackage.json")
+    shutil.copyfile(package.descriptor_file, staging / DESCRIPTOR)
     for resource in package.resources:  # paths the reader checked to be in the package
         for relative in (resource.path, resource.schema_path):
             if relative is not None:
