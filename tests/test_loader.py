@@ -107,10 +107,10 @@ def test_unknown_table_lists_the_tables(mini: Path, call) -> None:
         ("parties", "three", "type", "'three' is not an integer"),
         ("value_musd", "1.5.0", "type", "'1.5.0' is not a number"),
         ("binding", "yes", "type", "'yes' is not one of true, True, TRUE, 1, false"),
-        ("date", "2025-13-01", "type", "'2025-13-01' is not a date as YYYY-MM-DD"),
-        ("date", "2025-7-17", "type", "'2025-7-17' is not a date as YYYY-MM-DD"),
-        ("date", "17/07/2025", "type", "'17/07/2025' is not a date as YYYY-MM-DD"),
-        ("year", "MMXXV", "type", "'MMXXV' is not an integer"),
+        ("date", "2025-13-01", "type", "'2025-13-01' is not a date (YYYY-MM-DD)"),
+        ("date", "2025-7-17", "type", "'2025-7-17' is not a date (YYYY-MM-DD)"),
+        ("date", "17/07/2025", "type", "'17/07/2025' is not a date (YYYY-MM-DD)"),
+        ("year", "MMXXV", "type", "'MMXXV' is not a year (YYYY)"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_location(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import sys
 from pathlib import Path
@@ -11,9 +12,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from _packages import AGREEMENTS_CSV, replace_csv, write_package
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from afpak_data import load_all
+from afpak_data import DataError, load, load_all
 from afpak_data._model.descriptor import Field, read_package
+from afpak_data._validate import validate_package
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -71,24 +76,56 @@ def test_every_loaded_cell_is_what_the_csv_says(source: str | None, tmp_path: Pa
             assert got == expected, (resource.name, spec.name)
 
 
-def test_clean_columns_never_reach_the_pandas_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bundled package (text, vocabulary, integer, year and date columns, all clean) is typed
-    by the Arrow conversion alone: if it stopped doing its work, the loader would still be right
-    (the oracle test above) but slower than its budget, and this test fails."""
-    from afpak_data._load import loader
+#: Cells that sit on the edges of the type rules (signs, exponents, impossible days, far years).
+EDGES = [
+    "+5",
+    "-0",
+    "007",
+    "1.",
+    ".5",
+    "1e5",
+    "NaN",
+    "INF",
+    "2025-02-30",
+    "0000-01-01",
+    "1677-01-01",
+]
+EDGES += ["2262-12-31", "9999999999999999999", "TRUE", "yes", " 5", "25", "signed", "Signed"]
+TYPED = ["date", "status", "binding", "parties", "value_musd", "year"]
 
-    reached: list[str] = []
-    real = loader.convert_column
 
-    def spy(values: pd.Series, field, path, line_of):  # type: ignore[no-untyped-def]
-        reached.append(f"{path}:{field.name}")
-        return real(values, field, path, line_of)
-
-    monkeypatch.setattr(loader, "convert_column", spy)
-    frames = load_all()
-    kinds = {
-        (f.type, f.enum is not None) for r in read_package(None).resources for f in r.schema.fields
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    column=st.sampled_from(TYPED),
+    cell=st.sampled_from(EDGES) | st.text(alphabet="0123456789+-.eE:T/ aN", max_size=12),
+)
+def test_load_refuses_exactly_what_validate_calls_a_type_error(
+    tmp_path: Path, column: str, cell: str
+) -> None:
+    """One rule for both tools: a cell the validator reports as a ``type`` or ``enum`` problem is
+    refused by ``load`` with that check and line, and a cell ``load`` refuses is reported."""
+    root = write_package(tmp_path / f"pkg-{abs(hash((column, cell)))}")
+    header = AGREEMENTS_CSV.splitlines()[0].split(",")
+    row = ["agr-edge", "Edge", "2025-01-01", "day", "signed", "true", "2", "1.0", "2025"]
+    row[header.index(column)] = cell
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerow(row)
+    replace_csv(root, "agreements", AGREEMENTS_CSV + text.getvalue())
+    reported = {
+        p.check
+        for p in validate_package(root / "datapackage.json").problems
+        if p.file == "data/agreements.csv" and p.line == 4 and p.column == column
     }
-    assert {("string", False), ("string", True), ("integer", False), ("date", False)} <= kinds
-    assert sum(len(frame) for frame in frames.values()) > 0
-    assert reached == []
+    refused, beyond_pandas = None, False
+    try:
+        load("agreements", source=root)
+    except DataError as error:
+        refused = (error.check, error.line, error.column)
+        beyond_pandas = "what datetime64[ns] holds" in str(error)  # a valid date, not loadable
+    typed = reported & {"type", "enum"}
+    if typed:
+        assert refused == (typed.pop(), 4, column), (cell, reported)
+    if refused is not None and not beyond_pandas:
+        assert reported, (cell, refused)

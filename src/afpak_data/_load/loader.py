@@ -1,14 +1,16 @@
 """Load the package's CSVs as typed pandas DataFrames, with dtypes from the model (``dtypes``).
 
 pyarrow parses each CSV once, as text (``"NA"`` and ``"null"`` stay text; only the schema's
-missing values are missing). Arrow kernels type the clean columns (see :func:`_arrow_convert`);
-:func:`convert_column` types any other column or raises :class:`DataError` at the first bad value,
-at the physical line an editor shows (a multi-line cell counts as its lines), because pandas would
+missing values are missing). Each column is then typed by Arrow kernels, with the validator's own
+rule for what a valid value is (``_validate.cells.typed``): one rule, so ``load`` never accepts what
+``validate`` calls a type error, nor the reverse. A bad value raises :class:`DataError` at the
+physical line an editor shows (a multi-line cell counts as its lines), because pandas would
 otherwise turn an unknown category into NaN silently.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from afpak_data._csvfmt import records
 from afpak_data._errors import DataError
 from afpak_data._load.dtypes import pandas_dtype
-from afpak_data._model.descriptor import DATE_FORMAT, Field, Package, Resource, read_package
+from afpak_data._model.descriptor import Field, Package, Resource, read_package
 from afpak_data._model.resources import Source, is_url
 
 if TYPE_CHECKING:
@@ -25,8 +27,8 @@ if TYPE_CHECKING:
     from afpak_data._names import TableName
 
 _SHOWN_PROBLEMS = 3
-_INTEGER = r"[+-]?\d+"
-_DATE = r"\d{4}-\d{2}-\d{2}"
+#: The first and last day datetime64[ns] holds, in days since 1970-01-01.
+_NS_DAYS = (-106_751, 106_751)
 
 
 def tables(source: Source = None) -> list[str]:
@@ -118,61 +120,94 @@ def read_resource(resource: Resource) -> pd.DataFrame:
                 lines.extend(n for n, cells in records(handle, resource.path) if cells)
         return lines[row + 1] if row + 1 < len(lines) else row + 2
 
-    columns = {}
-    for field in schema.fields:
-        column = table.column(field.name)
-        converted = _arrow_convert(column, field)
-        if converted is None:
-            converted = convert_column(_text(column), field, resource.path, line_of)
-        columns[field.name] = converted
+    columns = {
+        f.name: typed_column(table.column(f.name), f, resource.path, line_of) for f in schema.fields
+    }
     return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
 
 
-def convert_column(
-    values: pd.Series, field: Field, path: str, line_of: Callable[[int], int]
-) -> pd.Series:
-    """A text column (missing = NA) as ``field``'s dtype, or DataError at its first bad row."""
+def typed_column(column: Any, field: Field, path: str, line_of: Callable[[int], int]) -> Any:
+    """A text column (missing: null) in ``field``'s dtype, or DataError at its first bad value
+    (the validator's rule, ``cells.typed``: ``load`` refuses what ``validate`` calls invalid)."""
+    import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
-    present = values.notna()
+    from afpak_data._validate.arrow import bools, call, isin, kernels, numbers, strings
+    from afpak_data._validate.cells import EXPECTED, typed
 
-    def refuse(bad: pd.Series, expected: str, check: str = "type") -> None:
-        if not bad.any():
+    if field.type == "string" and field.enum is None:
+        return _text(column)
+    column = column.combine_chunks()
+    present = bools(call("is_valid", column))
+
+    def refuse(bad: np.ndarray, expected: str, check: str) -> None:
+        rows = np.flatnonzero(bad)
+        if not len(rows):
             return
-        rows = bad[bad.fillna(False)].index
-        first = int(rows[0])
-        detail = f"{values[first]!r} is not {expected}"
-        others = [f"line {line_of(int(r))}: {values[r]!r}" for r in rows[1 : _SHOWN_PROBLEMS + 1]]
+        shown = [f"{column[int(r)].as_py()!r}" for r in rows[: _SHOWN_PROBLEMS + 1]]
+        detail = f"{shown[0]} is not {expected}"
+        others = [f"line {line_of(int(r))}: {v}" for r, v in zip(rows[1:], shown[1:], strict=False)]
         if others:
             rest = len(rows) - 1 - len(others)
-            more = f" and {rest} more" if rest else ""
-            detail += f" (also {'; '.join(others)}{more})"
-        raise DataError(path, detail, line=line_of(first), column=field.name, check=check)
+            detail += f" (also {'; '.join(others)}{f' and {rest} more' if rest else ''})"
+        raise DataError(path, detail, line=line_of(int(rows[0])), column=field.name, check=check)
 
-    converted: Any = values
+    if field.type == "string":
+        categories = [str(v) for v in field.enum or ()]
+        options = kernels.SetLookupOptions(strings(categories))
+        codes = call("index_in", column, options=options)
+        known = bools(call("is_valid", codes))
+        refuse(present & ~known, f"one of {', '.join(categories)}", "enum")
+        codes = np.where(known, numbers(codes), -1)
+        return pd.Categorical.from_codes(codes, dtype=_categorical(tuple(categories)))
+    ok, values = typed(column, field)
+    spellings = ", ".join(field.true_values + field.false_values)
+    expected = f"one of {spellings}" if field.type == "boolean" else EXPECTED.get(field.type, "")
+    refuse(present & ~ok, expected, "type")
+    if field.type == "date" and values is not None:  # valid, but can pandas hold it?
+        days = numbers(call("cast", values, options=kernels.CastOptions.safe(pa.int64()))) // 86400
+        outside = present & ((days < _NS_DAYS[0]) | (days > _NS_DAYS[1]))
+        refuse(outside, "a date from 1677-09-22 to 2262-04-11 (what datetime64[ns] holds)", "type")
+    result: Any
     if field.type in ("integer", "year"):
-        refuse(present & ~values.str.fullmatch(_INTEGER).fillna(False), "an integer")
-        converted = pd.to_numeric(values, errors="coerce").astype(pd.Int64Dtype())
-    elif field.type == "number":
-        converted = pd.to_numeric(values, errors="coerce")
-        literal_nan = values.str.fullmatch(r"[+-]?NaN").fillna(False)
-        refuse(present & converted.isna() & ~literal_nan, "a number")
+        unsigned = call("utf8_ltrim", column, options=kernels.TrimOptions("+"))
+        try:
+            whole = numbers(unsigned)  # casts the text to int64
+        except pa.ArrowInvalid:
+            refuse(present & ~_fits_int64(column), "an integer from -2**63 to 2**63-1", "type")
+            raise
+        result = pd.arrays.IntegerArray(whole, ~present)
     elif field.type == "boolean":
-        is_true = values.isin(field.true_values)
-        is_false = values.isin(field.false_values)
-        spellings = ", ".join(field.true_values + field.false_values)
-        refuse(present & ~is_true & ~is_false, f"one of {spellings}")
-        converted = is_true.astype(pd.BooleanDtype()).where(is_true | is_false)
-    elif field.type == "date":
-        shaped = values.str.fullmatch(_DATE).fillna(False)
-        converted = pd.to_datetime(values.where(shaped), format=DATE_FORMAT, errors="coerce")
-        refuse(present & converted.isna(), "a date as YYYY-MM-DD")
+        result = pd.arrays.BooleanArray(isin(column, list(field.true_values)), ~present)
+    elif values is not None:  # number, date
+        result = values.to_numpy(zero_copy_only=False)
+    else:
+        return _text(column)
     if field.enum is not None:
+        series = pd.Series(result)
         allowed = ", ".join(str(v) for v in field.enum)
-        bad = converted.notna() & ~converted.isin(list(field.enum))
-        refuse(bad, f"one of {allowed}", check="enum")
-    result: pd.Series = converted.astype(pandas_dtype(field))
-    return result
+        refuse(
+            (series.notna() & ~series.isin(list(field.enum))).to_numpy(bool),
+            f"one of {allowed}",
+            "enum",
+        )
+    return pd.Series(result).astype(pandas_dtype(field))
+
+
+@functools.cache
+def _categorical(categories: tuple[str, ...]) -> Any:
+    """One dtype per vocabulary: pandas validates the categories each time one is made."""
+    import pandas as pd
+
+    return pd.CategoricalDtype(categories=list(categories), ordered=False)
+
+
+def _fits_int64(column: Any) -> Any:
+    """Which integer texts fit in 64 bits (only asked when a cast failed)."""
+    import numpy as np
+
+    return np.array([v is None or -(2**63) <= int(v) < 2**63 for v in column.to_pylist()], bool)
 
 
 def _check_header(resource: Resource, header: list[str]) -> None:
@@ -193,31 +228,6 @@ def _check_header(resource: Resource, header: list[str]) -> None:
     )
 
 
-# Why a second conversion next to convert_column: on clean columns (every column of a release)
-# Arrow's kernels are 3-10x cheaper than the pandas string methods, which the load budget needs
-# (benchmarks/RESULTS.md, load-real package). They only ever accept: anything they are unsure
-# of (a bad value, a date out of range, an impossible day) returns None, and convert_column
-# types the column or names the first bad value. tests/test_loader_oracle.py checks every cell
-# of both, and that a clean package never reaches convert_column for these types.
-
-
-def _arrow_convert(column: Any, field: Field) -> Any | None:
-    """The column converted by Arrow kernels, or None (left to :func:`convert_column`)."""
-    import pyarrow.compute as pc
-
-    if field.type == "string" and field.enum is None:
-        return _text(column)
-    if field.type == "string":
-        return _categories(column, [str(v) for v in field.enum or ()])
-    if field.type in ("integer", "year") and field.enum is None:
-        if not _all(pc.match_substring_regex(column, f"^{_INTEGER}$"), column):
-            return None
-        return _integers(column)
-    if field.type == "date" and field.enum is None and field.format in ("default", DATE_FORMAT):
-        return _dates(column, field)
-    return None
-
-
 def _text(column: Any) -> pd.Series:
     """An Arrow string column as the loader's text Series (missing: NA), without copying."""
     import pandas as pd
@@ -228,64 +238,3 @@ def _text(column: Any) -> pd.Series:
     array = dtype.__from_arrow__(column)  # type: ignore[attr-defined]  # not in pandas-stubs
     text: pd.Series = pd.Series(array, dtype=dtype)
     return text
-
-
-def _all(result: Any, column: Any) -> bool:
-    """Whether every present value passed (``result`` is null exactly where values are missing)."""
-    import pyarrow.compute as pc
-
-    return bool(pc.all(pc.or_kleene(result, pc.is_null(column))).as_py())
-
-
-def _categories(column: Any, categories: list[str]) -> Any | None:
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    codes = pc.index_in(column, value_set=pa.array(categories, type=column.type))
-    if codes.null_count != column.null_count:
-        return None  # a value outside the vocabulary
-    filled = (
-        pc.fill_null(codes, -1)
-        .to_numpy(zero_copy_only=False)
-        .astype(np.int8 if len(categories) < 127 else np.int32)
-    )
-    dtype = pd.CategoricalDtype(categories=categories, ordered=False)
-    return pd.Categorical.from_codes(filled, dtype=dtype)
-
-
-def _integers(column: Any) -> Any | None:
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        numbers = column.cast(pa.int64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # out of the int64 range
-        return None
-    data = pc.fill_null(numbers, 0).combine_chunks().to_numpy(zero_copy_only=False)
-    mask = pc.is_null(numbers).combine_chunks().to_numpy(zero_copy_only=False)
-    return pd.arrays.IntegerArray(data.astype(np.int64), np.asarray(mask, dtype=bool))
-
-
-def _dates(column: Any, field: Field) -> Any | None:
-    """``YYYY-MM-DD`` dates as datetime64[ns]; None if any is malformed or not in the calendar."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not _all(pc.match_substring_regex(column, f"^{_DATE}$"), column):
-        return None
-    parsed = pc.strptime(column, format=DATE_FORMAT, unit="s", error_is_null=True)
-    if parsed.null_count != column.null_count:
-        return None
-    years = pc.year(parsed)
-    in_range = pc.and_(pc.greater(years, 1677), pc.less(years, 2262))  # type: ignore[call-overload]
-    if not _all(in_range, column):
-        return None  # outside what datetime64[ns] holds: convert_column refuses it
-    written = pc.cast(pc.utf8_slice_codeunits(column, 8, 10), pa.int64())
-    if not _all(pc.equal(pc.day(parsed), written), column):
-        return None  # Arrow rolled an impossible day (2025-02-30) over to the next month
-    stamps = parsed.cast(pa.timestamp("ns")).combine_chunks()
-    return stamps.to_numpy(zero_copy_only=False).astype(pandas_dtype(field))
