@@ -201,6 +201,19 @@ class Package(NamedTuple):
     def names(self) -> list[str]:
         return [r.name for r in self.resources]
 
+    def link_parents(self) -> dict[str, tuple[str, str]]:
+        """Link tables -> (the key field naming the parent record, the parent's table): a composite
+        key whose first field refers to a table keyed by one ID. The one rule of what a link table
+        is: release-check (a link row is a value of its parent), the site figures, SQLite views."""
+        single = {r.name for r in self.resources if len(r.schema.primary_key) == 1}
+        found: dict[str, tuple[str, str]] = {}
+        for resource in self.resources:
+            key = resource.schema.primary_key
+            for fk in resource.schema.foreign_keys if len(key) > 1 else ():
+                if fk.fields == (key[0],) and fk.resource in single:
+                    found[resource.name] = (key[0], fk.resource)
+        return found
+
     def resource(self, name: str) -> Resource:
         """The resource ``name``; an unknown name raises an error listing the tables."""
         for candidate in self.resources:

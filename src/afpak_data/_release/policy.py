@@ -44,20 +44,6 @@ def parse_version(version: str) -> tuple[int, ...] | None:
     return tuple(map(int, match.groups())) if match else None
 
 
-def link_parents(package: Package) -> dict[str, tuple[str, str]]:
-    """Link tables -> (the key field naming the parent record, the parent's table): a composite
-    key whose first field refers to a table keyed by one ID. By the README's policy a link row is a
-    value of its parent record (a change is a PATCH) and is never withdrawn."""
-    single = {r.name for r in package.resources if len(r.schema.primary_key) == 1}
-    found: dict[str, tuple[str, str]] = {}
-    for resource in package.resources:
-        key = resource.schema.primary_key
-        for fk in resource.schema.foreign_keys if len(key) > 1 else ():
-            if fk.fields == (key[0],) and fk.resource in single:
-                found[resource.name] = (key[0], fk.resource)
-    return found
-
-
 def check_release(old_source: Source, new_source: Source) -> ReleaseReport:
     """Run every rule on OLD and NEW; unreadable input: DiffInputError."""
     return ReleaseReport(open_package(old_source), open_package(new_source))
@@ -139,7 +125,7 @@ class ReleaseReport:
         return "no differences in data or schemas, so no bump is needed"
 
     def reasons(self) -> Iterator[Reason]:
-        links = link_parents(self.new)
+        links = self.new.link_parents()  # by the README's policy, a link row is a PATCH
         for table in diff_packages(self.old, self.new).tables:
             q = repr(table.name)
             if table.status in ("added", "removed"):

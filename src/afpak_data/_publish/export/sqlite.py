@@ -159,15 +159,12 @@ def views(package: Package) -> list[str]:
     fields = {r.name: set(r.schema.field_names) for r in package.resources}
     named = {name for name, columns in fields.items() if "name" in columns}
     links: list[tuple[str, str]] = []  # (record table, its link table's part of record_actors)
-    for resource in package.resources:  # a link table: one key to actors, one to the records
-        keys, columns = resource.schema.foreign_keys, fields[resource.name]
+    for link_table, (parent_field, target) in package.link_parents().items():
+        keys, columns = package.resource(link_table).schema.foreign_keys, fields[link_table]
         to_actors = [k for k in keys if k.resource == "actors" and k.fields == ("actor_id",)]
-        to_records = [
-            k for k in keys if k.resource not in (None, "actors", "sources") and len(k.fields) == 1
-        ]
-        if len(to_actors) != 1 or len(to_records) != 1 or "role" not in columns:
-            continue
-        target, key = str(to_records[0].resource), quote(to_records[0].fields[0])
+        if target == "actors" or not to_actors or "role" not in columns:
+            continue  # a link of records to actors, in a role
+        key = quote(parent_field)
         if target in named and {"actor_id", "name"} <= fields.get("actors", set()):
             optional = ", ".join(  # absent optional columns read as NULL
                 f"l.{c} AS {c}" if c in columns else f"NULL AS {c}"
@@ -176,7 +173,7 @@ def views(package: Package) -> list[str]:
             select = (
                 f"SELECT {literal(target)} AS record_table, l.{key} AS record_id, "
                 f"r.name AS record_name, l.actor_id, a.name AS actor_name, l.role, {optional} "
-                f"FROM {quote(resource.name)} l JOIN {quote(target)} r ON r.{key} = l.{key} "
+                f"FROM {quote(link_table)} l JOIN {quote(target)} r ON r.{key} = l.{key} "
                 "JOIN actors a ON a.actor_id = l.actor_id"
             )
             links.append((target, select))

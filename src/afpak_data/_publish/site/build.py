@@ -50,7 +50,7 @@ def write_site(
         jsonld=dataset_jsonld(descriptor, base_url),
         citation=citation(descriptor),
         counts={name: len(frame) for name, frame in frames.items()},
-        figures=figures(frames),
+        figures=figures(frames, package.link_parents()),
         sources=items(descriptor, "sources"),
         licences=items(descriptor, "licenses"),
     )

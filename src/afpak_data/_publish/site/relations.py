@@ -131,8 +131,8 @@ def matrix(figure: Figure) -> dict[str, Any]:
     return size | {"columns": columns, "rows": rows, "marks": marks}
 
 
-#: The relation figures: records table (``risks``: key ``risk_id``, links in ``risk_actors``), how
-#: to lay it out, title, caption, and the link table's column shown as each link's note.
+#: The relation figures: records table (its link table is the one whose parent it is), how to lay
+#: it out, title, caption, and the link table's column shown as each link's note.
 FIGURES = [
     (
         "agreements",
@@ -152,8 +152,11 @@ FIGURES = [
 ]
 
 
-def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
-    """The relation figures the package has tables for: id, caption, SVG, and the noted links."""
+def figures(
+    frames: dict[str, pd.DataFrame], parents: dict[str, tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """The relation figures the package has tables for: id, caption, SVG, and the noted links;
+    ``parents``: ``Package.link_parents()``."""
     import pandas as pd
     from markupsafe import Markup
 
@@ -165,9 +168,10 @@ def figures(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
     actor_names = dict(zip(people["actor_id"], people["name"], strict=True))
     result: list[dict[str, Any]] = []
     for table, draw, title, caption, note in FIGURES:
-        key, link_table = table.removesuffix("s") + "_id", table.removesuffix("s") + "_actors"
+        link_table = next((name for name, (_, parent) in parents.items() if parent == table), "")
         if not {table, link_table} <= set(frames) or "name" not in frames[table]:
             continue
+        key = parents[link_table][0]
         records, links = frames[table], frames[link_table]
         names = dict(zip(records[key], records["name"], strict=True))
         notes = links[note] if note in links.columns else [None] * len(links)
