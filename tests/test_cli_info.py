@@ -11,6 +11,7 @@ from _packages import write_package
 from click.testing import CliRunner
 
 import afpak_data
+from afpak_data import _csvfmt
 from afpak_data.cli import COMMANDS, cli
 
 
@@ -86,9 +87,8 @@ def _huge_cell(root: Path) -> Path:
         (lambda root: root, "no datapackage.json in this directory"),
         (_invalid_json, "not valid JSON"),
         (_missing_csv, "actors.csv"),
-        (_huge_cell, "actors.csv:2: not a readable CSV (field larger than field limit"),
     ],
-    ids=["missing-path", "no-descriptor", "invalid-json", "missing-csv", "huge-cell"],
+    ids=["missing-path", "no-descriptor", "invalid-json", "missing-csv"],
 )
 def test_info_unreadable_input_exits_2_with_one_line(tmp_path: Path, setup, message: str) -> None:
     """Unreadable input: exit 2, one 'Error:' line on stderr, no traceback."""
@@ -126,3 +126,26 @@ def test_bundled_package_info_smoke() -> None:
     for table in afpak_data.tables():
         assert f"  {table} " in result.stdout
     assert "cite as:\n" in result.stdout and "[Data set]" in result.stdout
+
+
+def test_info_reads_a_cell_of_any_size(tmp_path: Path) -> None:
+    """A 200,000-character cell is read, as by ``load`` (``validate`` reports it as cell-size)."""
+    result = run("info", "--source", str(_huge_cell(tmp_path)))
+    assert result.exit_code == 0, result.stderr
+    assert next(line.split() for line in result.stdout.splitlines() if "actors" in line) == [
+        "actors",
+        "1",
+    ]
+
+
+def test_info_an_unreadable_csv_is_one_located_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A csv module error (here a cell over a lowered limit) is exit 2, one line, file and line."""
+    monkeypatch.setattr(_csvfmt, "FIELD_LIMIT", 1000)
+    result = run("info", "--source", str(_huge_cell(tmp_path)))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
+    assert (
+        "actors.csv:2: not a readable CSV (field larger than field limit (1000))" in result.stderr
+    )

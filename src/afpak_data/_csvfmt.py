@@ -15,6 +15,10 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 
 BOM = b"\xef\xbb\xbf"
+#: The csv module's cell limit (process-wide), set by every reader to this one value: any cell a
+#: file can hold is read (``validate`` reports those over its limit as ``cell-size``); 2**31 - 1
+#: because the limit is a C long, 32 bits on Windows.
+FIELD_LIMIT = 2**31 - 1
 #: Characters that force quotes on a cell of any type (separators a reader may use, quotes, breaks).
 _NEEDS_QUOTES = frozenset(',;"\n\r\t')
 
@@ -38,6 +42,7 @@ def records(
 ) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with the editor line it starts on (a quoted line break counts, as in the
     validator); a syntax error raises :class:`CsvFormatError` at the line of its record."""
+    csv.field_size_limit(FIELD_LIMIT)
     reader = csv.reader(lines, strict=strict)
     start = 1
     try:
@@ -80,7 +85,6 @@ def canonical(raw: bytes, fields: Sequence[tuple[str, str]], shown: str) -> str:
         line = raw.count(b"\n", skipped, exc.start + skipped) + 1
         byte = not_utf8(raw[exc.start + skipped], exc.start + skipped)
         raise CsvFormatError(f"{shown}:{line}: {byte}") from None
-    csv.field_size_limit(max(len(text), 131072))
     found = list(records(io.StringIO(text, newline=""), shown, strict=True))
     if not found:
         raise CsvFormatError(f"{shown}:1: the file is empty (expected a header row)")

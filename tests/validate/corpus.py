@@ -469,6 +469,15 @@ BROKEN: list[Case] = [
         {(AG, 3, "title", "min-length")},
         csvs=csv_with("agreements", "Talks on the TTP", "TT"),
     ),
+    Case(  # any cell size is read (none stops the file), then reported over the limit
+        "cell-size",
+        {(AC, 3, "name", "cell-size"), (AC, 4, "kind", "enum")},
+        csvs=csv_with(
+            "actors",
+            "Taliban government,state,,\nact-ttp,Tehreek-e-Taliban Pakistan,group",
+            "Taliban " + "x" * 200_000 + ",state,,\nact-ttp,Tehreek-e-Taliban Pakistan,gang",
+        ),
+    ),
     Case(
         "max-length",
         {(AC, 3, "name", "max-length")},
