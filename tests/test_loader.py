@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _packages import ACTORS, AGREEMENTS, AGREEMENTS_CSV, TABLES, replace_csv, write_package
+from _packages import (
+    ACTORS,
+    ACTORS_CSV,
+    AGREEMENTS,
+    AGREEMENTS_CSV,
+    TABLES,
+    replace_csv,
+    write_package,
+)
 
 import afpak_data
 from afpak_data import DataError, PackageError, UnknownTableError
@@ -146,18 +154,46 @@ def test_several_bad_values_name_the_first_and_the_next_lines(mini: Path) -> Non
 
 
 @pytest.mark.parametrize(
-    ("header", "detail"),
+    ("header", "check", "message"),
     [
-        ("actor_id,name,kind", "missing part_of"),
-        ("actor_id,name,kind,part_of,extra", "unexpected extra"),
-        ("name,actor_id,kind,part_of", "columns out of order"),
+        ("actor_id,name,kind", "missing-column", "column 'part_of': the header has no column"),
+        ("actor_id,name,kind,part_of,extra", "extra-column", "column 5 'extra' is not a field"),
+        ("name,actor_id,kind,part_of", "column-order", "columns are name, actor_id, kind"),
     ],
 )
-def test_header_must_match_the_schema(mini: Path, header: str, detail: str) -> None:
-    """A header with missing, extra or reordered columns is refused on line 1."""
+def test_header_must_match_the_schema(mini: Path, header: str, check: str, message: str) -> None:
+    """A header with missing, extra or reordered columns is refused on line 1, in the words of
+    ``afpak-data validate`` (the loader reads the CSV with the validator's reader)."""
     replace_csv(mini, "actors", header + "\n")
-    with pytest.raises(DataError, match=rf"^data/actors\.csv:1: header .*\({detail};"):
+    with pytest.raises(DataError, match=rf"^data/actors\.csv:1:.*{message}") as info:
         afpak_data.load("actors", source=mini)
+    assert info.value.check == check
+
+
+@pytest.mark.parametrize(
+    ("text", "check", "line"),
+    [
+        (ACTORS_CSV + "act-y,Y,group,,extra\n", "extra-cells", 5),
+        (ACTORS_CSV + 'act-y,"Y\nZ",group\n', "missing-cells", 5),
+        ("", "file-empty", None),
+    ],
+    ids=["extra-cells", "missing-cells", "empty"],
+)
+def test_a_row_that_does_not_line_up_is_refused_at_its_line(
+    mini: Path, text: str, check: str, line: int | None
+) -> None:
+    """A row with too many or too few cells is named by its editor line, as validate names it."""
+    replace_csv(mini, "actors", text)
+    with pytest.raises(DataError) as info:
+        afpak_data.load("actors", source=mini)
+    assert (info.value.check, info.value.line) == (check, line)
+
+
+def test_blank_rows_are_not_records(mini: Path) -> None:
+    """A row of empty cells (a spreadsheet's) or an empty line loads as no row at all."""
+    replace_csv(mini, "actors", ACTORS_CSV.replace("act-x", "\n,,,\nact-x") + ",,,\n")
+    frame = afpak_data.load("actors", source=mini)
+    assert frame["actor_id"].tolist() == ["act-pak", "act-isi", "act-x"]
 
 
 @pytest.mark.parametrize("path", ["../outside.csv", "/etc/passwd", "data\\actors.csv", "c:x.csv"])

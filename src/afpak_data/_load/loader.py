@@ -1,11 +1,11 @@
 """Load the package's CSVs as typed pandas DataFrames, with dtypes from the model (``dtypes``).
 
-pyarrow parses each CSV once, as text (``"NA"`` and ``"null"`` stay text; only the schema's
-missing values are missing). Each column is then typed by Arrow kernels, with the validator's own
-rule for what a valid value is (``_validate.cells.typed``): one rule, so ``load`` never accepts what
-``validate`` calls a type error, nor the reverse. A bad value raises :class:`DataError` at the
-physical line an editor shows (a multi-line cell counts as its lines), because pandas would
-otherwise turn an unknown category into NaN silently.
+Each CSV is read by the validator's reader (``_validate.files.read_table``: the same rows, cells
+and editor lines as ``afpak-data validate``; ``"NA"`` and ``"null"`` stay text, only the schema's
+missing values are missing), and each column typed by Arrow kernels with the validator's rule for
+a valid value (``_validate.cells.typed``): ``load`` never accepts what ``validate`` calls a type
+error, nor the reverse. A bad value raises :class:`DataError` at the physical line an editor
+shows, because pandas would otherwise turn an unknown category into NaN silently.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afpak_data._csvfmt import records
-from afpak_data._errors import DataError
+from afpak_data._errors import DataError, Problem
 from afpak_data._load.dtypes import pandas_dtype
 from afpak_data._model.descriptor import Field, Package, Resource, read_package
 from afpak_data._model.resources import Source, is_url
@@ -27,6 +26,13 @@ if TYPE_CHECKING:
     from afpak_data._names import TableName
 
 _SHOWN_PROBLEMS = 3
+#: The validator's problems of a file that stop a load: it cannot be read, or its rows and header
+#: do not line up with the schema (``bom``, ``blank-row``, ``bytes``... do not).
+_FATAL = frozenset(
+    {"file-missing", "file-size", "file-empty", "encoding", "csv-syntax", "extra-cells"}
+    | {"missing-cells", "missing-column", "extra-column", "duplicate-column", "misnamed-column"}
+    | {"column-order"}
+)
 #: The first and last day datetime64[ns] holds, in days since 1970-01-01.
 _NS_DAYS = (-106_751, 106_751)
 
@@ -85,45 +91,36 @@ def whole_package(source: Source) -> Package:
 
 
 def read_resource(resource: Resource) -> pd.DataFrame:
-    """One resource's CSV, every column in its schema dtype, or DataError."""
+    """One resource's CSV, every column in its schema dtype, or DataError. The file is read by the
+    validator's reader (``_validate.files``): both see the same rows, cells and editor lines."""
+    import numpy as np
     import pandas as pd
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
 
-    schema = resource.schema
-    try:
-        table = pacsv.read_csv(
-            resource.file,
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(schema.field_names, pa.string()),
-                null_values=list(schema.missing_values),
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
+    from afpak_data._validate.arrow import picked, where
+    from afpak_data._validate.files import read_table
+
+    problems: list[Problem] = []
+    table = read_table(resource, problems, verify=False)
+    fatal = [p for p in problems if p.check in _FATAL]
+    if table is None or fatal:
+        first, more = (fatal or problems)[0], len(fatal) - 1
+        detail = first.message + (
+            f" (and {more} more: run afpak-data validate)" if more > 0 else ""
         )
-    except FileNotFoundError as exc:
-        raise DataError(resource.path, f"file not found ({resource.file})") from exc
-    except (pa.ArrowException, OSError) as exc:
-        message = str(exc).splitlines()[0]
-        if "UTF8" in message or "UTF-8" in message:
-            raise DataError(
-                resource.path, f"not valid UTF-8 ({message})", check="encoding"
-            ) from exc
-        raise DataError(resource.path, f"cannot be read as CSV ({message})") from exc
-    _check_header(resource, table.column_names)
-    lines: list[int] = []
+        raise DataError(first.file, detail, line=first.line, column=first.column, check=first.check)
+    rows = np.flatnonzero(table.usable)  # a blank row is no record
 
-    def line_of(row: int) -> int:
-        if not lines:
-            with open(resource.file, encoding="utf-8-sig", newline="") as handle:
-                lines.extend(n for n, cells in records(handle, resource.path) if cells)
-        return lines[row + 1] if row + 1 < len(lines) else row + 2
+    def text(name: str) -> Any:  # missing values as nulls, blank rows left out
+        values, missing = table.columns[name], table.missing(name)
+        values = where(~missing, values) if missing.any() else values
+        return values if len(rows) == len(values) else picked(values, rows)
 
+    lines = table.lines[rows]
     columns = {
-        f.name: typed_column(table.column(f.name), f, resource.path, line_of) for f in schema.fields
+        f.name: typed_column(text(f.name), f, resource.path, lambda row: int(lines[row]))
+        for f in resource.schema.fields
     }
-    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
 
 
 def typed_column(column: Any, field: Field, path: str, line_of: Callable[[int], int]) -> Any:
@@ -138,7 +135,6 @@ def typed_column(column: Any, field: Field, path: str, line_of: Callable[[int], 
 
     if field.type == "string" and field.enum is None:
         return _text(column)
-    column = column.combine_chunks()
     present = bools(call("is_valid", column))
 
     def refuse(bad: np.ndarray, expected: str, check: str) -> None:
@@ -208,24 +204,6 @@ def _fits_int64(column: Any) -> Any:
     import numpy as np
 
     return np.array([v is None or -(2**63) <= int(v) < 2**63 for v in column.to_pylist()], bool)
-
-
-def _check_header(resource: Resource, header: list[str]) -> None:
-    """The CSV header must name exactly the schema's fields, in order."""
-    expected = list(resource.schema.field_names)
-    if header == expected:
-        return
-    missing = ", ".join(name for name in expected if name not in header)
-    extra = ", ".join(name for name in header if name not in expected)
-    detail = [f"missing {missing}"] if missing else []
-    detail += [f"unexpected {extra}"] if extra else []
-    raise DataError(
-        resource.path,
-        f"header does not match the schema ({'; '.join(detail) or 'columns out of order'}; "
-        f"expected {', '.join(expected)})",
-        line=1,
-        check="header",
-    )
 
 
 def _text(column: Any) -> pd.Series:

@@ -46,7 +46,11 @@ def strings(values: Iterable[str]) -> Column:
     """A string array of ``values`` (no nulls), built from an offsets and a data buffer."""
     encoded = [v.encode("utf-8") for v in values]
     offsets = np.cumsum([0, *map(len, encoded)], dtype=np.int64)
-    buffers = [None, pa.py_buffer(offsets.data), pa.py_buffer(b"".join(encoded))]
+    buffers = [None, None, pa.py_buffer(b"".join(encoded))]
+    if offsets[-1] < 2**31:  # string's 32-bit offsets hold them (no cast from large_string)
+        buffers[1] = pa.py_buffer(offsets.astype(np.int32).data)
+        return pa.Array.from_buffers(pa.string(), len(encoded), buffers)
+    buffers[1] = pa.py_buffer(offsets.data)
     return cast(pa.Array.from_buffers(pa.large_string(), len(encoded), buffers), pa.string())
 
 

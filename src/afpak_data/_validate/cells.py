@@ -267,8 +267,6 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
     problems: list[Problem] = []
     pending = ctx.usable.copy()
     sizes = _sizes(values, spec)
-    if ctx.schema.missing_values == ("",):
-        ctx.missing_cache[spec.name] = sizes == 0  # the usual case, without another pass
     missing = ctx.missing(spec.name)
 
     def report(mask: np.ndarray, check: str) -> None:

@@ -89,8 +89,9 @@ class TableContext:
         return mask
 
 
-def read_table(spec: Resource, problems: list[Problem]) -> TableContext | None:
-    """File-level checks of one resource; its parsed table, ready for the cell checks."""
+def read_table(spec: Resource, problems: list[Problem], verify: bool = True) -> TableContext | None:
+    """File-level checks of one resource; its parsed table, ready for the cell checks (the
+    loader's reader too, which does not ``verify`` the declared ``bytes`` and ``hash``)."""
     shown = spec.path
 
     def bad(check: str, message: str, line: int | None = None, column: str | None = None) -> None:
@@ -99,7 +100,8 @@ def read_table(spec: Resource, problems: list[Problem]) -> TableContext | None:
     raw = _read_bytes(spec.safe_file, bad) if spec.safe_file is not None and shown else None
     if raw is None:
         return None
-    _integrity(raw, spec.bytes, spec.hash, bad)
+    if verify:
+        _integrity(raw, spec.bytes, spec.hash, bad)
     ignorable = b"\xef\xbb\xbf \t\r\n"
     if not raw[:4096].strip(ignorable) and not raw.strip(ignorable):  # its start decides, usually
         bad("file-empty", "the file is empty; it needs at least a header row")
@@ -114,13 +116,15 @@ def read_table(spec: Resource, problems: list[Problem]) -> TableContext | None:
     if not spec.schema.fields:
         return None
     columns = _check_header(header, spec.schema, bad)
-    blank = np.ones(len(lines), bool)
-    for column in cells:
-        blank &= numbers(call("binary_length", column)) == 0
+    empty = [numbers(call("binary_length", column)) == 0 for column in cells]
+    blank = np.logical_and.reduce(empty) if empty else np.ones(len(lines), bool)
     for row in np.flatnonzero(blank):
         bad("blank-row", "the row is empty; delete it", int(lines[row]))
     series = {name: cells[i] for name, i in columns.items()}
-    return TableContext(spec.name, shown, spec.schema, series, lines, ~blank)
+    table = TableContext(spec.name, shown, spec.schema, series, lines, ~blank)
+    if spec.schema.missing_values == ("",):  # the usual missing value, an empty cell: known now
+        table.missing_cache.update({name: empty[i] for name, i in columns.items()})
+    return table
 
 
 Bad = Callable[..., None]
