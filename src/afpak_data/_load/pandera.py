@@ -1,18 +1,19 @@
 """pandera schemas built from the Table Schemas, so ``metadata/`` stays the one source of truth.
 
 pandera's ``from_frictionless_schema`` drops dates and foreign keys, hence this builder. Checks are
-named by the Table Schema words (``enum``, ``primaryKey``...); ``x-rules`` use the validator's rule
-functions; keys into other tables are left to ``afpak-data validate``.
+named by the Table Schema words (``enum``, ``primaryKey``...); ``x-rules``, ``pattern`` and
+``x-maxWords`` are the validator's own functions (one rule, not two that could drift); keys into
+other tables are left to ``afpak-data validate``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 
 from afpak_data._load.dtypes import pandas_dtype
 from afpak_data._model.descriptor import DATE_FORMAT, Field, Resource, RowRule
@@ -63,8 +64,22 @@ def _check(fn: Callable[[Any], Any], name: str, expected: str, needs: Sequence[s
 
 
 def _column_checks(spec: Field) -> list[pa.Check]:
+    from afpak_data._validate.arrow import matches, more_words_than
+
     def text(s: pd.Series) -> Any:
         return s.astype("string").str
+
+    def arrow(test: Callable[..., Any]) -> Callable[[pd.Series, Any], pd.Series]:
+        """The validator's own test of a text column (pattern, words), on the column's values."""
+
+        def run(s: pd.Series, limit: Any) -> pd.Series:
+            text = s.astype("string").fillna("")  # missing: passes (the `required` check says)
+            values = pyarrow.array(text, type=pyarrow.string(), from_pandas=True)
+            if isinstance(values, pyarrow.ChunkedArray):  # a column pandas keeps in Arrow
+                values = values.combine_chunks()
+            return pd.Series(test(values, limit), index=s.index) | s.isna()
+
+        return run
 
     def bound(value: Any) -> Any:  # Table Schema writes date bounds as text
         if spec.type == "date" and value is not None:
@@ -72,16 +87,15 @@ def _column_checks(spec: Field) -> list[pa.Check]:
         return value
 
     enum = ", ".join(map(str, spec.enum or ()))
-    anchored = re.compile(f"(?:{spec.pattern})\\Z") if spec.pattern is not None else None
     shortest, longest, words = spec.min_length, spec.max_length, spec.max_words
     checks = [
         ("enum", spec.enum, lambda s, a: s.isin(list(a)), f"one of {enum}"),
-        ("pattern", anchored, lambda s, p: text(s).match(p), f"matching {spec.pattern}"),
+        ("pattern", spec.pattern, arrow(matches), f"matching {spec.pattern}"),
         ("minLength", shortest, lambda s, n: text(s).len() >= n, f"at least {shortest} characters"),
         ("maxLength", longest, lambda s, n: text(s).len() <= n, f"at most {longest} characters"),
         ("minimum", bound(spec.minimum), lambda s, b: s >= b, f"at least {spec.minimum}"),
         ("maximum", bound(spec.maximum), lambda s, b: s <= b, f"at most {spec.maximum}"),
-        ("x-maxWords", words, lambda s, n: text(s).count(r"\S+") <= n, f"at most {words} words"),
+        ("x-maxWords", words, arrow(lambda v, n: ~more_words_than(v, n)), f"at most {words} words"),
     ]
     return [
         pa.Check(lambda s, test=test, limit=limit: test(s, limit), name=name, description=expected)
@@ -92,8 +106,6 @@ def _column_checks(spec: Field) -> list[pa.Check]:
 
 def _rule_check(rule: RowRule) -> pa.Check:
     """One ``x-rules`` entry, checked by the validator's rule function on Arrow arrays."""
-    import pyarrow
-
     from afpak_data._validate.rules import RULES
 
     def holds(frame: pd.DataFrame) -> pd.Series:
