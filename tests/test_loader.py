@@ -119,6 +119,9 @@ def test_unknown_table_lists_the_tables(mini: Path, call) -> None:
         ("date", "2025-7-17", "type", "'2025-7-17' is not a date (YYYY-MM-DD)"),
         ("date", "17/07/2025", "type", "'17/07/2025' is not a date (YYYY-MM-DD)"),
         ("year", "MMXXV", "type", "'MMXXV' is not a year (YYYY)"),
+        ("year", "+2025", "type", "'+2025' is not a year (YYYY)"),
+        ("parties", "9" * 19, "type", f"'{'9' * 19}' is not an integer from -2**63 to 2**63-1"),
+        ("date", "1677-09-21", "type", "'1677-09-21' is not a date from 1677-09-22 to 2262-04-11"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_location(

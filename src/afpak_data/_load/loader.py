@@ -171,7 +171,11 @@ def typed_column(column: Any, field: Field, path: str, line_of: Callable[[int], 
         try:
             whole = numbers(unsigned)  # casts the text to int64
         except pa.ArrowInvalid:
-            refuse(present & ~_fits_int64(column), "an integer from -2**63 to 2**63-1", "type")
+            refuse(
+                present & ~_fits_int64(column),
+                "an integer from -2**63 to 2**63-1 (what Int64 holds)",
+                "type",
+            )
             raise
         result = pd.arrays.IntegerArray(whole, ~present)
     elif field.type == "boolean":
