@@ -45,8 +45,8 @@ def _constraint(index: int, **props: object) -> Callable[[dict], None]:
     return lambda schema: schema["fields"][index]["constraints"].update(props)
 
 
-def _schema_key(table: str, **props: object) -> Callable[[Path], None]:
-    return _schema(table, lambda schema: schema.update(props))
+def _key(table: str, key: str, value: object) -> Callable[[Path], None]:
+    return _schema(table, lambda schema: schema.update({key: value}))
 
 
 ACTORS = "schemas/actors.schema.json"
@@ -97,7 +97,7 @@ UNSUPPORTED = {
         for kind, index in (("boolean", 5), ("integer", 6), ("number", 7), ("year", 8))
     },
     **{
-        f"fields-match-{match}": (_schema_key("actors", fieldsMatch=match), ACTORS)
+        f"fields-match-{match}": (_key("actors", "fieldsMatch", match), ACTORS)
         for match in ("equal", "subset", "superset", "partial")
     },
 }
@@ -157,17 +157,29 @@ def test_only_the_checked_types_are_typed() -> None:
     assert not set(CHECKED_TYPES) & set(UNCHECKED_TYPES)
 
 
-def _cell(table: str, index: int, value: str, **props: object) -> Callable[[Path], None]:
-    """Field ``index`` of ``table`` gets ``props`` and, in the first data row, ``value``."""
+def _rows(table: str, edit: Callable[[list[list[str]]], object]) -> Callable[[Path], None]:
+    """``table``'s CSV rewritten after ``edit`` changed its rows (the header first) in place."""
 
     def apply(root: Path) -> None:
-        _schema(table, _field(index, **props))(root)
         file = root / "data" / f"{table}.csv"
         rows = list(csv.reader(io.StringIO(file.read_text(encoding="utf-8"), newline="")))
-        rows[1][index] = value
+        edit(rows)
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows(rows)
         file.write_text(out.getvalue(), encoding="utf-8", newline="")
+
+    return apply
+
+
+def _cell(table: str, index: int, value: str, **props: object) -> Callable[[Path], None]:
+    """Field ``index`` of ``table`` gets ``props`` and, in the first data row, ``value``."""
+
+    def put(rows: list[list[str]]) -> None:
+        rows[1][index] = value
+
+    def apply(root: Path) -> None:
+        _schema(table, _field(index, **props))(root)
+        _rows(table, put)(root)
 
     return apply
 
@@ -218,17 +230,35 @@ def test_what_is_checked_of_a_cell(case: str, tmp_path: Path) -> None:
     assert found == expected, [str(p) for p in report.problems]
 
 
-def test_fields_match_is_checked_as_exact(tmp_path: Path) -> None:
-    """With fieldsMatch 'subset' the header is still checked as exact: a missing column is one."""
+def _drop_last(rows: list[list[str]]) -> None:
+    for row in rows:
+        del row[-1]
+
+
+def _swap_two(rows: list[list[str]]) -> None:
+    for row in rows:
+        row[1], row[2] = row[2], row[1]
+
+
+#: a break of the actors header -> the problem it is when the header is checked as 'exact'
+HEADER_BREAKS = {
+    "missing": (_drop_last, ("data/actors.csv", 1, "part_of", "missing-column")),
+    "order": (_swap_two, ("data/actors.csv", 1, None, "column-order")),
+}
+
+
+@pytest.mark.parametrize("match", ["equal", "subset", "superset", "partial"])
+@pytest.mark.parametrize("case", sorted(HEADER_BREAKS))
+def test_fields_match_is_checked_as_exact(case: str, match: str, tmp_path: Path) -> None:
+    """Whatever fieldsMatch says, the header is checked as 'exact': a missing column, or the
+    columns in another order, are reported beside the `unsupported` fieldsMatch."""
     root = write_package(tmp_path / "pkg")
-    _schema_key("actors", fieldsMatch="subset")(root)
-    _csv("actors", "actor_id,name,kind,part_of", "actor_id,name,kind")(root)
-    _csv("actors", ",state,\n", ",state\n")(root)
-    _csv("actors", ",person,\n", ",person\n")(root)
-    _csv("actors", "group,act-pak", "group")(root)
+    edit, problem = HEADER_BREAKS[case]
+    _key("actors", "fieldsMatch", match)(root)
+    _rows("actors", edit)(root)
     report = validate_package(root / "datapackage.json")
     assert [(p.file, p.line, p.column, p.check) for p in report.problems] == [
-        ("data/actors.csv", 1, "part_of", "missing-column"),
+        problem,
         (ACTORS, None, None, "unsupported"),
     ]
 
@@ -239,10 +269,6 @@ def _write_schema(table: str, value: object) -> Callable[[Path], None]:
         (root / "schemas" / f"{table}.schema.json").write_text(text, encoding="utf-8")
 
     return apply
-
-
-def _key(table: str, key: str, value: object) -> Callable[[Path], None]:
-    return _schema(table, lambda schema: schema.update({key: value}))
 
 
 def _fk(reference: object, fields: object = "part_of") -> Callable[[Path], None]:
