@@ -19,6 +19,7 @@ import json
 import re
 import stat
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -30,8 +31,9 @@ from afpak_data._model.resources import Source, descriptor_path
 
 #: The one version pattern (MAJOR.MINOR.PATCH, no leading zeros).
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
-#: The one date format of ``date`` fields (Table Schema's default).
+#: The one date format of ``date`` fields (Table Schema's default), and its lexical form.
 DATE_FORMAT = "%Y-%m-%d"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Characters a spreadsheet runs as a formula when a text starts with one (the validator refuses
 #: such text; the xlsx export writes it as text).
 FORMULA_CHARS = "=+-@\t\r"
@@ -54,14 +56,33 @@ MAX_JSON_BYTES = 16 * 1024 * 1024
 UTF8 = frozenset({"utf-8", "utf8"})
 #: ``x-rules`` kinds the validator knows (docs/architecture.md); any other kind is a schema problem.
 RULE_KINDS = frozenset({"paired", "ordered", "unknown_when_empty", "empty_when"})
-#: Which constraints a type can carry (frictionless-py's table); others are ``unsupported``.
-_LENGTH_TYPES = frozenset({"string", "array", "object", "list", "any"})
-_RANGE_TYPES = frozenset(
-    {"integer", "number", "date", "datetime", "time", "year", "yearmonth", "duration", "any"}
+#: The field types the validator checks (``_validate.cells``), and the only ones the loader,
+#: pandera and the exports type.
+CHECKED_TYPES = ("string", "integer", "number", "boolean", "date", "year")
+#: Table Schema's other types: known (not a ``schema`` problem) but ``unsupported``; their cells
+#: get only the checks that do not depend on a type (required, sizes, white space, enum, ...).
+UNCHECKED_TYPES = (
+    "datetime",
+    "time",
+    "yearmonth",
+    "duration",
+    "geopoint",
+    "geojson",
+    "object",
+    "array",
+    "list",
+    "any",
 )
-#: Table Schema's field types: those with lengths, those with ranges, and the rest.
-TYPES = _LENGTH_TYPES | _RANGE_TYPES | {"boolean", "geopoint", "geojson"}
-_FORMATS = {"string": frozenset({"default", "email", "uri", "binary", "uuid"})}
+TYPES = frozenset(CHECKED_TYPES + UNCHECKED_TYPES)
+#: The formats checked: "default" for every type, and ``%Y-%m-%d`` (the default spelled out) for
+#: dates; any other is ``unsupported``, and the field is checked as without it.
+_FORMATS = {"date": frozenset({"default", DATE_FORMAT})}
+#: Table Schema's ``fieldsMatch`` values; only "exact" is checked (the loader requires it too).
+FIELDS_MATCH = ("exact", "equal", "subset", "superset", "partial")
+#: The checked types that carry length and range constraints (frictionless-py's table); on another
+#: checked type such a constraint is ``unsupported``, as it is on every type not checked.
+_LENGTH_TYPES = frozenset({"string"})
+_RANGE_TYPES = frozenset({"integer", "number", "date", "year"})
 _FIELD_KEYS = frozenset(
     {"name", "type", "format", "title", "description", "example", "constraints", "rdfType"}
     | {"trueValues", "falseValues", "x-vocabulary", "x-maxWords"}
@@ -141,7 +162,6 @@ class Schema(NamedTuple):
     polymorphic_references: tuple[PolymorphicReference, ...] = ()
     rules: tuple[RowRule, ...] = ()
     missing_values: tuple[str, ...] = ("",)
-    fields_match: str = "exact"
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -668,9 +688,11 @@ def parse_schema(raw: Any, where: str, line: int | None, problems: list[Problem]
         bad("'missingValues' must be a list of strings")
         missing = [""]
     match = raw.get("fieldsMatch", "exact")
-    if match not in ("exact", "equal", "subset", "superset", "partial"):
-        bad(f"'fieldsMatch' {match!r} is not one of exact, equal, subset, superset, partial")
-        match = "exact"
+    if match not in FIELDS_MATCH:
+        bad(f"'fieldsMatch' {match!r} is not one of {', '.join(FIELDS_MATCH)}")
+    elif match != "exact":
+        message = f"'fieldsMatch' {match!r} is not checked (the header is checked as 'exact')"
+        bad(message, check="unsupported")
     primary_key: tuple[str, ...] = ()
     if "primaryKey" in raw:
         pk = _names(raw["primaryKey"])
@@ -706,7 +728,6 @@ def parse_schema(raw: Any, where: str, line: int | None, problems: list[Problem]
         ),
         rules=tuple(_parsed(raw.get("x-rules", []), lambda rule: _rule(rule, fields), bad)),
         missing_values=tuple(missing),
-        fields_match=match,
     )
 
 
@@ -752,21 +773,35 @@ def _fk(fk: Any, fields: dict[str, Field]) -> ForeignKey | str:
     return ForeignKey(names, resource or None, ref_names)
 
 
-def _is_bound(value: Any) -> bool:
-    return isinstance(value, int | float | str) and not isinstance(value, bool)
+def _is_bound(value: Any, ftype: str) -> bool:
+    """A minimum or maximum of the field's type: a date YYYY-MM-DD for a date, else a number or a
+    number's text (the validator compares typed values, so nothing else could be compared)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return False
+    try:
+        if ftype != "date":
+            float(value)
+        elif ISO_DATE.fullmatch(str(value)) is None:
+            return False
+        else:
+            date.fromisoformat(str(value))  # refuses a day that is not in the calendar
+    except (ValueError, OverflowError):  # an integer beyond a float's range overflows
+        return False
+    return True
 
 
 #: Each constraint we check: its Field attribute, the types it applies to (None: every type), and
-#: the test and wording of a valid value (``pattern`` is tested by compiling it).
-_CONSTRAINTS: dict[str, tuple[str, frozenset[str] | None, Callable[[Any], bool], str]] = {
-    "required": ("required", None, lambda v: isinstance(v, bool), "true or false"),
-    "unique": ("unique", None, lambda v: isinstance(v, bool), "true or false"),
-    "enum": ("enum", None, lambda v: isinstance(v, list) and bool(v), "a non-empty list"),
-    "pattern": ("pattern", None, bool, ""),
-    "minLength": ("min_length", _LENGTH_TYPES, _count, "a non-negative integer"),
-    "maxLength": ("max_length", _LENGTH_TYPES, _count, "a non-negative integer"),
-    "minimum": ("minimum", _RANGE_TYPES, _is_bound, "a number or a date"),
-    "maximum": ("maximum", _RANGE_TYPES, _is_bound, "a number or a date"),
+#: the test (of the value and the field's type) and wording of a valid value (``pattern`` is tested
+#: by compiling it).
+_CONSTRAINTS: dict[str, tuple[str, frozenset[str] | None, Callable[[Any, str], bool], str]] = {
+    "required": ("required", None, lambda v, _: isinstance(v, bool), "true or false"),
+    "unique": ("unique", None, lambda v, _: isinstance(v, bool), "true or false"),
+    "enum": ("enum", None, lambda v, _: isinstance(v, list) and bool(v), "a non-empty list"),
+    "pattern": ("pattern", None, lambda _v, _t: True, ""),
+    "minLength": ("min_length", _LENGTH_TYPES, lambda v, _: _count(v), "a non-negative integer"),
+    "maxLength": ("max_length", _LENGTH_TYPES, lambda v, _: _count(v), "a non-negative integer"),
+    "minimum": ("minimum", _RANGE_TYPES, _is_bound, "a number (a date YYYY-MM-DD on a date)"),
+    "maximum": ("maximum", _RANGE_TYPES, _is_bound, "a number (a date YYYY-MM-DD on a date)"),
 }
 
 
@@ -779,17 +814,23 @@ def _parse_field(raw: dict[str, Any], report: Callable[..., None]) -> Field:
 
     values: dict[str, Any] = {"name": name, "raw": raw}
     ftype = raw.get("type", "string")
-    if not isinstance(ftype, str) or ftype not in TYPES:
+    known = isinstance(ftype, str) and ftype in TYPES
+    if not known:  # a schema problem: what depends on the type (format, bounds) is left out
         bad(f"unknown type {ftype!r}")
         ftype = "any"
+    elif ftype not in CHECKED_TYPES:
+        checked = ", ".join(CHECKED_TYPES)
+        bad(f"type {ftype!r} is not checked (checked types: {checked})", "unsupported")
     values["type"] = ftype
     if isinstance(raw.get("description"), str):
         values["description"] = raw["description"]
     fmt = raw.get("format", "default")
     if isinstance(fmt, str):
         values["format"] = fmt
-        if fmt not in _FORMATS.get(ftype, {fmt}):
+        if known and fmt not in _FORMATS.get(ftype, {"default"}):
             bad(f"format {fmt!r} is not checked", "unsupported")
+    else:
+        bad("'format' must be a string")
     for key in sorted(set(raw) - _FIELD_KEYS):
         if not key.startswith("x-"):
             bad(f"property '{key}' is not checked", "unsupported")
@@ -815,18 +856,19 @@ def _parse_field(raw: dict[str, Any], report: Callable[..., None]) -> Field:
     for key in sorted(set(cons) - _CONSTRAINTS.keys()):
         bad(f"constraint '{key}' is not checked", "unsupported")
     for key, (attr, types, valid, must) in _CONSTRAINTS.items():
-        if key not in cons:
+        if key not in cons or (types is not None and not known):
             continue
         value = cons[key]
         if types is not None and ftype not in types:
-            bad(f"constraint '{key}' does not apply to {ftype}", "unsupported")
+            why = "does not apply to" if ftype in CHECKED_TYPES else "is not checked on type"
+            bad(f"constraint '{key}' {why} {ftype}", "unsupported")
         elif key == "pattern":
             try:
                 re.compile(value)
                 values[attr] = value
             except (re.error, TypeError) as exc:
                 bad(f"constraint 'pattern' is not a regular expression ({exc})")
-        elif valid(value):
+        elif valid(value, ftype):
             values[attr] = tuple(value) if isinstance(value, list) else value
         else:
             bad(f"constraint '{key}' must be {must}")

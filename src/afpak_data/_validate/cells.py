@@ -7,9 +7,7 @@ the constraints).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import difflib
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from afpak_data._errors import Problem
-from afpak_data._model.descriptor import CONTROL, DATE_FORMAT, FORMULA_CHARS, Field
+from afpak_data._model.descriptor import CONTROL, DATE_FORMAT, FORMULA_CHARS, ISO_DATE, Field
 from afpak_data._validate.arrow import (
     SPACE_CHARS,
     SPACE_RE2,
@@ -35,7 +33,6 @@ from afpak_data._validate.arrow import (
     more_words_than,
     numbers,
     padded,
-    picked,
     strings,
     where,
 )
@@ -45,150 +42,63 @@ from afpak_data._validate.files import MAX_CELL_CHARS, TableContext
 CONTROL_RE2 = "".join(c if c in "[-]" else f"\\x{{{ord(c):x}}}" for c in CONTROL.pattern)
 #: A control character, or a formula's first character, or white space at either end.
 SUSPECT_RE2 = f"{CONTROL_RE2}|^{char_class(FORMULA_CHARS)}|^{SPACE_RE2}|{SPACE_RE2}$"
-#: Regular expressions for the lexical form of each type (format "default").
+#: The lexical form of each checked type that is not text (format "default"; a date's
+#: ``%Y-%m-%d`` is the same); booleans are their ``trueValues`` and ``falseValues``.
 LEXICAL = {
     "integer": r"[+-]?\d+",
     "number": r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|NaN|INF|-INF",
-    "date": r"\d{4}-\d{2}-\d{2}",
-    "datetime": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?",
-    "time": r"\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?",
+    "date": ISO_DATE.pattern,
     "year": r"-?\d{4}",
-    "yearmonth": r"\d{4}-(?:0[1-9]|1[0-2])",
-    "duration": (
-        r"P(?!$)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?"
-        r"(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?"
-    ),
-    "geopoint": r"\s*-?\d+(?:\.\d+)?\s*,\s*-?\d+(?:\.\d+)?\s*",
 }
-STRING_FORMATS = {
-    "email": r"[^@\s]+@[^@\s]+\.[^@\s]+",
-    "uri": r"[A-Za-z][A-Za-z0-9+.\-]*:\S+",
-    "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
-}
+#: What a value of each checked type that is not text looks like (the ``type`` message). Every
+#: other type, the ones the model calls unsupported included, is text: its cells get the checks
+#: that do not depend on a type, and control characters and formulas.
 EXPECTED = {
     "integer": "an integer",
     "number": "a number",
     "date": "a date (YYYY-MM-DD)",
-    "datetime": "a datetime (YYYY-MM-DDThh:mm:ss)",
-    "time": "a time (hh:mm:ss)",
     "year": "a year (YYYY)",
-    "yearmonth": "a year and month (YYYY-MM)",
-    "duration": "an ISO 8601 duration (e.g. P1Y2M)",
-    "geopoint": "a point 'lon, lat'",
     "boolean": "true or false",
-    "object": "a JSON object",
-    "array": "a JSON array",
-    "geojson": "a GeoJSON object",
 }
-TEXT_TYPES = frozenset({"string", "any", "list"})
 NUMERIC_TYPES = frozenset({"integer", "number", "year"})
-TIME_TYPES = frozenset({"date", "datetime", "time"})
 
 
-def _python(values: Column, parse: Callable[[str], Any]) -> np.ndarray:
-    """Rare types and formats: True where ``parse`` neither raises nor returns False."""
-
-    def ok(value: str) -> bool:
-        try:
-            return parse(value) is not False
-        except (TypeError, ValueError, OverflowError, RecursionError):
-            return False
-
-    return np.fromiter((ok(v) for v in values.to_pylist()), bool, len(values))
-
-
-def _iso_datetime(value: str) -> dt.datetime:
-    """A Table Schema datetime as an aware UTC datetime (naive values are read as UTC)."""
-    stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
-
-
-def _strptime(values: Column, fmt: str) -> Column:
-    options = kernels.StrptimeOptions(fmt, "s", error_is_null=True)
-    return call("strptime", values, options=options)
-
-
-def _dates(values: Column, ok: np.ndarray, fmt: str) -> tuple[np.ndarray, Column]:
-    """Parse ``%Y-%m-%d`` or ``%Y-%m`` dates once. Arrow rolls 2025-02-30 over to March 2, so the
-    parsed day must equal the written one (printing dates back costs seven times as much); year
-    0000 is not in Python's calendar."""
+def _dates(values: Column, ok: np.ndarray) -> tuple[np.ndarray, Column]:
+    """Parse ``%Y-%m-%d`` dates once. Arrow rolls 2025-02-30 over to March 2, so the parsed day
+    must equal the written one (printing dates back costs seven times as much); year 0000 is not
+    in Python's calendar."""
     text = where(ok, values)
-    parsed = _strptime(text, fmt)
+    options = kernels.StrptimeOptions(DATE_FORMAT, "s", error_is_null=True)
+    parsed = call("strptime", text, options=options)
     ok = ok & bools(call("is_valid", parsed))
     ok &= ~bools(call("starts_with", values, options=kernels.MatchSubstringOptions("0000")))
-    if fmt == DATE_FORMAT:
-        day = call("utf8_slice_codeunits", where(ok, text), options=kernels.SliceOptions(8, 10))
-        ok &= bools(call("equal", call("day", parsed), cast(day, pa.int64())))
+    day = call("utf8_slice_codeunits", where(ok, text), options=kernels.SliceOptions(8, 10))
+    ok &= bools(call("equal", call("day", parsed), cast(day, pa.int64())))
     return ok, where(ok, parsed)
 
 
-def _formatted(values: Column, fmt: str) -> tuple[np.ndarray, Column | None]:
-    """Dates and times in a strftime ``format``: parsed by Arrow, checked by printing them back; a
-    value that does not print back identically is decided by Python's ``strptime``."""
-    strptime = dt.datetime.strptime
-    try:
-        parsed = _strptime(values, fmt)
-        printed = call("strftime", parsed, options=kernels.StrftimeOptions(fmt))
-        same = bools(call("equal", printed, values))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a format Arrow does not know
-        return _python(values, lambda v: strptime(v, fmt)), None
-    ok = same.copy()
-    rows = np.flatnonzero(~same)
-    ok[rows] = _python(picked(values, rows), lambda v: strptime(v, fmt))
-    return ok, where(same, parsed)
-
-
 def typed(values: Column, spec: Field) -> tuple[np.ndarray, Column | None]:
-    """(mask of lexically valid values, typed values for comparisons, null where invalid)."""
-    kind, fmt = spec.type, spec.format
-    if kind in TEXT_TYPES:
-        pattern = STRING_FORMATS.get(fmt) if kind == "string" else None
-        return (matches(values, pattern) if pattern else np.ones(len(values), bool)), values
+    """(mask of lexically valid values, typed values for comparisons, null where invalid). Text
+    (a string, or a type the validator does not check) is always valid and stays text; the format
+    plays no part (the model calls every format but the default and a date's ``%Y-%m-%d``
+    unsupported)."""
+    kind = spec.type
     if kind == "boolean":
         return isin(values, [*spec.true_values, *spec.false_values]), None
-    if kind in {"object", "array", "geojson"}:
-        want = list if kind == "array" else dict
-        return _python(values, lambda v: isinstance(json.loads(v), want)), None
-    if kind == "date" and fmt == DATE_FORMAT:
-        return _dates(values, matches(values, LEXICAL["date"]), DATE_FORMAT)
-    if kind in TIME_TYPES and fmt not in {"default", "any"}:
-        return _formatted(values, fmt)
-    if kind in TIME_TYPES and fmt == "any":
-        parse = {"date": dt.date.fromisoformat, "time": dt.time.fromisoformat}
-        return _python(values, parse.get(kind, _iso_datetime)), None
-    ok = matches(values, LEXICAL[kind]) if kind in LEXICAL else np.ones(len(values), bool)
-    if kind in NUMERIC_TYPES:
-        return ok, cast(where(ok, values), pa.float64())
-    if kind in {"date", "yearmonth"}:
-        return _dates(values, ok, DATE_FORMAT if kind == "date" else "%Y-%m")
-    rows = np.flatnonzero(ok)
-    if kind == "datetime":
-        stamps: list[dt.datetime | None] = [None] * len(values)
-        for row, text in zip(rows, picked(values, rows).to_pylist(), strict=True):
-            try:
-                stamps[row] = _iso_datetime(text)
-            except ValueError:
-                ok[row] = False
-        return ok, pa.array(stamps, type=pa.timestamp("us", tz="UTC"))
-    if kind == "time":
-        ok[rows] = _python(picked(values, rows), lambda v: dt.time.fromisoformat(v[:8]))
-    return ok, None
+    if kind not in LEXICAL:
+        return np.ones(len(values), bool), values
+    ok = matches(values, LEXICAL[kind])
+    if kind == "date":
+        return _dates(values, ok)
+    return ok, cast(where(ok, values), pa.float64())
 
 
 def _bound(value: Any, spec: Field) -> Any:
-    """A minimum/maximum constraint in the field's comparable type (None if it cannot be)."""
-    try:
-        if spec.type in NUMERIC_TYPES:
-            return array(np.array([float(value)]))[0]
-        if spec.type in {"date", "yearmonth"}:
-            text = str(value) if spec.type == "date" else f"{value}-01"
-            dt.date.fromisoformat(text)  # refuses what is not a date
-            return cast(strings([text]), pa.timestamp("s"))[0]
-        if spec.type == "datetime":
-            return pa.scalar(_iso_datetime(str(value)), pa.timestamp("us", tz="UTC"))
-    except (TypeError, ValueError, OverflowError, pa.ArrowException):
-        return None
-    return None
+    """A minimum/maximum constraint in the field's comparable type (the model keeps bounds only on
+    numbers, years and dates, and only valid ones)."""
+    if spec.type == "date":
+        return cast(strings([str(value)]), pa.timestamp("s"))[0]
+    return array(np.array([float(value)]))[0]
 
 
 def _shorten(text: str, limit: int = 60) -> str:
@@ -222,7 +132,7 @@ MESSAGES: dict[str, Callable[[str, Field], str]] = {
         "with =, +, -, @, tab or carriage return as a formula; reword it"
     ),
     "whitespace": lambda v, _: f"{_shorten(v)!r} has leading or trailing white space",
-    "type": lambda v, f: f"{_shorten(v)!r} is not {EXPECTED.get(f.type, f'a {f.format} string')}",
+    "type": lambda v, f: f"{_shorten(v)!r} is not {EXPECTED[f.type]}",
     "enum": _enum_message,
     "pattern": lambda v, f: f"{_shorten(v)!r} does not match the pattern {f.pattern}",
     "min-length": lambda v, f: f"{len(v)} characters; at least {f.min_length} required",
@@ -245,7 +155,7 @@ def _sizes(values: Column, spec: Field) -> np.ndarray:
 
 def _vocabulary_only(spec: Field) -> bool:
     """A text field whose vocabulary values would pass all of the field's other checks."""
-    if spec.type != "string" or spec.format != "default" or not spec.enum:
+    if spec.type != "string" or not spec.enum:
         return False
     spaces = tuple(SPACE_CHARS)
     return all(
@@ -287,7 +197,7 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
     if not pending.any():
         return problems
     report(sizes > MAX_CELL_CHARS, "cell-size")
-    text = spec.type in TEXT_TYPES
+    text = spec.type not in EXPECTED
     # one pass finds the text cells the next three checks could flag, usually none at all
     if not text or (matches(values, SUSPECT_RE2, False) & pending).any():
         if text:
@@ -295,7 +205,7 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
             report(formula_start(values), "formula")
         report(padded(values), "whitespace")
     ok, converted = typed(values, spec)
-    if converted is not None and spec.type not in TEXT_TYPES:
+    if converted is not None and not text:
         ctx.typed[spec.name] = where(ok & ~missing, converted)
     report(~ok, "type")
     if spec.enum is not None and spec.type in NUMERIC_TYPES and converted is not None:
@@ -313,12 +223,10 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
     if spec.max_length is not None:
         report(sizes > spec.max_length, "max-length")
     for check, compare in (("minimum", "less"), ("maximum", "greater")):
-        bound = _bound(getattr(spec, check), spec)
-        if bound is not None and converted is not None:
-            with contextlib.suppress(
-                pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError
-            ):
-                report(bools(call(compare, converted, cast(bound, converted.type))), check)
+        limit = getattr(spec, check)
+        if limit is not None and converted is not None:
+            bound = cast(_bound(limit, spec), converted.type)
+            report(bools(call(compare, converted, bound)), check)
     if spec.max_words is not None:
         report(more_words_than(values, spec.max_words), "max-words")
     return problems

@@ -310,15 +310,14 @@ def _check_header(header: list[str], schema: Schema, report: Bad) -> dict[str, i
             columns[guess] = i
             bad(guess, "misnamed-column", f"column {i + 1} is named {name!r}; "
                 f"the schema calls it '{guess}'")  # fmt: skip
-        elif schema.fields_match not in {"subset", "partial"}:
+        else:
             bad(name, "extra-column", f"column {i + 1} {name!r} is not a field of the schema "
                 f"(fields: {', '.join(fields)})")  # fmt: skip
-    if schema.fields_match not in {"superset", "partial"}:
-        for name in missing:
-            bad(name, "missing-column", f"the header has no column '{name}'")
+    for name in missing:
+        bad(name, "missing-column", f"the header has no column '{name}'")
     in_header = [n for n in positions if n in fields]  # first occurrences, in header order
     # with nothing extra or missing, in_header holds every field
-    if schema.fields_match == "exact" and not extra and not missing and in_header != fields:
+    if not extra and not missing and in_header != fields:
         bad(None, "column-order", f"columns are {', '.join(in_header)}; "
             f"the schema's order is {', '.join(fields)}")  # fmt: skip
     return columns

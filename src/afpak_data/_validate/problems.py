@@ -30,7 +30,7 @@ SECTIONS: dict[str, dict[str, str]] = {
         "special-file": "a descriptor, schema or resource is a FIFO, device or directory (never opened)",
         "json-number": "a number in a JSON file is too long to read (over 4,300 digits)",
         "control-character": "a text holds a control character or a bidirectional override (the character and its position are named)",
-        "unsupported": "a Table Schema or Data Package property the validator does not check (reported, so that 'not checked' never reads as 'passed')",
+        "unsupported": "a Table Schema or Data Package property the validator does not check, such as a field type other than string, integer, number, boolean, date and year, a `format` other than the default (and a date's `%Y-%m-%d`) or a `fieldsMatch` other than `exact` (reported, so that 'not checked' never reads as 'passed')",
     },
     "Files": {
         "file-missing": "a resource file does not exist",
@@ -50,7 +50,7 @@ SECTIONS: dict[str, dict[str, str]] = {
         "cell-size": "a cell is longer than the validator's size limit",
     },
     "Cells": {
-        "type": "a value is not of the field's type (integer, date, boolean, ...)",
+        "type": "a value is not of the field's type (integer, number, boolean, date or year; any text is a string)",
         "required": "a required value (or part of the primary key) is missing",
         "enum": "a value is not in the field's vocabulary",
         "pattern": "a value does not match the field's pattern (IDs: lowercase prefixed slugs)",
