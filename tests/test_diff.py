@@ -217,7 +217,7 @@ def break_csv(old: Path, new: Path) -> str:
 def break_row(old: Path, new: Path) -> str:
     """A row of NEW has too few cells."""
     edit_csv(new, "agreements", "agr-trade,Trade pledge,,pledged,\n", "agr-trade,Trade\n")
-    return "agreements.csv:3: 2 cells (expected 5"
+    return "agreements.csv:3: row has 2 cells, the header has 5"
 
 
 def break_duplicate(old: Path, new: Path) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afpak_data._errors import DataError, Problem
+from afpak_data._errors import DataError
 from afpak_data._load.dtypes import pandas_dtype
 from afpak_data._model.descriptor import Field, Package, Resource, read_package
 from afpak_data._model.resources import Source, is_url
@@ -26,13 +26,6 @@ if TYPE_CHECKING:
     from afpak_data._names import TableName
 
 _SHOWN_PROBLEMS = 3
-#: The validator's problems of a file that stop a load: it cannot be read, or its rows and header
-#: do not line up with the schema (``bom``, ``blank-row``, ``bytes``... do not).
-_FATAL = frozenset(
-    {"file-missing", "file-size", "file-empty", "encoding", "csv-syntax", "extra-cells"}
-    | {"missing-cells", "missing-column", "extra-column", "duplicate-column", "misnamed-column"}
-    | {"column-order"}
-)
 #: The first and last day datetime64[ns] holds, in days since 1970-01-01.
 _NS_DAYS = (-106_751, 106_751)
 
@@ -97,16 +90,12 @@ def read_resource(resource: Resource) -> pd.DataFrame:
     import pandas as pd
 
     from afpak_data._validate.arrow import picked, where
-    from afpak_data._validate.files import read_table
+    from afpak_data._validate.files import read_usable
 
-    problems: list[Problem] = []
-    table = read_table(resource, problems, verify=False)
-    fatal = [p for p in problems if p.check in _FATAL]
-    if table is None or fatal:
-        first, more = (fatal or problems)[0], len(fatal) - 1
-        detail = first.message + (
-            f" (and {more} more: run afpak-data validate)" if more > 0 else ""
-        )
+    table, refused = read_usable(resource)
+    if table is None:
+        first, more = refused[0], len(refused) - 1
+        detail = first.message + (f" (and {more} more: run afpak-data validate)" if more else "")
         raise DataError(first.file, detail, line=first.line, column=first.column, check=first.check)
     rows = np.flatnonzero(table.usable)  # a blank row is no record
 

@@ -1,8 +1,8 @@
 """Compare two versions of the data package: records by primary key, schemas field by field.
 
-Cells are compared as the CSVs' raw text (the ``csv`` module), so the diff is exact: ``"1.0"`` and
-``"1"`` differ. Order is deterministic: tables in NEW's order (then those only OLD has), records by
-key (numbers as numbers), schema changes by kind, then field order.
+Cells are compared as the CSVs' raw text (read by the validator's reader), so the diff is exact:
+``"1.0"`` and ``"1"`` differ. Order is deterministic: tables in NEW's order (then those only OLD
+has), records by key (numbers as numbers), schema changes by kind, then field order.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from afpak_data._csvfmt import CsvFormatError, records
 from afpak_data._errors import AfpakDataError
 from afpak_data._model.descriptor import Field, Package, PackageError, Resource, Schema
 from afpak_data._model.resources import Source
@@ -201,47 +200,30 @@ def _gained(before: Sequence[Any] | None, after: Sequence[Any] | None) -> str:
 
 
 def read_table(resource: Resource, key_fields: tuple[str, ...] | None = None) -> Table:
-    """A CSV as text rows keyed by ``key_fields`` (default: the primary key; (): whole rows); an
-    unreadable file, a ragged row or a duplicate key raise DiffInputError."""
-    file = resource.file
-    try:
-        with file.open(encoding=resource.encoding, newline="") as handle:
-            found = list(records(handle, str(file)))
-    except FileNotFoundError as exc:
-        raise DiffInputError(f"{file}: file not found (table {resource.name!r})") from exc
-    except CsvFormatError as exc:
-        raise DiffInputError(str(exc)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DiffInputError(f"{file}: cannot be read as CSV ({exc})") from exc
-    if not found:
-        raise DiffInputError(f"{file}:1: no header row (expected the field names)")
-    header = tuple(found[0][1])
+    """A CSV as text rows keyed by ``key_fields`` (default: the primary key; (): whole rows), read
+    by the validator's reader (blank rows are no records); an unusable file (a ragged row, a header
+    not the schema's) or a duplicate key raise DiffInputError."""
+    from afpak_data._validate.files import read_usable
+
+    table, refused = read_usable(resource)
+    if table is None:
+        first = refused[0]
+        raise DiffInputError(f"{resource.root / first.file}{str(first)[len(first.file) :]}")
     key_fields = resource.schema.primary_key if key_fields is None else key_fields
-    missing = [name for name in key_fields if name not in header]
-    if missing:
-        raise DiffInputError(
-            f"{file}:1: key column {missing[0]!r} is not in the header "
-            f"(expected the key {', '.join(key_fields)})"
-        )
-    positions = [header.index(name) for name in key_fields]
+    names = resource.schema.field_names
+    cells = [table.columns[name].to_pylist() for name in names]
     rows: dict[tuple[str, ...], dict[str, str]] = {}
     lines: dict[tuple[str, ...], int] = {}
-    for line, cells in found[1:]:
-        if not cells:
-            continue  # a blank line is not a record
-        if len(cells) != len(header):
-            raise DiffInputError(
-                f"{file}:{line}: {len(cells)} cells (expected {len(header)}, "
-                f"as in the header of {resource.path})"
-            )
-        key = tuple(cells[i] for i in positions) if positions else tuple(cells)
+    for i in table.usable.nonzero()[0].tolist():
+        record = {name: column[i] for name, column in zip(names, cells, strict=True)}
+        key = tuple(record[n] for n in key_fields) if key_fields else tuple(record.values())
+        line = int(table.lines[i])
         if key in rows:
             raise DuplicateKeyError(
-                f"{file}:{line}: duplicate key ({', '.join(key)}), first on line "
+                f"{resource.file}:{line}: duplicate key ({', '.join(key)}), first on line "
                 f"{lines[key]} (expected one record per {', '.join(key_fields) or 'row'})"
             )
-        rows[key] = dict(zip(header, cells, strict=True))
-        lines[key] = line
+        rows[key], lines[key] = record, line
     return Table(tuple(key_fields), rows, lines)
 
 

@@ -89,9 +89,27 @@ class TableContext:
         return mask
 
 
+#: Problems that make a file unusable as its table: it cannot be read, or its rows and header do
+#: not line up with the schema (``bom``, ``blank-row``, ``cell-size``... do not).
+UNUSABLE = frozenset(
+    {"file-missing", "file-size", "file-empty", "encoding", "csv-syntax", "extra-cells"}
+    | {"missing-cells", "missing-column", "extra-column", "duplicate-column", "misnamed-column"}
+    | {"column-order"}
+)
+
+
+def read_usable(spec: Resource) -> tuple[TableContext | None, list[Problem]]:
+    """The table for the loader and diff, which read what the validator reads (the declared
+    ``bytes`` and ``hash`` not verified: an edited checkout still loads); None and the problems
+    that make it unusable (see :data:`UNUSABLE`) when it is."""
+    problems: list[Problem] = []
+    table = read_table(spec, problems, verify=False)
+    refused = [p for p in problems if p.check in UNUSABLE]
+    return (None, refused or problems) if table is None or refused else (table, [])
+
+
 def read_table(spec: Resource, problems: list[Problem], verify: bool = True) -> TableContext | None:
-    """File-level checks of one resource; its parsed table, ready for the cell checks (the
-    loader's reader too, which does not ``verify`` the declared ``bytes`` and ``hash``)."""
+    """File-level checks of one resource; its parsed table, ready for the cell checks."""
     shown = spec.path
 
     def bad(check: str, message: str, line: int | None = None, column: str | None = None) -> None:
