@@ -11,7 +11,6 @@ from _packages import write_package
 from click.testing import CliRunner
 
 import afpak_data
-from afpak_data import _csvfmt
 from afpak_data.cli import COMMANDS, cli
 
 
@@ -76,7 +75,8 @@ def _missing_csv(root: Path) -> Path:
 
 def _huge_cell(root: Path) -> Path:
     write_package(root)
-    (root / "data" / "actors.csv").write_text('actor_id,name\n"a","' + "x" * 200_000 + '"\n')
+    huge = 'actor_id,name,kind,part_of\n"act-a","' + "x" * 200_000 + '",state,\n'
+    (root / "data" / "actors.csv").write_text(huge, encoding="utf-8")
     return root
 
 
@@ -138,14 +138,12 @@ def test_info_reads_a_cell_of_any_size(tmp_path: Path) -> None:
     ]
 
 
-def test_info_an_unreadable_csv_is_one_located_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A csv module error (here a cell over a lowered limit) is exit 2, one line, file and line."""
-    monkeypatch.setattr(_csvfmt, "FIELD_LIMIT", 1000)
-    result = run("info", "--source", str(_huge_cell(tmp_path)))
+def test_info_an_unusable_csv_is_one_located_line(tmp_path: Path) -> None:
+    """A CSV load would refuse (here a ragged row) is exit 2, one line, with its file and line."""
+    write_package(tmp_path)
+    ragged = "actor_id,name,kind,part_of\nact-a,A,state,\nact-b,B,group,,extra\n"
+    (tmp_path / "data" / "actors.csv").write_text(ragged, encoding="utf-8")
+    result = run("info", "--source", str(tmp_path))
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
-    assert (
-        "actors.csv:2: not a readable CSV (field larger than field limit (1000))" in result.stderr
-    )
+    assert "actors.csv:3: row has 5 cells, the header has 4" in result.stderr

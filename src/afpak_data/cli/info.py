@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 import afpak_data
+from afpak_data._errors import PackageError
+from afpak_data._model.descriptor import Resource
 from afpak_data.cli import reading_errors, source_option
 
 
@@ -19,7 +19,7 @@ def info(source: str | None) -> None:
 
     with reading_errors():
         package = whole_package(source)
-        counts = [(r.name, count_rows(r.file, r.encoding)) for r in package.resources]
+        counts = [(r.name, count_rows(r)) for r in package.resources]
         cite = citation(package.descriptor)
     width = max((len(name) for name, _ in counts), default=0)
     digits = max((len(str(n)) for _, n in counts), default=1)
@@ -38,10 +38,14 @@ def info(source: str | None) -> None:
     click.echo("\n".join(lines))
 
 
-def count_rows(path: Path, encoding: str = "utf-8") -> int:
-    """Data rows of a CSV (records, not lines: a quoted cell may span lines); a CSV that cannot
-    be read raises the located ``CsvFormatError`` (``path:line: not a readable CSV (...)``)."""
-    from afpak_data._csvfmt import records
+def count_rows(resource: Resource) -> int:
+    """The records ``load`` gives (read by the validator's reader: a quoted line break is inside
+    its record, a blank row is none); an unusable CSV raises the located ``PackageError``."""
+    from afpak_data._validate.files import read_usable
 
-    with path.open(encoding=encoding, newline="") as handle:
-        return max(sum(1 for _ in records(handle, str(path))) - 1, 0)
+    table, refused = read_usable(resource)
+    if table is None:
+        raise PackageError(
+            f"{resource.root / refused[0].file}{str(refused[0])[len(refused[0].file) :]}"
+        )
+    return int(table.usable.sum())
