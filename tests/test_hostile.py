@@ -254,7 +254,8 @@ def test_invalid_data_exits_1_with_the_located_value(command: str, tmp_path: Pat
     result = CliRunner().invoke(cli, COMMANDS[command](pkg, out, pkg))
     assert result.exit_code == 1, result.output
     assert result.output == (
-        "Error: data/actors.csv:2: column 'kind': 'empire' is not one of state, group, person\n"
+        "Error: data/actors.csv:2: column 'kind': 'empire' is not one of state, group, person "
+        "(expected one of the vocabulary 'kind')\n"
     )
     assert not out.exists()
 

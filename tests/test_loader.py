@@ -152,7 +152,8 @@ def test_several_bad_values_name_the_first_and_the_next_lines(mini: Path) -> Non
         afpak_data.load("agreements", source=mini)
     assert str(info.value) == (
         "data/agreements.csv:4: column 'status': 'nope0' is not one of signed, pledged "
-        "(also line 5: 'nope1'; line 6: 'nope2'; line 7: 'nope3' and 1 more)"
+        "(expected one of the field's enum) (also line 5: 'nope1'; line 6: 'nope2'; "
+        "line 7: 'nope3' and 1 more)"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import math
 import re
 import sys
@@ -34,7 +35,7 @@ def oracle_value(text: str, field: Field) -> Any:
     if field.type in ("integer", "year"):
         return int(text)
     if field.type == "number":
-        return float(text)
+        return "NaN" if math.isnan(float(text)) else float(text)  # NaN is a value, not missing
     if field.type == "boolean":
         return text in field.true_values
     if field.type == "date":
@@ -47,7 +48,7 @@ def loaded_value(value: Any) -> Any:
     if value is pd.NA or value is None or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
-        return None
+        return "NaN"
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     return value.item() if hasattr(value, "item") else value
@@ -73,7 +74,11 @@ def test_every_loaded_cell_is_what_the_csv_says(source: str | None, tmp_path: Pa
         assert len(frame) == len(rows), resource.name
         for spec in resource.schema.fields:
             expected = [oracle_value(row[spec.name], spec) for row in rows]
-            got = [loaded_value(v) for v in frame[spec.name].tolist()]
+            column = frame[spec.name]  # missing per pandas (NA, NaN of a category), then values
+            got = [
+                None if gone else loaded_value(v)
+                for v, gone in zip(column, column.isna(), strict=True)
+            ]
             assert got == expected, (resource.name, spec.name)
 
 
@@ -141,3 +146,70 @@ def test_load_refuses_exactly_what_validate_calls_a_type_error(
         assert refused == (typed.pop(), 4, column), (cell, reported)
     if refused is not None and not beyond_pandas:
         assert reported, (cell, refused)
+
+
+def one_table(root: Path, field: dict[str, Any], cells: list[str]) -> Path:
+    """A package of one table ``t``: an ``id`` column, then one field holding ``cells``."""
+    (root / "data").mkdir(parents=True)
+    rows = [f"{field['name']}-{i},{cell}" for i, cell in enumerate(cells)]
+    text = "\n".join([f"id,{field['name']}", *rows]) + "\n"
+    (root / "data" / "t.csv").write_text(text, encoding="utf-8")
+    schema = {"fields": [{"name": "id", "type": "string"}, field]}
+    (root / "t.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    resource = {"name": "t", "path": "data/t.csv", "schema": "t.schema.json"}
+    descriptor = {"name": "t", "version": "1.0.0", "resources": [resource]}
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    return root
+
+
+def _field(type_: str, enum: list[Any] | None = None, **extra: Any) -> dict[str, Any]:
+    constraints = {"enum": enum} if enum is not None else {}
+    return {"name": "v", "type": type_, "constraints": constraints, **extra}
+
+
+#: (field, cell, whether it is valid): enums of every checked type, compared as the type's values.
+AGREEMENT = [
+    (_field("integer", ["1", "2"]), "1", True),
+    (_field("integer", [1, 2]), "+2", True),
+    (_field("integer", [1, 2]), "3", False),
+    (_field("number", [1.5]), "1.50", True),
+    (_field("date", ["2025-01-01"]), "2025-01-01", True),
+    (_field("date", ["2025-01-01"]), "2025-01-02", False),
+    (_field("boolean", [True]), "TRUE", True),
+    (_field("boolean", [True]), "false", False),
+    (_field("boolean", None, trueValues=["yes"], falseValues=["no"]), "no", True),
+    (_field("boolean", None, trueValues=["yes"], falseValues=["no"]), "true", False),
+    (_field("string", [1, 2]), "1", True),
+    (_field("year", [2025]), "2025", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "cell", "valid"), AGREEMENT, ids=[f"{f['type']}-{c}" for f, c, _ in AGREEMENT]
+)
+def test_load_and_validate_agree_on_enums_and_spellings(
+    tmp_path: Path, field: dict[str, Any], cell: str, valid: bool
+) -> None:
+    """Each tool accepts the cell exactly when the other does, with the same check and words."""
+    root = one_table(tmp_path / "pkg", field, [cell])
+    problems = validate_package(root / "datapackage.json").problems
+    located = [p for p in problems if p.file == "data/t.csv"]
+    assert [p.check for p in problems if p not in located] == []
+    if valid:
+        assert located == []
+        frame = load("t", source=root)
+        assert len(frame) == 1 and not frame["v"].isna().any()
+        return
+    with pytest.raises(DataError) as info:
+        load("t", source=root)
+    assert [(p.check, p.line, p.message) for p in located] == [
+        (info.value.check, info.value.line, info.value.detail)
+    ]
+
+
+def test_a_literal_nan_is_a_number_not_a_missing_value(tmp_path: Path) -> None:
+    """``NaN`` is a valid number: it loads as NaN, and only the empty cell is missing (NA)."""
+    root = one_table(tmp_path / "pkg", _field("number", None), ["NaN", "", "1"])
+    values = load("t", source=root)["v"]
+    assert values.isna().tolist() == [False, True, False]
+    assert math.isnan(values[0])

@@ -100,6 +100,28 @@ def test_relation_figures(site: Path) -> None:
     assert all(p in risks[1] for p in positions)
 
 
+def test_a_figure_draws_the_link_table_to_actors_among_others() -> None:
+    """A records table may have several link tables (tags, say): the figure draws the one that
+    links actors in roles, whichever the descriptor lists first."""
+    import pandas as pd
+
+    from afpak_data._publish.site.relations import figures
+
+    frames = {
+        "actors": pd.DataFrame({"actor_id": ["act-a"], "name": ["A"]}),
+        "agreements": pd.DataFrame({"agreement_id": ["agr-x"], "name": ["X"]}),
+        "agreement_tags": pd.DataFrame({"agreement_id": ["agr-x"], "tag": ["trade"]}),
+        "agreement_actors": pd.DataFrame(
+            {"agreement_id": ["agr-x"], "actor_id": ["act-a"], "role": ["party"]}
+        ),
+    }
+    parents = {
+        name: ("agreement_id", "agreements") for name in ("agreement_tags", "agreement_actors")
+    }
+    [figure] = figures(frames, parents)
+    assert figure["id"] == "figure-agreements" and figure["svg"].count('<line class="link"') == 1
+
+
 def test_site_is_deterministic(site: Path, tmp_path: Path) -> None:
     """Building twice gives byte-identical pages (the layout depends on the data only)."""
     build_site(tmp_path / "again")

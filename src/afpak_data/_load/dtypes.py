@@ -6,6 +6,7 @@ the nullable numeric and boolean columns; an ``enum`` is categorical in the sche
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from afpak_data._model.descriptor import Field
@@ -15,7 +16,7 @@ def pandas_dtype(field: Field) -> Any:
     import pandas as pd
 
     if field.type == "string" and field.enum is not None:
-        return pd.CategoricalDtype(categories=list(field.enum), ordered=False)
+        return _categorical(tuple(str(v) for v in field.enum))
     return {
         "integer": pd.Int64Dtype(),
         "year": pd.Int64Dtype(),
@@ -23,3 +24,12 @@ def pandas_dtype(field: Field) -> Any:
         "boolean": pd.BooleanDtype(),
         "date": pd.api.types.pandas_dtype("datetime64[ns]"),
     }.get(field.type, pd.StringDtype())
+
+
+@functools.cache
+def _categorical(categories: tuple[str, ...]) -> Any:
+    """One dtype per vocabulary (its values as text, as the cells are): pandas validates the
+    categories each time one is made, a tenth of loading the real package."""
+    import pandas as pd
+
+    return pd.CategoricalDtype(categories=list(categories), ordered=False)

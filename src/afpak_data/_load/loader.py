@@ -10,7 +10,6 @@ shows, because pandas would otherwise turn an unknown category into NaN silently
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -113,90 +112,78 @@ def read_resource(resource: Resource) -> pd.DataFrame:
 
 
 def typed_column(column: Any, field: Field, path: str, line_of: Callable[[int], int]) -> Any:
-    """A text column (missing: null) in ``field``'s dtype, or DataError at its first bad value
-    (the validator's rule, ``cells.typed``: ``load`` refuses what ``validate`` calls invalid)."""
+    """A text column (missing: null) in ``field``'s dtype, or DataError at its first bad value:
+    the validator's rules and words (``cells.typed``, ``in_enum``, ``MESSAGES``)."""
     import numpy as np
     import pandas as pd
     import pyarrow as pa
 
     from afpak_data._validate.arrow import bools, call, isin, kernels, numbers, strings
-    from afpak_data._validate.cells import EXPECTED, typed
+    from afpak_data._validate.cells import MESSAGES, in_enum, shorten, typed
 
     if field.type == "string" and field.enum is None:
         return _text(column)
     present = bools(call("is_valid", column))
 
-    def refuse(bad: np.ndarray, expected: str, check: str) -> None:
+    def refuse(bad: np.ndarray, check: str, expected: str = "") -> None:
         rows = np.flatnonzero(bad)
         if not len(rows):
             return
-        shown = [f"{column[int(r)].as_py()!r}" for r in rows[: _SHOWN_PROBLEMS + 1]]
-        detail = f"{shown[0]} is not {expected}"
-        others = [f"line {line_of(int(r))}: {v}" for r, v in zip(rows[1:], shown[1:], strict=False)]
+        cells = [str(column[int(r)].as_py()) for r in rows[: _SHOWN_PROBLEMS + 1]]
+        detail = f"{shorten(cells[0])!r} is not {expected}" if expected else ""
+        detail = detail or MESSAGES[check](cells[0], field)
+        others = [
+            f"line {line_of(int(r))}: {shorten(v)!r}"
+            for r, v in zip(rows[1:], cells[1:], strict=False)
+        ]
         if others:
             rest = len(rows) - 1 - len(others)
             detail += f" (also {'; '.join(others)}{f' and {rest} more' if rest else ''})"
         raise DataError(path, detail, line=line_of(int(rows[0])), column=field.name, check=check)
 
-    if field.type == "string":
-        categories = [str(v) for v in field.enum or ()]
-        options = kernels.SetLookupOptions(strings(categories))
-        codes = call("index_in", column, options=options)
-        known = bools(call("is_valid", codes))
-        refuse(present & ~known, f"one of {', '.join(categories)}", "enum")
-        codes = np.where(known, numbers(codes), -1)
-        return pd.Categorical.from_codes(codes, dtype=_categorical(tuple(categories)))
     ok, values = typed(column, field)
-    spellings = ", ".join(field.true_values + field.false_values)
-    expected = f"one of {spellings}" if field.type == "boolean" else EXPECTED.get(field.type, "")
-    refuse(present & ~ok, expected, "type")
-    if field.type == "date" and values is not None:  # valid, but can pandas hold it?
-        days = numbers(call("cast", values, options=kernels.CastOptions.safe(pa.int64()))) // 86400
-        outside = present & ((days < _NS_DAYS[0]) | (days > _NS_DAYS[1]))
-        refuse(outside, "a date from 1677-09-22 to 2262-04-11 (what datetime64[ns] holds)", "type")
+    refuse(present & ~ok, "type")
+    if field.enum is not None:
+        refuse(present & ~in_enum(column, values, field), "enum")
     result: Any
+    if field.type == "string":  # with an enum: categorical, its values the categories
+        dtype = pandas_dtype(field)
+        options = kernels.SetLookupOptions(strings(list(dtype.categories)))
+        codes = np.where(present, numbers(call("index_in", column, options=options)), -1)
+        return pd.Categorical.from_codes(codes, dtype=dtype)
     if field.type in ("integer", "year"):
         unsigned = call("utf8_ltrim", column, options=kernels.TrimOptions("+"))
         try:
             whole = numbers(unsigned)  # casts the text to int64
         except pa.ArrowInvalid:
-            refuse(
-                present & ~_fits_int64(column),
-                "an integer from -2**63 to 2**63-1 (what Int64 holds)",
-                "type",
-            )
+            holds = "an integer from -2**63 to 2**63-1 (what Int64 holds)"
+            refuse(present & ~_fits_int64(column), "type", holds)
             raise
         result = pd.arrays.IntegerArray(whole, ~present)
     elif field.type == "boolean":
         result = pd.arrays.BooleanArray(isin(column, list(field.true_values)), ~present)
-    elif values is not None:  # number, date
+    elif field.type == "number" and values is not None:  # NaN stays NaN; only missing is NA
+        result = pd.arrays.FloatingArray(values.to_numpy(zero_copy_only=False), ~present)
+    elif field.type == "date" and values is not None:
+        days = numbers(call("cast", values, options=kernels.CastOptions.safe(pa.int64()))) // 86400
+        outside = present & ((days < _NS_DAYS[0]) | (days > _NS_DAYS[1]))
+        refuse(outside, "type", "a date from 1677-09-22 to 2262-04-11 (what datetime64[ns] holds)")
         result = values.to_numpy(zero_copy_only=False)
     else:
         return _text(column)
-    if field.enum is not None:
-        series = pd.Series(result)
-        allowed = ", ".join(str(v) for v in field.enum)
-        refuse(
-            (series.notna() & ~series.isin(list(field.enum))).to_numpy(bool),
-            f"one of {allowed}",
-            "enum",
-        )
     return pd.Series(result).astype(pandas_dtype(field))
 
 
-@functools.cache
-def _categorical(categories: tuple[str, ...]) -> Any:
-    """One dtype per vocabulary: pandas validates the categories each time one is made."""
-    import pandas as pd
-
-    return pd.CategoricalDtype(categories=list(categories), ordered=False)
-
-
 def _fits_int64(column: Any) -> Any:
-    """Which integer texts fit in 64 bits (only asked when a cast failed)."""
+    """Which integer texts fit in 64 bits (only asked when a cast failed; a long text is not
+    converted: Python refuses an int of more than 4,300 digits)."""
     import numpy as np
 
-    return np.array([v is None or -(2**63) <= int(v) < 2**63 for v in column.to_pylist()], bool)
+    def fits(text: str | None) -> bool:
+        digits = (text or "0").lstrip("+-").lstrip("0")
+        return len(digits) <= 19 and -(2**63) <= int(text or 0) < 2**63
+
+    return np.array([fits(v) for v in column.to_pylist()], bool)
 
 
 def _text(column: Any) -> pd.Series:

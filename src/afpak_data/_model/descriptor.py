@@ -14,6 +14,8 @@ dataclasses, which cost 2-3 ms more to create at every start-up.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import dataclasses
 import hashlib
 import json
 import re
@@ -614,7 +616,9 @@ def _resource(
         else:
             problems.extend(found)
             problems.extend(control_characters(value, raw_schema, text))
-            schema = parse_schema(value, raw_schema, None, problems)
+            in_schema: list[Problem] = []
+            schema = parse_schema(value, raw_schema, None, in_schema)
+            problems.extend(_at_field_lines(in_schema, text))
     return Resource(
         name=name,
         path=path if isinstance(path, str) else "",
@@ -629,6 +633,17 @@ def _resource(
         safe_file=safe_file,
         schema_path=raw_schema if isinstance(raw_schema, str) else None,
     )
+
+
+def _at_field_lines(problems: list[Problem], text: str) -> Iterator[Problem]:
+    """A schema file's field problems at the line of the field's ``"name"`` (the first one)."""
+    lines: dict[str, int] = {}
+    for found in _NAME_KEY.finditer(text):
+        with contextlib.suppress(ValueError):
+            lines.setdefault(json.loads(found[1]), text.count("\n", 0, found.start()) + 1)
+    for problem in problems:
+        line = lines.get(problem.column or "") if problem.line is None else problem.line
+        yield dataclasses.replace(problem, line=line)
 
 
 def _names(value: Any) -> tuple[str, ...] | None:
@@ -790,18 +805,23 @@ def _is_bound(value: Any, ftype: str) -> bool:
     return True
 
 
+def _distinct(value: Any, _type: str) -> bool:
+    """An ``enum``: a non-empty list, no value twice as text (they become a category's values)."""
+    return isinstance(value, list) and bool(value) and len({str(v) for v in value}) == len(value)
+
+
 #: Each constraint we check: its Field attribute, the types it applies to (None: every type), and
 #: the test (of the value and the field's type) and wording of a valid value (``pattern`` is tested
 #: by compiling it).
 _CONSTRAINTS: dict[str, tuple[str, frozenset[str] | None, Callable[[Any, str], bool], str]] = {
     "required": ("required", None, lambda v, _: isinstance(v, bool), "true or false"),
     "unique": ("unique", None, lambda v, _: isinstance(v, bool), "true or false"),
-    "enum": ("enum", None, lambda v, _: isinstance(v, list) and bool(v), "a non-empty list"),
+    "enum": ("enum", None, _distinct, "a non-empty list of distinct values (compared as text)"),
     "pattern": ("pattern", None, lambda _v, _t: True, ""),
     "minLength": ("min_length", _LENGTH_TYPES, lambda v, _: _count(v), "a non-negative integer"),
     "maxLength": ("max_length", _LENGTH_TYPES, lambda v, _: _count(v), "a non-negative integer"),
-    "minimum": ("minimum", _RANGE_TYPES, _is_bound, "a number (a date YYYY-MM-DD on a date)"),
-    "maximum": ("maximum", _RANGE_TYPES, _is_bound, "a number (a date YYYY-MM-DD on a date)"),
+    "minimum": ("minimum", _RANGE_TYPES, _is_bound, "a number"),
+    "maximum": ("maximum", _RANGE_TYPES, _is_bound, "a number"),
 }
 
 
@@ -871,5 +891,6 @@ def _parse_field(raw: dict[str, Any], report: Callable[..., None]) -> Field:
         elif valid(value, ftype):
             values[attr] = tuple(value) if isinstance(value, list) else value
         else:
+            must = "a date YYYY-MM-DD" if ftype == "date" and types is _RANGE_TYPES else must
             bad(f"constraint '{key}' must be {must}")
     return Field(**values)

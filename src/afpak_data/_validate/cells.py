@@ -50,15 +50,15 @@ LEXICAL = {
     "date": ISO_DATE.pattern,
     "year": r"-?\d{4}",
 }
-#: What a value of each checked type that is not text looks like (the ``type`` message). Every
-#: other type, the ones the model calls unsupported included, is text: its cells get the checks
-#: that do not depend on a type, and control characters and formulas.
+#: What a value of each checked type that is not text looks like (the ``type`` message; booleans:
+#: their spellings, see :func:`expected`). Every other type, the ones the model calls unsupported
+#: included, is text: its cells get the checks that do not depend on a type, and control
+#: characters and formulas.
 EXPECTED = {
     "integer": "an integer",
     "number": "a number",
     "date": "a date (YYYY-MM-DD)",
     "year": "a year (YYYY)",
-    "boolean": "true or false",
 }
 NUMERIC_TYPES = frozenset({"integer", "number", "year"})
 
@@ -93,6 +93,32 @@ def typed(values: Column, spec: Field) -> tuple[np.ndarray, Column | None]:
     return ok, cast(where(ok, values), pa.float64())
 
 
+def expected(spec: Field) -> str:
+    """What a value of the field's type looks like (the ``type`` message; also the loader's)."""
+    if spec.type == "boolean":
+        return "one of " + ", ".join((*spec.true_values, *spec.false_values))
+    return EXPECTED[spec.type]
+
+
+def in_enum(values: Column, converted: Column | None, spec: Field) -> np.ndarray:
+    """Which values are in the field's enum, compared as values of its type: numbers as numbers,
+    booleans by their spellings (``trueValues``...), the rest as text (the loader's rule too)."""
+    enum = spec.enum or ()
+    if spec.type in NUMERIC_TYPES and converted is not None:
+        accepted = []
+        for entry in enum:
+            with contextlib.suppress(TypeError, ValueError):  # not a number: no cell equals it
+                accepted.append(float(entry))
+        return isin(converted, array(np.array(accepted, np.float64)))
+    if spec.type == "boolean":
+        spelled = [
+            *(spec.true_values if True in enum else ()),
+            *(spec.false_values * (False in enum)),
+        ]
+        return isin(values, spelled + [v for v in enum if isinstance(v, str)])
+    return isin(values, [str(v) for v in enum])
+
+
 def _bound(value: Any, spec: Field) -> Any:
     """A minimum/maximum constraint in the field's comparable type (the model keeps bounds only on
     numbers, years and dates, and only valid ones)."""
@@ -101,7 +127,7 @@ def _bound(value: Any, spec: Field) -> Any:
     return array(np.array([float(value)]))[0]
 
 
-def _shorten(text: str, limit: int = 60) -> str:
+def shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -128,13 +154,13 @@ MESSAGES: dict[str, Callable[[str, Field], str]] = {
     "cell-size": lambda v, _: f"{len(v)} characters; cells are limited to {MAX_CELL_CHARS}",
     "control-character": lambda v, _: _control_message(v),
     "formula": lambda v, _: (
-        f"{_shorten(v)!r} starts with {v[:1]!r}: spreadsheets execute text beginning "
+        f"{shorten(v)!r} starts with {v[:1]!r}: spreadsheets execute text beginning "
         "with =, +, -, @, tab or carriage return as a formula; reword it"
     ),
-    "whitespace": lambda v, _: f"{_shorten(v)!r} has leading or trailing white space",
-    "type": lambda v, f: f"{_shorten(v)!r} is not {EXPECTED[f.type]}",
+    "whitespace": lambda v, _: f"{shorten(v)!r} has leading or trailing white space",
+    "type": lambda v, f: f"{shorten(v)!r} is not {expected(f)}",
     "enum": _enum_message,
-    "pattern": lambda v, f: f"{_shorten(v)!r} does not match the pattern {f.pattern}",
+    "pattern": lambda v, f: f"{shorten(v)!r} does not match the pattern {f.pattern}",
     "min-length": lambda v, f: f"{len(v)} characters; at least {f.min_length} required",
     "max-length": lambda v, f: f"{len(v)} characters; at most {f.max_length} allowed",
     "minimum": lambda v, f: f"{v!r} is outside the minimum {f.minimum}",
@@ -197,7 +223,7 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
     if not pending.any():
         return problems
     report(sizes > MAX_CELL_CHARS, "cell-size")
-    text = spec.type not in EXPECTED
+    text = spec.type not in LEXICAL and spec.type != "boolean"
     # one pass finds the text cells the next three checks could flag, usually none at all
     if not text or (matches(values, SUSPECT_RE2, False) & pending).any():
         if text:
@@ -208,14 +234,8 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
     if converted is not None and not text:
         ctx.typed[spec.name] = where(ok & ~missing, converted)
     report(~ok, "type")
-    if spec.enum is not None and spec.type in NUMERIC_TYPES and converted is not None:
-        accepted = []
-        for entry in spec.enum:
-            with contextlib.suppress(TypeError, ValueError):  # not a number: no cell equals it
-                accepted.append(float(entry))
-        report(~isin(converted, array(np.array(accepted, np.float64))), "enum")
-    elif spec.enum is not None:
-        report(~isin(values, [str(v) for v in spec.enum]), "enum")
+    if spec.enum is not None:
+        report(~in_enum(values, converted, spec), "enum")
     if spec.pattern is not None:
         report(~matches(values, spec.pattern), "pattern")
     if spec.min_length is not None:

@@ -28,6 +28,7 @@ from afpak_data._validate.arrow import (
     picked,
     strings,
 )
+from afpak_data._validate.cells import shorten
 from afpak_data._validate.files import MAX_FILE_BYTES, TableContext
 from afpak_data._validate.problems import Report, Skipped
 
@@ -152,15 +153,16 @@ def _check_paragraphs(ctx: TableContext, counts: dict[str, int]) -> list[Problem
     source, number = ctx.columns["source_id"], ctx.typed["paragraph"]
     position = call("index_in", source, options=kernels.SetLookupOptions(strings(counts)))
     limit = call("take", array(np.array(list(counts.values()), np.float64)), position)
+    cited = ctx.columns["paragraph"]  # as written: a 5,000-digit number has no int
     return [
         ctx.problem(
-            int(row),
+            row,
             "paragraph",
             "paragraph",
-            f"paragraph {int(number[int(row)].as_py())} does not exist; source "
-            f"{source[int(row)].as_py()!r} has {int(limit[int(row)].as_py())} paragraphs",
+            f"paragraph {shorten(str(cited[row].as_py()))} does not exist; source "
+            f"{source[row].as_py()!r} has {int(limit[row].as_py())} paragraphs",
         )
-        for row in np.flatnonzero(ctx.usable & bools(call("greater", number, limit)))
+        for row in np.flatnonzero(ctx.usable & bools(call("greater", number, limit))).tolist()
     ]
 
 

@@ -168,7 +168,14 @@ def figures(
     actor_names = dict(zip(people["actor_id"], people["name"], strict=True))
     result: list[dict[str, Any]] = []
     for table, draw, title, caption, note in FIGURES:
-        link_table = next((name for name, (_, parent) in parents.items() if parent == table), "")
+        link_table = next(  # its links to actors, in roles (a table may have other link tables)
+            (
+                name
+                for name, (_, parent) in parents.items()
+                if parent == table and {"actor_id", "role"} <= set(frames.get(name, {}))
+            ),
+            "",
+        )
         if not {table, link_table} <= set(frames) or "name" not in frames[table]:
             continue
         key = parents[link_table][0]
