@@ -147,3 +147,20 @@ def test_info_an_unusable_csv_is_one_located_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
     assert "actors.csv:3: row has 5 cells, the header has 4" in result.stderr
+
+
+def test_info_counts_the_records_load_gives(tmp_path: Path) -> None:
+    """A blank row (a spreadsheet's ``,,,``) is no record: info's count is load's."""
+    write_package(tmp_path)
+    with (tmp_path / "data" / "actors.csv").open("a", encoding="utf-8") as handle:
+        handle.write(",,,\n")
+    result = run("info", "--source", str(tmp_path))
+    counted = next(line.split() for line in result.stdout.splitlines() if "actors" in line)
+    assert (
+        counted
+        == ["actors", str(len(afpak_data.load("actors", source=tmp_path)))]
+        == [
+            "actors",
+            "3",
+        ]
+    )

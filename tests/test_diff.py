@@ -264,3 +264,13 @@ def test_a_cell_of_any_size_is_read(tmp_path: Path, command: str) -> None:
         assert result.exit_code == 0, result.output
     if command == "diff":
         assert "1 changed" in result.output and "x" * 1000 in result.output
+
+
+def test_a_blank_row_is_no_record(tmp_path: Path) -> None:
+    """A row of empty cells (a spreadsheet's) in NEW is no record: no difference, as in load."""
+    old = make_package(tmp_path / "old")
+    new = copy_package(old, tmp_path / "new")
+    text = (new / "data" / "agreements.csv").read_text(encoding="utf-8")
+    width = text.splitlines()[0].count(",")
+    (new / "data" / "agreements.csv").write_text(text + "," * width + "\n", encoding="utf-8")
+    assert diff_paths(old, new).differing == ()

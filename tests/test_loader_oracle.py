@@ -18,7 +18,7 @@ from _packages import AGREEMENTS_CSV, replace_csv, write_package
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from afpak_data import DataError, load, load_all
+from afpak_data import DataError, load, load_all, pandera_schema
 from afpak_data._model.descriptor import Field, read_package
 from afpak_data._validate import validate_package
 
@@ -181,6 +181,7 @@ AGREEMENT = [
     (_field("boolean", None, trueValues=["yes"], falseValues=["no"]), "true", False),
     (_field("string", [1, 2]), "1", True),
     (_field("year", [2025]), "2025", True),
+    (_field("boolean", [0]), "false", False),  # 0 is no boolean: nothing is in this enum
 ]
 
 
@@ -199,6 +200,7 @@ def test_load_and_validate_agree_on_enums_and_spellings(
         assert located == []
         frame = load("t", source=root)
         assert len(frame) == 1 and not frame["v"].isna().any()
+        pandera_schema("t", source=root).validate(frame)  # the same rule in pandera's checks
         return
     with pytest.raises(DataError) as info:
         load("t", source=root)
@@ -213,3 +215,12 @@ def test_a_literal_nan_is_a_number_not_a_missing_value(tmp_path: Path) -> None:
     values = load("t", source=root)["v"]
     assert values.isna().tolist() == [False, True, False]
     assert math.isnan(values[0])
+
+
+def test_an_integer_too_long_for_python_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """A 5,001-digit integer (Python refuses int() beyond 4,300 digits) is named by its line."""
+    root = one_table(tmp_path / "pkg", _field("integer"), ["0" * 5000 + "1", "9" * 20])
+    with pytest.raises(DataError) as info:
+        load("t", source=root)
+    assert (info.value.line, info.value.check) == (3, "type")
+    assert "is not an integer from -2**63 to 2**63-1" in info.value.detail

@@ -469,6 +469,17 @@ BROKEN: list[Case] = [
         {(AG, 3, "title", "min-length")},
         csvs=csv_with("agreements", "Talks on the TTP", "TT"),
     ),
+    Case(  # the unclosed quote's record reads to the end of the file: both are said
+        "csv-unclosed-quote",
+        {(AC, 5, None, "csv-syntax"), (AC, 5, None, "missing-cells")},
+        csvs=csv_with("actors", "act-ttp-wing,TTP wing", 'act-ttp-wing,"TTP wing'),
+    ),
+    Case(  # a paragraph number too large for any count is reported, not an internal error
+        "paragraph-huge",
+        {(AG, 2, "paragraph", "paragraph")},
+        csvs=csv_with("agreements", "src-review,2,", "src-review," + "9" * 5000 + ","),
+        frictionless_invalid=False,
+    ),
     Case(  # any cell size is read (none stops the file), then reported over the limit
         "cell-size",
         {(AC, 3, "name", "cell-size"), (AC, 4, "kind", "enum")},

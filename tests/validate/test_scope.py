@@ -435,6 +435,11 @@ SCHEMA_ERRORS = {
         (ACTORS, "kind"),
         "field 'kind': constraint 'enum' must be a non-empty list of distinct values",
     ),
+    "enum-null": (
+        _cons("actors", 2, enum=["state", None]),
+        (ACTORS, "kind"),
+        "field 'kind': constraint 'enum' must be a non-empty list of distinct values, without null",
+    ),
     "enum-repeated": (  # as text: a value twice would be a category twice (load crashed)
         _cons("actors", 2, enum=["state", 1, "1"]),
         (ACTORS, "kind"),

@@ -175,13 +175,14 @@ def typed_column(column: Any, field: Field, path: str, line_of: Callable[[int], 
 
 
 def _fits_int64(column: Any) -> Any:
-    """Which integer texts fit in 64 bits (only asked when a cast failed; a long text is not
-    converted: Python refuses an int of more than 4,300 digits)."""
+    """Which integer texts fit in 64 bits (only asked when a cast failed)."""
     import numpy as np
 
     def fits(text: str | None) -> bool:
-        digits = (text or "0").lstrip("+-").lstrip("0")
-        return len(digits) <= 19 and -(2**63) <= int(text or 0) < 2**63
+        digits = (text or "0").lstrip("+-").lstrip("0") or "0"
+        if len(digits) > 19:  # before int(): Python refuses more than 4,300 digits
+            return False
+        return -(2**63) <= (-int(digits) if (text or "").startswith("-") else int(digits)) < 2**63
 
     return np.array([fits(v) for v in column.to_pylist()], bool)
 

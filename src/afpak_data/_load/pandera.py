@@ -8,6 +8,7 @@ other tables are left to ``afpak-data validate``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -89,7 +90,7 @@ def _column_checks(spec: Field) -> list[pa.Check]:
     enum = ", ".join(map(str, spec.enum or ()))
     shortest, longest, words = spec.min_length, spec.max_length, spec.max_words
     checks = [
-        ("enum", spec.enum, lambda s, a: s.isin(list(a)), f"one of {enum}"),
+        ("enum", spec.enum, lambda s, a: _members(s, a, spec), f"one of {enum}"),
         ("pattern", spec.pattern, arrow(matches), f"matching {spec.pattern}"),
         ("minLength", shortest, lambda s, n: text(s).len() >= n, f"at least {shortest} characters"),
         ("maxLength", longest, lambda s, n: text(s).len() <= n, f"at most {longest} characters"),
@@ -102,6 +103,21 @@ def _column_checks(spec: Field) -> list[pa.Check]:
         for name, limit, test, expected in checks
         if limit is not None
     ]
+
+
+def _members(s: pd.Series, enum: Any, spec: Field) -> pd.Series:
+    """The validator's enum rule (``cells.in_enum``) on a loaded column: numbers as numbers,
+    booleans as booleans, dates and text as their text."""
+    if spec.type in ("integer", "number", "year"):
+        numbers = []
+        for value in enum:
+            with contextlib.suppress(TypeError, ValueError):
+                numbers.append(float(value))
+        return s.astype("Float64").isin(numbers)
+    if spec.type == "boolean":
+        return s.isin([b for b in (True, False) if any(v is b for v in enum)])
+    text = s.dt.strftime(DATE_FORMAT) if spec.type == "date" else s.astype("string")
+    return text.isin([str(v) for v in enum])
 
 
 def _rule_check(rule: RowRule) -> pa.Check:

@@ -806,8 +806,10 @@ def _is_bound(value: Any, ftype: str) -> bool:
 
 
 def _distinct(value: Any, _type: str) -> bool:
-    """An ``enum``: a non-empty list, no value twice as text (they become a category's values)."""
-    return isinstance(value, list) and bool(value) and len({str(v) for v in value}) == len(value)
+    """An ``enum``: a non-empty list, no null, no value twice as text (a category's values)."""
+    if not isinstance(value, list) or not value or None in value:
+        return False
+    return len({str(v) for v in value}) == len(value)
 
 
 #: Each constraint we check: its Field attribute, the types it applies to (None: every type), and
@@ -816,7 +818,7 @@ def _distinct(value: Any, _type: str) -> bool:
 _CONSTRAINTS: dict[str, tuple[str, frozenset[str] | None, Callable[[Any, str], bool], str]] = {
     "required": ("required", None, lambda v, _: isinstance(v, bool), "true or false"),
     "unique": ("unique", None, lambda v, _: isinstance(v, bool), "true or false"),
-    "enum": ("enum", None, _distinct, "a non-empty list of distinct values (compared as text)"),
+    "enum": ("enum", None, _distinct, "a non-empty list of distinct values, without null"),
     "pattern": ("pattern", None, lambda _v, _t: True, ""),
     "minLength": ("min_length", _LENGTH_TYPES, lambda v, _: _count(v), "a non-negative integer"),
     "maxLength": ("max_length", _LENGTH_TYPES, lambda v, _: _count(v), "a non-negative integer"),

@@ -111,10 +111,8 @@ def in_enum(values: Column, converted: Column | None, spec: Field) -> np.ndarray
                 accepted.append(float(entry))
         return isin(converted, array(np.array(accepted, np.float64)))
     if spec.type == "boolean":
-        spelled = [
-            *(spec.true_values if True in enum else ()),
-            *(spec.false_values * (False in enum)),
-        ]
+        trues, falses = (any(v is b for v in enum) for b in (True, False))  # 1 is not True
+        spelled = [*(spec.true_values * trues), *(spec.false_values * falses)]
         return isin(values, spelled + [v for v in enum if isinstance(v, str)])
     return isin(values, [str(v) for v in enum])
 
@@ -137,7 +135,7 @@ def _enum_message(value: str, spec: Field) -> str:
     vocabulary = f"the vocabulary '{spec.vocabulary}'" if spec.vocabulary else "the field's enum"
     close = difflib.get_close_matches(value, options, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"{value!r} is not one of {shown} (expected one of {vocabulary}){hint}"
+    return f"{shorten(value)!r} is not one of {shown} (expected one of {vocabulary}){hint}"
 
 
 def _control_message(value: str) -> str:
@@ -148,8 +146,9 @@ def _control_message(value: str) -> str:
 
 #: Each cell check's message, from the failing value and its field (failing cells only).
 MESSAGES: dict[str, Callable[[str, Field], str]] = {
-    "required": lambda _, f: (
-        f"a value is {'required' if f.required else 'part of the primary key'}, the cell is empty"
+    "required": lambda v, f: (
+        f"a value is {'required' if f.required else 'part of the primary key'}, the cell is "
+        + (f"the missing value {v!r}" if v else "empty")
     ),
     "cell-size": lambda v, _: f"{len(v)} characters; cells are limited to {MAX_CELL_CHARS}",
     "control-character": lambda v, _: _control_message(v),
@@ -163,8 +162,8 @@ MESSAGES: dict[str, Callable[[str, Field], str]] = {
     "pattern": lambda v, f: f"{shorten(v)!r} does not match the pattern {f.pattern}",
     "min-length": lambda v, f: f"{len(v)} characters; at least {f.min_length} required",
     "max-length": lambda v, f: f"{len(v)} characters; at most {f.max_length} allowed",
-    "minimum": lambda v, f: f"{v!r} is outside the minimum {f.minimum}",
-    "maximum": lambda v, f: f"{v!r} is outside the maximum {f.maximum}",
+    "minimum": lambda v, f: f"{shorten(v)!r} is outside the minimum {f.minimum}",
+    "maximum": lambda v, f: f"{shorten(v)!r} is outside the maximum {f.maximum}",
     "max-words": lambda v, f: f"{len(v.split())} words; quotes are limited to {f.max_words} words",
 }
 

@@ -32,6 +32,11 @@ MAX_CELL_CHARS = 32_767
 MAX_ENCODING_REPORTS = 20
 #: Files at least this large are parsed by pyarrow (below, its fixed cost is more than the parse).
 ARROW_FROM = 64 * 1024
+_UNCLOSED = (
+    "an odd number of '\"' in the file: the last one opens a quoted cell that is never closed, "
+    "so the rest of the file reads as that one cell (close it, or quote the cell and write a "
+    'quote inside it as "")'
+)
 #: Separator of the parts of a composite key (never in a CSV value a person types).
 KEY_SEPARATOR = "\x1f"
 
@@ -125,6 +130,9 @@ def read_table(spec: Resource, problems: list[Problem], verify: bool = True) -> 
         bad("file-empty", "the file is empty; it needs at least a header row")
         return None
     raw = _decode(raw, bad)
+    if raw.count(b'"') % 2:  # both readers then read the rest of the file as one cell
+        line = raw.count(b"\n", 0, raw.rfind(b'"')) + 1
+        bad("csv-syntax", _UNCLOSED, line)
     try:  # the standard library's reader is exact, but Arrow's is ten times faster on big files
         header, cells, lines = (_parse_stdlib if len(raw) < ARROW_FROM else _parse_arrow)(raw, bad)
     except Exception:
