@@ -127,7 +127,7 @@ def read_table(spec: Resource, problems: list[Problem], verify: bool = True) -> 
         _integrity(raw, spec.bytes, spec.hash, bad)
     ignorable = b"\xef\xbb\xbf \t\r\n"
     if not raw[:4096].strip(ignorable) and not raw.strip(ignorable):  # its start decides, usually
-        bad("file-empty", "the file is empty; it needs at least a header row")
+        bad("file-empty", "the file is empty (expected a header row)")
         return None
     raw = _decode(raw, bad)
     if raw.count(b'"') % 2:  # both readers then read the rest of the file as one cell
