@@ -219,8 +219,36 @@ def test_a_literal_nan_is_a_number_not_a_missing_value(tmp_path: Path) -> None:
 
 def test_an_integer_too_long_for_python_is_refused_not_a_crash(tmp_path: Path) -> None:
     """A 5,001-digit integer (Python refuses int() beyond 4,300 digits) is named by its line."""
-    root = one_table(tmp_path / "pkg", _field("integer"), ["0" * 5000 + "1", "9" * 20])
+    cells = ["0" * 5000 + "1", "9" * 5000]  # leading zeros do not count; 5,000 nines do
+    root = one_table(tmp_path / "pkg", _field("integer"), cells)
     with pytest.raises(DataError) as info:
         load("t", source=root)
     assert (info.value.line, info.value.check) == (3, "type")
     assert "is not an integer from -2**63 to 2**63-1" in info.value.detail
+
+
+def test_a_long_bad_value_is_cut_in_both_tools_messages(tmp_path: Path) -> None:
+    """A 3,000-character value outside an enum (or over a maximum) is shown cut to 60 characters,
+    by validate and by load."""
+    root = one_table(tmp_path / "pkg", _field("string", ["a", "b"]), ["9" * 3000])
+    [problem] = validate_package(root / "datapackage.json").problems
+    with pytest.raises(DataError) as info:
+        load("t", source=root)
+    bound = one_table(
+        tmp_path / "max", _field("integer", None, constraints={"maximum": 10}), ["9" * 3000]
+    )
+    [over] = validate_package(bound / "datapackage.json").problems
+    for message in (problem.message, info.value.detail, over.message):
+        assert len(message) < 200 and "9" * 59 + "…" in message, message
+
+
+def test_a_required_missing_value_is_named(tmp_path: Path) -> None:
+    """With ``missingValues: ["NA"]``, a required ``NA`` is named, not called empty."""
+    root = one_table(
+        tmp_path / "pkg", _field("string", None, constraints={"required": True}), ["NA"]
+    )
+    schema = json.loads((root / "t.schema.json").read_text(encoding="utf-8"))
+    schema["missingValues"] = ["NA"]
+    (root / "t.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    [problem] = validate_package(root / "datapackage.json").problems
+    assert problem.message.endswith("the cell is the missing value 'NA'"), problem.message
