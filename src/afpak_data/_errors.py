@@ -8,7 +8,8 @@ file), ``record_id`` and ``column`` when they apply, the ``check`` (``_validate.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 
@@ -32,6 +33,11 @@ class Problem:
         """The JSON record: the six fields, nulls where a location does not apply (not
         ``dataclasses.asdict``, whose deep copy was a tenth of a 10,000-problem report's time)."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    def under(self, root: Path) -> str:
+        """The problem as ``str`` shows it, its file under ``root`` (a message naming the package:
+        a refused descriptor, or one of the two packages a diff reads)."""
+        return str(replace(self, file=str(root / self.file)))
 
     @classmethod
     def whole_file(cls, file: str, check: str, message: str) -> Problem:

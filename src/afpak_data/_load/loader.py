@@ -130,8 +130,11 @@ def typed_column(column: Any, field: Field, path: str, line_of: Callable[[int], 
         if not len(rows):
             return
         cells = [str(column[int(r)].as_py()) for r in rows[: _SHOWN_PROBLEMS + 1]]
-        detail = f"{shorten(cells[0])!r} is not {expected}" if expected else ""
-        detail = detail or MESSAGES[check](cells[0], field)
+        detail = (
+            f"{shorten(cells[0])!r} is not {expected}"
+            if expected
+            else MESSAGES[check](cells[0], field)
+        )
         others = [
             f"line {line_of(int(r))}: {shorten(v)!r}"
             for r, v in zip(rows[1:], cells[1:], strict=False)
@@ -165,7 +168,7 @@ def typed_column(column: Any, field: Field, path: str, line_of: Callable[[int], 
     elif field.type == "number" and values is not None:  # NaN stays NaN; only missing is NA
         result = pd.arrays.FloatingArray(values.to_numpy(zero_copy_only=False), ~present)
     elif field.type == "date" and values is not None:
-        days = numbers(call("cast", values, options=kernels.CastOptions.safe(pa.int64()))) // 86400
+        days = numbers(values) // 86400  # seconds since 1970, as int64
         outside = present & ((days < _NS_DAYS[0]) | (days > _NS_DAYS[1]))
         refuse(outside, "type", "a date from 1677-09-22 to 2262-04-11 (what datetime64[ns] holds)")
         result = values.to_numpy(zero_copy_only=False)

@@ -259,7 +259,7 @@ def read_package(source: Source = None) -> Package:
     refusals = [p for p in package.problems if p.check in REFUSED]
     refusals = [p for p in refusals if not p.message.startswith(_ADVISORY)]
     if refusals:
-        shown = "\n".join(f"{package.root / p.file}{str(p)[len(p.file) :]}" for p in refusals)
+        shown = "\n".join(p.under(package.root) for p in refusals)
         raise PackageError(shown, refusals)
     return package
 

@@ -207,8 +207,7 @@ def read_table(resource: Resource, key_fields: tuple[str, ...] | None = None) ->
 
     table, refused = read_usable(resource)
     if table is None:
-        first = refused[0]
-        raise DiffInputError(f"{resource.root / first.file}{str(first)[len(first.file) :]}")
+        raise DiffInputError(refused[0].under(resource.root))
     key_fields = resource.schema.primary_key if key_fields is None else key_fields
     names = resource.schema.field_names
     cells = [table.columns[name].to_pylist() for name in names]

@@ -112,8 +112,10 @@ def in_enum(values: Column, converted: Column | None, spec: Field) -> np.ndarray
                 accepted.append(float(entry))
         return isin(converted, array(np.array(accepted, np.float64)))
     if spec.type == "boolean":
-        trues, falses = (any(v is b for v in enum) for b in (True, False))  # 1 is not True
-        spelled = [*(spec.true_values * trues), *(spec.false_values * falses)]
+        spelled = [  # by identity: 1 is not True, 0 not False
+            *(spec.true_values if any(v is True for v in enum) else ()),
+            *(spec.false_values if any(v is False for v in enum) else ()),
+        ]
         return isin(values, spelled + [v for v in enum if isinstance(v, str)])
     return isin(values, [str(v) for v in enum])
 
@@ -226,7 +228,7 @@ def check_field(ctx: TableContext, spec: Field, is_key: bool) -> list[Problem]:
     if _vocabulary_only(spec):
         # Every vocabulary value passes every other check, so a member is valid: only the rest
         # (usually no row at all) go through the checks below, in their usual order.
-        pending &= ~isin(values, [str(v) for v in spec.enum or ()])
+        pending &= ~in_enum(values, None, spec)
     if not pending.any():
         return problems
     report(sizes > MAX_CELL_CHARS, "cell-size")

@@ -45,7 +45,5 @@ def count_rows(resource: Resource) -> int:
 
     table, refused = read_usable(resource)
     if table is None:
-        raise PackageError(
-            f"{resource.root / refused[0].file}{str(refused[0])[len(refused[0].file) :]}"
-        )
+        raise PackageError(refused[0].under(resource.root))
     return int(table.usable.sum())
